@@ -1,0 +1,1 @@
+"""Entropy diagnostics shared by every entrosim simulator (imports nothing from ``sims``)."""
