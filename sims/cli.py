@@ -1,0 +1,204 @@
+"""The ``entrosim`` command line: run, batch, validate, list, merge, analyze, plot.
+
+Bad input (a scenario, a key, a value, an output directory) prints one line naming the file, the
+key and the problem, and exits with code 2 without writing anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sims.core import batch, output, registry
+from sims.core.parallel import configure_logging, world
+from sims.core.scenario import ScenarioError, load_scenario, shipped_scenarios
+
+
+class InputError(Exception):
+    """A bad file or option outside scenarios (merge, analyze, plot): one line, exit code 2."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``entrosim`` and ``python -m sims``; returns the exit code."""
+    parser = _parser()
+    arguments = parser.parse_args(argv)
+    try:
+        return arguments.handler(arguments)
+    except (ScenarioError, InputError) as error:
+        print(str(error), file=sys.stderr)
+        return batch.EXIT_BAD_INPUT
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="entrosim",
+        description="Simulate physical entropy systems and measure their entropy.",
+        epilog="Run `entrosim COMMAND --help` for the options of each command.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    for name, handler, text in (
+        ("run", _run, "run a scenario (every sweep point and member) and print a summary"),
+        ("batch", _batch, "run a scenario's runs dealt over MPI ranks (use under mpiexec -n K)"),
+    ):
+        command = commands.add_parser(name, help=text, description=text)
+        command.add_argument("scenario", metavar="FILE|NAME",
+                             help="a scenario file or a shipped name such as coffee/interacting")
+        command.add_argument("--out", type=Path, metavar="DIR", help="output directory "
+                             "(default: the scenario's output.dir)")
+        command.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                             dest="overrides", help="override a scenario key, e.g. "
+                             "--set params.grid_size=64 (repeatable; values are YAML)")
+        command.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+        command.add_argument("--resume", action="store_true",
+                             help="keep finished outputs, continue from checkpoints, redo the rest")
+        command.add_argument("--quiet", action="store_true", help="no progress bars or info logs")
+        command.set_defaults(handler=handler)
+
+    validate = commands.add_parser("validate", help="check scenario files without running them")
+    validate.add_argument("scenarios", nargs="+", metavar="FILE|NAME")
+    validate.set_defaults(handler=_validate)
+
+    listing = commands.add_parser("list", help="list systems and shipped scenarios")
+    listing.set_defaults(handler=_list)
+
+    merge = commands.add_parser("merge", help="merge per-run files into one dataset with member "
+                                "and sweep dimensions")
+    merge.add_argument("directory", type=Path, metavar="DIR")
+    merge.add_argument("--name", help="scenario name (default: every scenario found in DIR)")
+    merge.add_argument("--overwrite", action="store_true", help="replace an existing merged file")
+    merge.set_defaults(handler=_merge)
+
+    analyze = commands.add_parser("analyze", help="write entropy diagnostics of output files "
+                                  "next to them (<stem>_analysis.nc)")
+    analyze.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    analyze.add_argument("--overwrite", action="store_true", help="replace existing analyses")
+    analyze.set_defaults(handler=_analyze)
+
+    plot = commands.add_parser("plot", help="draw the standard figure of an output file")
+    plot.add_argument("file", type=Path, metavar="FILE")
+    plot.add_argument("--output", type=Path, metavar="PNG", help="image path (default: <stem>.png)")
+    plot.set_defaults(handler=_plot)
+    return parser
+
+
+def _execute(arguments) -> tuple[int, list[batch.RunSpec], object]:
+    scenario = load_scenario(arguments.scenario, arguments.overrides)
+    comm = world()
+    configure_logging(comm.rank, comm.size, arguments.quiet)
+    code = batch.execute(scenario, arguments.out, overwrite=arguments.overwrite,
+                         resume=arguments.resume, quiet=arguments.quiet, comm=comm)
+    runs = batch.plan_runs(scenario, Path(arguments.out or scenario.spec.output.dir))
+    return code, runs if comm.rank == 0 else [], scenario
+
+
+def _run(arguments) -> int:
+    code, runs, scenario = _execute(arguments)
+    import xarray as xr
+
+    for run in runs:
+        if run.path.exists():
+            with xr.open_dataset(run.path) as dataset:
+                print(f"{run.path}: {scenario.system.model.summarize(dataset)}")
+    return code
+
+
+def _batch(arguments) -> int:
+    code, runs, scenario = _execute(arguments)
+    if runs:
+        done = sum(run.path.exists() for run in runs)
+        out_dir = runs[0].path.parent
+        print(f"{done}/{len(runs)} runs written; manifest "
+              f"{batch.manifest_path(scenario, out_dir)}")
+    return code
+
+
+def _validate(arguments) -> int:
+    for name in arguments.scenarios:
+        scenario = load_scenario(name)
+        runs = len(scenario.points) * scenario.spec.members
+        print(f"{scenario.source}: ok ({scenario.spec.system}, {runs} run{'s' * (runs != 1)})")
+    return batch.EXIT_OK
+
+
+def _list(arguments) -> int:
+    print("systems:")
+    for system in registry.systems().values():
+        print(f"  {system.name:<14} {system.title}")
+    print("scenarios (entrosim run NAME):")
+    for name, path in shipped_scenarios().items():
+        description = load_scenario(str(path)).spec.description.strip().splitlines()
+        print(f"  {name:<32} {description[0] if description else ''}")
+    return batch.EXIT_OK
+
+
+def _merge(arguments) -> int:
+    directory = arguments.directory
+    if not directory.is_dir():
+        raise InputError(f"{directory}: merge: not a directory")
+    files = sorted(p for p in directory.glob("*_m[0-9][0-9][0-9].nc"))
+    groups: dict[str, list[Path]] = {}
+    for path in files:
+        groups.setdefault(path.name.rsplit("_m", 1)[0].rsplit("_p", 1)[0], []).append(path)
+    if arguments.name:
+        groups = {k: v for k, v in groups.items() if k == arguments.name}
+    if not groups:
+        raise InputError(f"{directory}: merge: no run files (<name>[_pNNN]_mNNN.nc) found")
+    for name, paths in groups.items():
+        target = directory / f"{name}_merged.nc"
+        if target.exists() and not arguments.overwrite:
+            raise InputError(f"{target}: merge: exists (use --overwrite)")
+        merged = _read(paths[0], lambda _: output.merge_runs(paths))
+        output.write_netcdf(merged, target)
+        print(f"{target}: {len(paths)} runs, dims {dict(merged.sizes)}")
+    return batch.EXIT_OK
+
+
+def _analyze(arguments) -> int:
+    import xarray as xr
+
+    for path in arguments.files:
+        target = path.with_name(f"{path.stem}_analysis.nc")
+        if target.exists() and not arguments.overwrite:
+            raise InputError(f"{target}: analyze: exists (use --overwrite)")
+        dataset = _read(path, xr.load_dataset)
+        system = registry.systems().get(dataset.attrs.get("system", ""))
+        if system is not None and system.analyze is not None:
+            diagnostics = system.analyze(dataset)
+        else:
+            from analysis.ordinal import ordinal_summary
+
+            diagnostics = ordinal_summary(dataset)
+        diagnostics.attrs = {**dataset.attrs, **diagnostics.attrs,
+                             "history": f"{output.now_iso()} entrosim analyze {path.name}\n"
+                                        f"{dataset.attrs.get('history', '')}".strip(),
+                             "date_created": output.now_iso()}
+        output.write_netcdf(diagnostics, target)
+        print(f"{target}: {', '.join(diagnostics.data_vars)}")
+    return batch.EXIT_OK
+
+
+def _plot(arguments) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import xarray as xr
+
+    dataset = _read(arguments.file, xr.load_dataset)
+    system = registry.systems().get(dataset.attrs.get("system", ""))
+    if system is None or system.plot is None:
+        raise InputError(f"{arguments.file}: system: no plot for this file "
+                         f"(got {dataset.attrs.get('system')!r})")
+    figure = system.plot(dataset)
+    target = arguments.output or arguments.file.with_suffix(".png")
+    figure.savefig(target, dpi=120, bbox_inches="tight")
+    print(f"{target}")
+    return batch.EXIT_OK
+
+
+def _read(path: Path, reader):
+    try:
+        return reader(path)
+    except (OSError, ValueError, KeyError) as error:
+        raise InputError(f"{path}: cannot read as an entrosim NetCDF file: {error}") from None

@@ -1,0 +1,1 @@
+"""Framework shared by every simulator: scenarios, run loop, output, MPI, random streams."""

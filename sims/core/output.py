@@ -1,0 +1,113 @@
+"""NetCDF output: CF/ACDD attributes, provenance, compression, atomic writes, and merging."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+import sims
+
+CONVENTIONS = "CF-1.10, ACDD-1.3"
+PARTIAL_SUFFIX = ".part"
+_VOLATILE_ATTRIBUTES = ("date_created", "history")
+
+
+def now_iso() -> str:
+    """Current UTC time in ISO 8601, to the second."""
+    return datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
+
+
+def global_attributes(title: str, summary: str, system: str, scenario_yaml: str, root_seed: int,
+                      member: int, sweep_values: dict, sweep_index: int | None) -> dict:
+    """The global attributes every entrosim file carries (see README, output format)."""
+    attributes = {
+        "Conventions": CONVENTIONS,
+        "title": title,
+        "summary": " ".join(summary.split()),
+        "source": f"entrosim {sims.__version__}",
+        "product_version": sims.__version__,
+        "history": f"{now_iso()} {' '.join(['entrosim', *sys.argv[1:]])}".strip(),
+        "date_created": now_iso(),
+        "system": system,
+        "scenario": scenario_yaml,
+        "root_seed": np.int64(root_seed),
+        "member": np.int64(member),
+    }
+    if sweep_index is not None:
+        attributes["sweep_point"] = np.int64(sweep_index)
+        attributes["sweep_dims"] = " ".join(sweep_dimension(key) for key in sweep_values)
+        for key, value in sweep_values.items():
+            plain = isinstance(value, int | float | str) and not isinstance(value, bool)
+            attributes[f"sweep.{key}"] = value if plain else str(value)
+    return attributes
+
+
+def sweep_dimension(key: str) -> str:
+    """Dimension name of a swept parameter path: ``params.coarse.grain`` -> ``coarse_grain``."""
+    return key.removeprefix("params.").replace(".", "_")
+
+
+def check_variable_attributes(dataset: xr.Dataset) -> None:
+    """Raise ValueError if any variable or coordinate lacks ``units`` or ``long_name``."""
+    for name, variable in {**dataset.coords, **dataset.data_vars}.items():
+        missing = [key for key in ("units", "long_name") if key not in variable.attrs]
+        if missing:
+            raise ValueError(f"variable {name!r} has no {' or '.join(missing)} attribute")
+
+
+def write_netcdf(dataset: xr.Dataset, path: Path, complevel: int = 4) -> None:
+    """Write ``dataset`` to ``path`` atomically: a ``.part`` file renamed only when complete.
+
+    Every data variable is zlib-compressed at ``complevel`` (0 disables compression).
+    """
+    check_variable_attributes(dataset)
+    encoding = {
+        name: {"zlib": True, "complevel": complevel} if complevel else {}
+        for name, variable in dataset.data_vars.items()
+        if variable.dtype.kind in "biuf"
+    }
+    partial = path.with_name(path.name + PARTIAL_SUFFIX)
+    try:
+        dataset.to_netcdf(partial, engine="netcdf4", format="NETCDF4", encoding=encoding)
+        os.replace(partial, path)
+    except BaseException:
+        if partial.is_file():
+            partial.unlink()
+        raise
+
+
+def strip_volatile(attributes: dict) -> dict:
+    """Global attributes without the timestamps (what two reproductions must share)."""
+    return {key: value for key, value in attributes.items() if key not in _VOLATILE_ATTRIBUTES}
+
+
+def merge_runs(paths: Iterable[Path]) -> xr.Dataset:
+    """Combine per-run files of one scenario into one dataset with sweep and ``member`` dims.
+
+    Each swept parameter ``params.x`` becomes a dimension ``x`` with its values as coordinate.
+    Runs of different shapes (e.g. grid sizes) are aligned by outer join (missing values NaN).
+    """
+    pieces = []
+    for path in sorted(paths):
+        with xr.open_dataset(path) as opened:
+            run = opened.load()
+        sweep_dims = run.attrs.get("sweep_dims", "").split()
+        run = run.expand_dims(sweep_dims).expand_dims(member=[int(run.attrs["member"])])
+        run["member"].attrs.update(units="1", long_name="ensemble member")
+        pieces.append(run)
+    if not pieces:
+        raise ValueError("no run files to merge")
+    names = {piece.attrs["scenario"] for piece in pieces}
+    if len(names) != 1:
+        raise ValueError("the files come from different scenarios; merge them one scenario at a time")
+    merged = xr.combine_by_coords(pieces, combine_attrs="drop_conflicts", join="outer")
+    merged.attrs["history"] = f"{now_iso()} entrosim merge of {len(pieces)} runs"
+    for key in ("member", "sweep_point"):
+        merged.attrs.pop(key, None)
+    return merged
