@@ -1,0 +1,147 @@
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from analysis import boltzmann
+
+
+def test_ln_multinomial_known_value():
+    # ln(10! / (5! 3! 2!)) = ln 2520
+    assert boltzmann.ln_multinomial([5, 3, 2]) == pytest.approx(7.832014, abs=1e-6)
+    assert boltzmann.ln_multinomial([5, 3, 2]) == pytest.approx(math.log(2520), rel=1e-14)
+
+
+def test_ln_multinomial_axis_and_trivial_cases():
+    counts = np.array([[5, 3, 2], [10, 0, 0], [0, 0, 0]])
+    np.testing.assert_allclose(
+        boltzmann.ln_multinomial(counts, axis=1), [math.log(2520), 0.0, 0.0], atol=1e-12
+    )
+    np.testing.assert_allclose(
+        boltzmann.ln_multinomial(counts.T, axis=0), boltzmann.ln_multinomial(counts), rtol=1e-14
+    )
+
+
+def test_boltzmann_entropy_exact_lgamma():
+    counts = np.array([4, 0, 7, 1])
+    expected = -sum(math.lgamma(n + 1) for n in counts)
+    assert boltzmann.boltzmann_entropy(counts) == pytest.approx(expected, rel=1e-14)
+    volume = 2.5
+    expected_v = sum(n * math.log(volume) - math.lgamma(n + 1) for n in counts)
+    assert boltzmann.boltzmann_entropy(counts, cell_volume=volume) == pytest.approx(
+        expected_v, rel=1e-14
+    )
+
+
+def test_boltzmann_entropy_broadcast_volume_and_axis():
+    rng = np.random.default_rng(1)
+    counts = rng.integers(0, 20, size=(3, 5))
+    volumes = rng.uniform(0.5, 3.0, size=5)
+    per_row = boltzmann.boltzmann_entropy(counts, cell_volume=volumes, axis=1)
+    for row, value in zip(counts, per_row, strict=True):
+        expected = sum(
+            n * math.log(v) - math.lgamma(n + 1) for n, v in zip(row, volumes, strict=True)
+        )
+        assert value == pytest.approx(expected, rel=1e-13)
+    assert boltzmann.boltzmann_entropy(counts, volumes) == pytest.approx(per_row.sum(), rel=1e-13)
+
+
+def test_boltzmann_entropy_is_ln_multinomial_minus_ln_n_factorial():
+    # With unit cells, S = ln W - ln N! (indistinguishable vs distinguishable counting).
+    counts = np.array([3, 9, 0, 2, 6])
+    total = counts.sum()
+    assert boltzmann.boltzmann_entropy(counts) == pytest.approx(
+        boltzmann.ln_multinomial(counts) - math.lgamma(total + 1), rel=1e-13
+    )
+
+
+def test_h_function_matches_stirling_difference():
+    counts = np.array([100.0, 250.0, 0.0, 650.0])
+    volume = 0.3
+    exact = boltzmann.boltzmann_entropy(counts, volume)
+    stirling = boltzmann.h_function_entropy(counts, volume)
+    # difference = sum over occupied cells of ln n! - n ln n + n = 0.5 ln(2 pi n) + 1/(12 n) - ...
+    occupied = counts[counts > 0]
+    expected = np.sum(0.5 * np.log(2 * np.pi * occupied) + 1 / (12 * occupied))
+    assert stirling - exact == pytest.approx(expected, abs=1e-6)
+    value = -sum(n * math.log(n / volume) for n in occupied) + counts.sum()
+    assert stirling == pytest.approx(value, rel=1e-14)
+
+
+def test_shannon_duality_known_and_ordering():
+    duality = boltzmann.shannon_duality([5, 3, 2])
+    p = np.array([0.5, 0.3, 0.2])
+    n_h = -10 * np.sum(p * np.log(p))
+    assert duality.n_times_entropy == pytest.approx(n_h, rel=1e-14)
+    assert duality.ln_w_upper == pytest.approx(n_h, rel=1e-14)
+    assert duality.ln_w_lower == pytest.approx(n_h - 2 * math.log(11), rel=1e-14)
+    assert duality.ln_w_lower <= boltzmann.ln_multinomial([5, 3, 2]) <= duality.ln_w_upper
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    hnp.arrays(
+        np.int64,
+        st.tuples(st.integers(1, 4), st.integers(1, 12)),
+        elements=st.integers(0, 1000),
+    )
+)
+def test_duality_bounds_hold_on_random_counts(counts):
+    duality = boltzmann.shannon_duality(counts, axis=-1)
+    ln_w = boltzmann.ln_multinomial(counts, axis=-1)
+    assert np.all(duality.ln_w_lower <= ln_w + 1e-9)
+    assert np.all(ln_w <= duality.ln_w_upper + 1e-9)
+
+
+def test_duality_bounds_seeded_large_counts():
+    rng = np.random.default_rng(20261122)
+    counts = rng.integers(0, 10**6, size=(50, 30))
+    duality = boltzmann.shannon_duality(counts)
+    ln_w = boltzmann.ln_multinomial(counts)
+    assert np.all(duality.ln_w_lower <= ln_w)
+    assert np.all(ln_w <= duality.ln_w_upper)
+
+
+def test_normalized_forms():
+    # Most even occupation of N in M cells gives 1; a single occupied cell gives 0.
+    assert boltzmann.normalized_ln_multinomial([4, 3, 3]) == pytest.approx(1.0, rel=1e-14)
+    assert boltzmann.normalized_ln_multinomial([10, 0, 0]) == 0.0
+    assert boltzmann.normalized_ln_multinomial([1, 0, 0]) == 0.0
+    assert boltzmann.normalized_ln_multinomial([0, 0, 0]) == 0.0
+    assert boltzmann.normalized_ln_multinomial([5, 3, 2]) == pytest.approx(
+        math.log(2520) / math.log(math.factorial(10) / (24 * 6 * 6)), rel=1e-13
+    )
+    assert boltzmann.ln_multinomial_max(10, 3) == pytest.approx(math.log(4200), rel=1e-14)
+    assert boltzmann.normalized_shannon_entropy([7, 7, 7, 7]) == pytest.approx(1.0, rel=1e-14)
+    assert boltzmann.normalized_shannon_entropy([0, 9, 0, 0]) == 0.0
+    assert boltzmann.normalized_shannon_entropy([3]) == 0.0
+    counts = np.array([[1, 2, 3, 4], [0, 0, 0, 0]])
+    p = np.array([1, 2, 3, 4]) / 10
+    np.testing.assert_allclose(
+        boltzmann.normalized_shannon_entropy(counts),
+        [-np.sum(p * np.log(p)) / np.log(4), 0.0],
+        rtol=1e-14,
+    )
+
+
+@pytest.mark.parametrize(
+    ("call", "argument"),
+    [
+        (lambda: boltzmann.boltzmann_entropy([1, -1]), "counts"),
+        (lambda: boltzmann.boltzmann_entropy([1, np.nan]), "counts"),
+        (lambda: boltzmann.boltzmann_entropy([1, 2], cell_volume=0.0), "cell_volume"),
+        (lambda: boltzmann.boltzmann_entropy([1, 2], cell_volume=[1, 2, 3]), "cell_volume"),
+        (lambda: boltzmann.h_function_entropy([np.inf]), "counts"),
+        (lambda: boltzmann.ln_multinomial([2, -3]), "counts"),
+        (lambda: boltzmann.shannon_duality([np.nan]), "counts"),
+        (lambda: boltzmann.normalized_ln_multinomial([1.5, 2]), "counts"),
+        (lambda: boltzmann.ln_multinomial_max(3, 0), "n_cells"),
+        (lambda: boltzmann.ln_multinomial_max(-1, 3), "total"),
+    ],
+)
+def test_bad_input_names_argument(call, argument):
+    with pytest.raises(ValueError, match=argument):
+        call()
