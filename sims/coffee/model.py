@@ -189,13 +189,13 @@ class CoffeeModel(Model):
             "entropy_estimate": (("time", "compressor"), stacked("entropy_estimate"),
                                  {"units": BYTE, "long_name": "compressed size of the fine-grained "
                                   "state (entropy estimate)"}),
-            "complexity_estimate": (("time", "compressor", "method"), stacked("complexity_estimate"),
+            "complexity_estimate": (("time", "compressor", "coarse_graining"), stacked("complexity_estimate"),
                                     {"units": BYTE, "long_name": "compressed size of the "
                                      "coarse-grained state (apparent complexity)"}),
             "entropy_baseline": (("compressor",), self._baselines(self.grid.dtype, compressors),
                                  {"units": BYTE, "long_name": "compressed size of a constant "
                                   "fine-grained state"}),
-            "complexity_baseline": (("compressor", "method"), np.repeat(
+            "complexity_baseline": (("compressor", "coarse_graining"), np.repeat(
                 self._baselines(np.uint8, compressors)[:, None], len(diagnostics.METHODS), axis=1),
                 {"units": BYTE, "long_name": "compressed size of a constant coarse-grained state"}),
             "coarse_entropy": (("time",), stacked("coarse_entropy"),
@@ -213,7 +213,7 @@ class CoffeeModel(Model):
         if params.store_snapshots:
             variables["cream"] = (("time", "y", "x"), stacked("cream"),
                                   {"units": "1", "long_name": "cream particles per cell"})
-            variables["coarse"] = (("time", "method", "y", "x"), stacked("coarse"),
+            variables["coarse"] = (("time", "coarse_graining", "y", "x"), stacked("coarse"),
                                    {"units": "1", "long_name": "coarse-grained bucket per cell"})
         coordinates = {
             "time": ("time", steps / self.steps_per_time,
@@ -221,7 +221,7 @@ class CoffeeModel(Model):
             "step": ("time", steps, {"units": "1", "long_name": "attempted swaps" if
                                      self.interacting else "whole-grid steps"}),
             "compressor": ("compressor", compressors, {"units": "1", "long_name": "compressor"}),
-            "method": ("method", list(diagnostics.METHODS), {
+            "coarse_graining": ("coarse_graining", list(diagnostics.METHODS), {
                 "units": "1", "long_name": f"coarse-graining: {params.buckets} buckets, or "
                 f"{params.adjusted_buckets} buckets with row-majority adjustment"}),
             "y": ("y", np.arange(n), {"units": "cell", "long_name": "row, 0 at the top"}),
@@ -250,8 +250,8 @@ class CoffeeModel(Model):
     def summarize(cls, dataset: xr.Dataset) -> str:
         """Model, size, and where entropy and complexity went (zlib, plain coarse-graining)."""
         entropy = dataset.entropy_estimate.isel(compressor=0)
-        complexity = dataset.complexity_estimate.isel(compressor=0, method=0)
-        peak = int(complexity.argmax())
+        complexity = dataset.complexity_estimate.isel(compressor=0, coarse_graining=0)
+        peak = int(complexity.argmax("time"))
         units = dataset.time.attrs["units"]
         return (f"{dataset.attrs['model']} n={dataset.sizes['x']}, t=0..{float(dataset.time[-1]):g} "
                 f"{units}s; entropy estimate {int(entropy[0])} -> {int(entropy[-1])} B; "
