@@ -46,7 +46,10 @@ class CoffeeParams(StrictModel):
     n_records: int = param(80, units="1", description="Log-spaced records after t=0", ge=2)
     grain_size: int | None = param(
         None, units="cell", description="Odd side g of the coarse-graining window; "
-        "default the odd number nearest n/10 (at least 3)", ge=1)
+        "default the odd number nearest grain_fraction * n (at least 3)", ge=1)
+    grain_fraction: float = param(
+        0.1, units="1", description="Window side as a fraction of n when grain_size is not set",
+        gt=0, le=1)
     buckets: int = param(3, units="1", description="Thresholds of the plain coarse-graining", ge=2)
     adjusted_buckets: int = param(
         7, units="1", description="Thresholds of the row-majority adjusted coarse-graining", ge=2)
@@ -77,7 +80,7 @@ class CoffeeParams(StrictModel):
         """The coarse-graining window side actually used (cells)."""
         if self.grain_size is not None:
             return self.grain_size
-        return max(3, 2 * round((self.grid_size / 10 - 1) / 2) + 1)
+        return max(3, 2 * round((self.grain_fraction * self.grid_size - 1) / 2) + 1)
 
     @property
     def block(self) -> int:

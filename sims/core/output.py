@@ -91,7 +91,8 @@ def merge_runs(paths: Iterable[Path]) -> xr.Dataset:
     """Combine per-run files of one scenario into one dataset with sweep and ``member`` dims.
 
     Each swept parameter ``params.x`` becomes a dimension ``x`` with its values as coordinate.
-    Runs of different shapes (e.g. grid sizes) are aligned by outer join (missing values NaN).
+    Runs of different shapes or record times (e.g. grid sizes) are aligned by outer join, so a
+    run's values are NaN where it has no such coordinate.
     """
     pieces = []
     for path in sorted(paths):
@@ -106,7 +107,7 @@ def merge_runs(paths: Iterable[Path]) -> xr.Dataset:
     names = {piece.attrs["scenario"] for piece in pieces}
     if len(names) != 1:
         raise ValueError("the files come from different scenarios; merge them one scenario at a time")
-    merged = xr.combine_by_coords(pieces, combine_attrs="drop_conflicts", join="outer")
+    merged = xr.merge(pieces, join="outer", compat="no_conflicts", combine_attrs="drop_conflicts")
     merged.attrs["history"] = f"{now_iso()} entrosim merge of {len(pieces)} runs"
     for key in ("member", "sweep_point"):
         merged.attrs.pop(key, None)
