@@ -1,0 +1,200 @@
+"""Cost of the entrosim framework itself, and the speed-up of a batch dealt over MPI ranks.
+
+Measures (issue #2, "Performance"; compile time excluded: kernels are warmed up first and are
+compiled with ``cache=True``):
+
+1. **Framework overhead** of the shipped scenario ``coffee/interacting`` (``n = 100`` run to
+   equilibrium), run in-process through ``load_scenario`` + ``sims.core.batch.run_one`` into a
+   temporary directory: ``(total - dynamics - estimators) / total`` (target < 5 %), where
+   *dynamics* is the time inside the jitted kernels and *estimators* the model's own measurements
+   (``Simulation.timings``); also ``dynamics / total``. The overhead is everything else: the run
+   loop, dataset assembly, NetCDF writing, checkpoints.
+2. **MPI speed-up**: an 8-member batch (``coffee/interacting`` with ``--set members=8 --set
+   params.grid_size=64``, about 1-2 s per run) launched as ``mpiexec -n 1 entrosim batch ...`` and
+   ``mpiexec -n 2 entrosim batch ...`` subprocesses, each into its own temporary directory with
+   ``--quiet``. Prints both wall times and their ratio (target >= 1.8x), the same ratio from the
+   runs' own timings in the batch manifests (busiest rank, without process start-up), and whether
+   every member file of the two batches is identical in data (``xarray.Dataset.identical`` after
+   dropping the ``date_created`` and ``history`` attributes, which record when and how a file was
+   written).
+
+Run from the repository root (``mpiexec`` from the ``mpich`` wheel must be on ``PATH``)::
+
+    python benchmarks/bench_framework.py            # both parts (~1 min on 2 cores)
+    python benchmarks/bench_framework.py --quick    # 4 members of n = 48 instead
+    python benchmarks/bench_framework.py --skip-mpi # part 1 only
+
+Printed, not a timed test: the numbers depend on the machine and on what else is running on it
+(the load average is printed first; the MPI ratio needs two otherwise idle cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import xarray as xr
+
+from sims.core.batch import manifest_path, plan_runs, run_one
+from sims.core.scenario import load_scenario
+
+OVERHEAD_TARGET = 0.05  # framework share of the run time (issue #2)
+SPEEDUP_TARGET = 1.8  # 8 members, 2 ranks vs 1 rank (issue #2)
+VOLATILE_ATTRIBUTES = ("date_created", "history")
+
+
+def framework_overhead(name: str, overrides: list[str], repeats: int) -> list[dict[str, float]]:
+    """Run the scenario's first run ``repeats`` times in-process; return each run's timings."""
+    scenario = load_scenario(name, overrides)
+    scenario.system.model.warm_up()
+    results = []
+    with tempfile.TemporaryDirectory(prefix="bench_framework_") as directory:
+        run = plan_runs(scenario, Path(directory))[0]
+        for _ in range(repeats):
+            timings = run_one(scenario, run).timings
+            results.append({"total": timings.total, "dynamics": timings.advance,
+                            "estimators": timings.observe, "assembly": timings.assemble,
+                            "checkpoint": timings.checkpoint})
+            run.path.unlink()
+    return results
+
+
+def entrosim_batch(ranks: int, scenario: str, overrides: list[str], out_dir: Path) -> float:
+    """Wall time (s) of ``mpiexec -n ranks entrosim batch ...``; raises if it fails."""
+    command = ["mpiexec", "-n", str(ranks), "entrosim", "batch", scenario, "--out", str(out_dir),
+               "--overwrite", "--quiet"]
+    for assignment in overrides:
+        command += ["--set", assignment]
+    tick = time.perf_counter()
+    finished = subprocess.run(command, capture_output=True, text=True)
+    seconds = time.perf_counter() - tick
+    if finished.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} exited {finished.returncode}:\n"
+                           f"{finished.stdout}{finished.stderr}")
+    return seconds
+
+
+def busiest_rank_seconds(scenario, out_dir: Path) -> tuple[float, int, float]:
+    """From a batch manifest: the busiest rank's summed run time (s), rank count, mean run (s)."""
+    manifest = json.loads(manifest_path(scenario, out_dir).read_text())
+    per_rank: dict[int, float] = {}
+    runs = manifest["runs"]
+    for entry in runs:
+        if entry["status"] != "done":
+            raise RuntimeError(f"run {entry['file']} {entry['status']}: {entry.get('error')}")
+        per_rank[entry["rank"]] = per_rank.get(entry["rank"], 0.0) + entry["timings"]["total_s"]
+    mean_run = sum(entry["timings"]["total_s"] for entry in runs) / len(runs)
+    return max(per_rank.values()), len(per_rank), mean_run
+
+
+def same_data(first: Path, second: Path) -> bool:
+    """Whether two run files are identical apart from when and how they were written."""
+    with xr.open_dataset(first) as a, xr.open_dataset(second) as b:
+        a, b = a.load(), b.load()
+    for dataset in (a, b):
+        for key in VOLATILE_ATTRIBUTES:
+            dataset.attrs.pop(key, None)
+    return a.identical(b)
+
+
+def mpi_speedup(name: str, members: int, grid_size: int, extra: list[str]) -> None:
+    """Part 2: time the batch on 1 and 2 ranks, compare them, and compare their files."""
+    if shutil.which("mpiexec") is None:
+        print("  mpiexec not found on PATH: skipped (pip install mpich mpi4py)")
+        return
+    overrides = [f"members={members}", f"params.grid_size={grid_size}", *extra]
+    scenario = load_scenario(name, overrides)
+    runs_1 = plan_runs(scenario, Path("."))
+    with tempfile.TemporaryDirectory(prefix="bench_mpi_") as directory:
+        root = Path(directory)
+        # warm the numba cache (and the file system) with one small serial run
+        entrosim_batch(1, name, ["members=1", "params.grid_size=16"], root / "warm")
+        walls, busiest, used_ranks, mean_runs = {}, {}, {}, {}
+        for ranks in (1, 2):
+            out_dir = root / f"ranks{ranks}"
+            walls[ranks] = entrosim_batch(ranks, name, overrides, out_dir)
+            busiest[ranks], used_ranks[ranks], mean_runs[ranks] = busiest_rank_seconds(
+                scenario, out_dir)
+        identical = [same_data(root / "ranks1" / run.path.name, root / "ranks2" / run.path.name)
+                     for run in runs_1]
+
+    print(f"  batch: {name} --set members={members} --set params.grid_size={grid_size}"
+          f"{''.join(' --set ' + e for e in extra)} ({len(runs_1)} runs)")
+    print(f"  {'mpiexec -n':<12}{'wall s':>9}{'busiest rank s':>16}{'mean run s':>12}{'ranks used':>12}")
+    for ranks in (1, 2):
+        print(f"  {ranks:<12}{walls[ranks]:>9.2f}{busiest[ranks]:>16.2f}{mean_runs[ranks]:>12.2f}"
+              f"{used_ranks[ranks]:>12}")
+    ratio = walls[1] / walls[2]
+    work_ratio = busiest[1] / busiest[2]
+    verdict = "PASS" if ratio >= SPEEDUP_TARGET else "FAIL"
+    print(f"  speed-up, wall clock (1 rank / 2 ranks): {ratio:.2f}x   target >= {SPEEDUP_TARGET}x: "
+          f"{verdict}")
+    print(f"  speed-up, busiest rank's runs (no start-up): {work_ratio:.2f}x")
+    startup = walls[1] - busiest[1]
+    print(f"  start-up, warm-up and manifest on 1 rank: {startup:.2f} s of {walls[1]:.2f} s")
+    print(f"  member files identical in data (1 rank vs 2 ranks): "
+          f"{sum(identical)}/{len(identical)} {'PASS' if all(identical) else 'FAIL'}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="MPI part with 4 members of n = 48, overhead part once")
+    parser.add_argument("--repeats", type=int, default=None,
+                        help="runs of the overhead scenario, best taken (default 2, 1 with --quick)")
+    parser.add_argument("--scenario", default="coffee/interacting",
+                        help="shipped scenario name or file (default coffee/interacting)")
+    parser.add_argument("--members", type=int, default=None, help="members of the MPI batch (8)")
+    parser.add_argument("--grid-size", type=int, default=None,
+                        help="params.grid_size of the MPI batch (64)")
+    parser.add_argument("--set", action="append", default=[], dest="overrides",
+                        metavar="KEY=VALUE", help="extra scenario override for both parts")
+    parser.add_argument("--skip-mpi", action="store_true", help="only the overhead part")
+    arguments = parser.parse_args(argv)
+    repeats = arguments.repeats or (1 if arguments.quick else 2)
+    members = arguments.members or (4 if arguments.quick else 8)
+    grid_size = arguments.grid_size or (48 if arguments.quick else 64)
+
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    print(f"entrosim framework benchmark ({os.cpu_count()} cores, load average {load}; "
+          f"python {sys.version.split()[0]})")
+    print()
+    print(f"1. framework overhead: {arguments.scenario}, in-process, best of {repeats} "
+          "(lowest overhead share)")
+    results = framework_overhead(arguments.scenario, arguments.overrides, repeats)
+    best = min(results, key=lambda r: (r["total"] - r["dynamics"] - r["estimators"]) / r["total"])
+    framework = best["total"] - best["dynamics"] - best["estimators"]
+    print(f"  {'part':<42}{'seconds':>9}{'share':>9}")
+    for label, value in (("dynamics (jitted kernels)", best["dynamics"]),
+                         ("estimators (model.observe)", best["estimators"]),
+                         ("framework: loop, assembly, NetCDF write, ...", framework),
+                         ("  of which dataset assembly", best["assembly"]),
+                         ("  of which checkpoints", best["checkpoint"]),
+                         ("total", best["total"])):
+        print(f"  {label:<42}{value:>9.3f}{100 * value / best['total']:>8.1f}%")
+    share = framework / best["total"]
+    verdict = "PASS" if share < OVERHEAD_TARGET else "FAIL"
+    print(f"  framework overhead (total - dynamics - estimators) / total = {100 * share:.2f}%"
+          f"   target < {100 * OVERHEAD_TARGET:.0f}%: {verdict}")
+    print(f"  dynamics / total = {100 * best['dynamics'] / best['total']:.1f}%")
+    if len(results) > 1:
+        shares = ", ".join(f"{100 * (r['total'] - r['dynamics'] - r['estimators']) / r['total']:.2f}%"
+                           for r in results)
+        print(f"  overhead of each repeat: {shares}")
+    print()
+    if arguments.skip_mpi:
+        return 0
+    print("2. MPI speed-up: mpiexec -n 1 vs -n 2 entrosim batch (subprocesses, --quiet)")
+    mpi_speedup(arguments.scenario, members, grid_size, arguments.overrides)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

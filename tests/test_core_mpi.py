@@ -1,0 +1,22 @@
+"""MPI: members dealt over 2 ranks are bitwise identical to the serial run."""
+
+import json
+
+from conftest import assert_same_run, run_subprocess
+
+
+def test_two_ranks_give_the_serial_files(write_scenario, tmp_path):
+    changes = {"members": 3, "sweep": {"params.grain_size": [3, 5]}}
+    serial = write_scenario("serial.yaml", output={"dir": str(tmp_path / "serial")}, **changes)
+    parallel = write_scenario("parallel.yaml", output={"dir": str(tmp_path / "parallel")}, **changes)
+    result = run_subprocess("batch", serial, "--quiet")
+    assert result.returncode == 0, result.stderr
+    result = run_subprocess("batch", parallel, "--quiet", mpi_ranks=2, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "6/6 runs written" in result.stdout
+    manifest = json.loads((tmp_path / "parallel" / "small_manifest.json").read_text())
+    assert manifest["ranks"] == 2 and {run["rank"] for run in manifest["runs"]} == {0, 1}
+    for point in range(2):
+        for member in range(3):
+            name = f"small_p{point:03d}_m{member:03d}.nc"
+            assert_same_run(tmp_path / "serial" / name, tmp_path / "parallel" / name)
