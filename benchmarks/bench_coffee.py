@@ -118,10 +118,11 @@ def estimator_breakdown(simulation, params: CoffeeParams) -> dict[str, float]:
 
     coarse_grids = [coarse(grid) for grid in grids]
     timed("coarse-graining (2 methods)", coarse)
-    timed("block entropies", lambda grid: diagnostics.block_entropies(grid, params.block, exclusion))
+    timed("block entropies",
+          lambda grid: diagnostics.block_entropies(grid, params.block, exclusion))
     for name in params.compressors:
         tick = time.perf_counter()
-        for grid, coarse_pair in zip(grids, coarse_grids):
+        for grid, coarse_pair in zip(grids, coarse_grids, strict=True):
             compression.compressed_size(grid, name)
             for picture in coarse_pair:
                 compression.compressed_size(picture, name)
@@ -136,9 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--attempts", type=float, default=None,
                         help="attempted swaps timed per repeat (default 2e8, 5e7 with --quick)")
     parser.add_argument("--repeats", type=int, default=None,
-                        help="repeats of each kernel timing, best taken (default 3, 1 with --quick)")
+                        help="repeats of each kernel timing, best taken (default 3; 1 if --quick)")
     parser.add_argument("--scenario", default="coffee/interacting",
-                        help="shipped scenario name or file for part 3 (default coffee/interacting)")
+                        help="shipped scenario name or file for part 3 (coffee/interacting)")
     parser.add_argument("--set", action="append", default=[], dest="overrides",
                         metavar="KEY=VALUE", help="override a scenario key for part 3")
     arguments = parser.parse_args(argv)

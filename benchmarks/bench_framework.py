@@ -127,7 +127,8 @@ def mpi_speedup(name: str, members: int, grid_size: int, extra: list[str]) -> No
 
     print(f"  batch: {name} --set members={members} --set params.grid_size={grid_size}"
           f"{''.join(' --set ' + e for e in extra)} ({len(runs_1)} runs)")
-    print(f"  {'mpiexec -n':<12}{'wall s':>9}{'busiest rank s':>16}{'mean run s':>12}{'ranks used':>12}")
+    print(f"  {'mpiexec -n':<12}{'wall s':>9}{'busiest rank s':>16}{'mean run s':>12}"
+          f"{'ranks used':>12}")
     for ranks in (1, 2):
         print(f"  {ranks:<12}{walls[ranks]:>9.2f}{busiest[ranks]:>16.2f}{mean_runs[ranks]:>12.2f}"
               f"{used_ranks[ranks]:>12}")
@@ -148,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true",
                         help="MPI part with 4 members of n = 48, overhead part once")
     parser.add_argument("--repeats", type=int, default=None,
-                        help="runs of the overhead scenario, best taken (default 2, 1 with --quick)")
+                        help="runs of the overhead scenario, best taken (default 2; 1 if --quick)")
     parser.add_argument("--scenario", default="coffee/interacting",
                         help="shipped scenario name or file (default coffee/interacting)")
     parser.add_argument("--members", type=int, default=None, help="members of the MPI batch (8)")
@@ -185,8 +186,9 @@ def main(argv: list[str] | None = None) -> int:
           f"   target < {100 * OVERHEAD_TARGET:.0f}%: {verdict}")
     print(f"  dynamics / total = {100 * best['dynamics'] / best['total']:.1f}%")
     if len(results) > 1:
-        shares = ", ".join(f"{100 * (r['total'] - r['dynamics'] - r['estimators']) / r['total']:.2f}%"
-                           for r in results)
+        shares = ", ".join(
+            f"{100 * (r['total'] - r['dynamics'] - r['estimators']) / r['total']:.2f}%"
+            for r in results)
         print(f"  overhead of each repeat: {shares}")
     print()
     if arguments.skip_mpi:
