@@ -90,6 +90,15 @@ def _encode_block(series, first_window, order, delay, codes):
         weight *= order - i
 
 
+@njit(cache=True)
+def _contains_nan(rows):
+    """Return whether any element is NaN (no temporary array, unlike ``np.isnan(rows).any()``)."""
+    for value in rows.flat:
+        if value != value:
+            return True
+    return False
+
+
 @njit(cache=True, parallel=True)
 def _count_patterns_kernel(rows, order, delays, counts):
     """Add the pattern counts of every row and delay into ``counts[row, delay_index]``."""
@@ -185,7 +194,7 @@ def _prepare_rows(x, order, delays, axis, tie_tolerance):
             f"x: series of length {length} is shorter than (order-1)*delay+1 = {needed}"
         )
     rows = np.ascontiguousarray(x.reshape(-1, length), dtype=np.float64)
-    if np.isnan(rows).any():
+    if _contains_nan(rows):
         raise ValueError("x: contains NaN; ordinal patterns of NaN are undefined")
     if tie_tolerance is not None:
         tie_tolerance = float(tie_tolerance)
