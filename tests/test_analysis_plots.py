@@ -1,0 +1,40 @@
+import matplotlib
+import numpy as np
+import pytest
+import xarray as xr
+
+from analysis import ordinal, plots
+
+matplotlib.use("Agg")
+
+
+def test_complexity_entropy_plot():
+    h, c = ordinal.complexity_entropy(np.random.default_rng(1).standard_normal((2, 3000)), 5)
+    figure = plots.plot_complexity_entropy(h, c, order=5, labels=["a", "b"])
+    assert isinstance(figure, matplotlib.figure.Figure)
+    axes = figure.axes[0]
+    assert axes.get_xlabel().startswith("normalized permutation entropy")
+    texts = {t.get_text() for t in axes.texts}
+    assert {"regular", "complex", "stochastic", "a", "b"} <= texts
+
+
+def test_entropy_time_plot_with_band():
+    data = xr.DataArray(
+        np.random.default_rng(2).random((3, 50)),
+        dims=("member", "time"),
+        coords={"time": np.arange(50.0)},
+        name="S",
+        attrs={"units": "nat"},
+    )
+    figure = plots.plot_entropy_time(data)
+    axes = figure.axes[0]
+    assert len(axes.collections) == 1  # the mean ± std band
+    np.testing.assert_allclose(axes.lines[0].get_ydata(), data.mean("member").values)
+    with pytest.raises(ValueError, match="dim"):
+        plots.plot_entropy_time(data, dim="step")
+
+
+def test_histogram_plot_has_entropy_in_legend():
+    figure = plots.plot_histogram(np.random.default_rng(3).normal(size=1000), bins=20, base=2)
+    legend = figure.axes[0].get_legend().get_texts()[0].get_text()
+    assert "H = " in legend and "bit" in legend and "20 bins" in legend
