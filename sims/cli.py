@@ -43,16 +43,32 @@ def _parser() -> argparse.ArgumentParser:
         ("batch", _batch, "run a scenario's runs dealt over MPI ranks (use under mpiexec -n K)"),
     ):
         command = commands.add_parser(name, help=text, description=text)
-        command.add_argument("scenario", metavar="FILE|NAME",
-                             help="a scenario file or a shipped name such as coffee/interacting")
-        command.add_argument("--out", type=Path, metavar="DIR", help="output directory "
-                             "(default: the scenario's output.dir)")
-        command.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                             dest="overrides", help="override a scenario key, e.g. "
-                             "--set params.grid_size=64 (repeatable; values are YAML)")
+        command.add_argument(
+            "scenario",
+            metavar="FILE|NAME",
+            help="a scenario file or a shipped name such as coffee/interacting",
+        )
+        command.add_argument(
+            "--out",
+            type=Path,
+            metavar="DIR",
+            help="output directory (default: the scenario's output.dir)",
+        )
+        command.add_argument(
+            "--set",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            dest="overrides",
+            help="override a scenario key, e.g. "
+            "--set params.grid_size=64 (repeatable; values are YAML)",
+        )
         command.add_argument("--overwrite", action="store_true", help="replace existing outputs")
-        command.add_argument("--resume", action="store_true",
-                             help="keep finished outputs, continue from checkpoints, redo the rest")
+        command.add_argument(
+            "--resume",
+            action="store_true",
+            help="keep finished outputs, continue from checkpoints, redo the rest",
+        )
         command.add_argument("--quiet", action="store_true", help="no progress bars or info logs")
         command.set_defaults(handler=handler)
 
@@ -63,15 +79,18 @@ def _parser() -> argparse.ArgumentParser:
     listing = commands.add_parser("list", help="list systems and shipped scenarios")
     listing.set_defaults(handler=_list)
 
-    merge = commands.add_parser("merge", help="merge per-run files into one dataset with member "
-                                "and sweep dimensions")
+    merge = commands.add_parser(
+        "merge", help="merge per-run files into one dataset with member and sweep dimensions"
+    )
     merge.add_argument("directory", type=Path, metavar="DIR")
     merge.add_argument("--name", help="scenario name (default: every scenario found in DIR)")
     merge.add_argument("--overwrite", action="store_true", help="replace an existing merged file")
     merge.set_defaults(handler=_merge)
 
-    analyze = commands.add_parser("analyze", help="write entropy diagnostics of output files "
-                                  "next to them (<stem>_analysis.nc)")
+    analyze = commands.add_parser(
+        "analyze",
+        help="write entropy diagnostics of output files next to them (<stem>_analysis.nc)",
+    )
     analyze.add_argument("files", nargs="+", type=Path, metavar="FILE")
     analyze.add_argument("--overwrite", action="store_true", help="replace existing analyses")
     analyze.set_defaults(handler=_analyze)
@@ -87,8 +106,14 @@ def _execute(arguments) -> tuple[int, list[batch.RunSpec], object]:
     scenario = load_scenario(arguments.scenario, arguments.overrides)
     comm = world()
     configure_logging(comm.rank, comm.size, arguments.quiet)
-    code = batch.execute(scenario, arguments.out, overwrite=arguments.overwrite,
-                         resume=arguments.resume, quiet=arguments.quiet, comm=comm)
+    code = batch.execute(
+        scenario,
+        arguments.out,
+        overwrite=arguments.overwrite,
+        resume=arguments.resume,
+        quiet=arguments.quiet,
+        comm=comm,
+    )
     runs = batch.plan_runs(scenario, Path(arguments.out or scenario.spec.output.dir))
     return code, runs if comm.rank == 0 else [], scenario
 
@@ -109,8 +134,7 @@ def _batch(arguments) -> int:
     if runs:
         done = sum(run.path.exists() for run in runs)
         out_dir = runs[0].path.parent
-        print(f"{done}/{len(runs)} runs written; manifest "
-              f"{batch.manifest_path(scenario, out_dir)}")
+        print(f"{done}/{len(runs)} runs written; manifest {batch.manifest_path(scenario, out_dir)}")
     return code
 
 
@@ -149,7 +173,7 @@ def _merge(arguments) -> int:
         target = directory / f"{name}_merged.nc"
         if target.exists() and not arguments.overwrite:
             raise InputError(f"{target}: merge: exists (use --overwrite)")
-        merged = _read(paths[0], lambda _: output.merge_runs(paths))
+        merged = _read(paths[0], lambda _, group=paths: output.merge_runs(group))
         output.write_netcdf(merged, target)
         print(f"{target}: {len(paths)} runs, dims {dict(merged.sizes)}")
     return batch.EXIT_OK
@@ -170,10 +194,13 @@ def _analyze(arguments) -> int:
             from analysis.ordinal import ordinal_summary
 
             diagnostics = ordinal_summary(dataset)
-        diagnostics.attrs = {**dataset.attrs, **diagnostics.attrs,
-                             "history": f"{output.now_iso()} entrosim analyze {path.name}\n"
-                                        f"{dataset.attrs.get('history', '')}".strip(),
-                             "date_created": output.now_iso()}
+        diagnostics.attrs = {
+            **dataset.attrs,
+            **diagnostics.attrs,
+            "history": f"{output.now_iso()} entrosim analyze {path.name}\n"
+            f"{dataset.attrs.get('history', '')}".strip(),
+            "date_created": output.now_iso(),
+        }
         output.write_netcdf(diagnostics, target)
         print(f"{target}: {', '.join(diagnostics.data_vars)}")
     return batch.EXIT_OK
@@ -188,8 +215,9 @@ def _plot(arguments) -> int:
     dataset = _read(arguments.file, xr.load_dataset)
     system = registry.systems().get(dataset.attrs.get("system", ""))
     if system is None or system.plot is None:
-        raise InputError(f"{arguments.file}: system: no plot for this file "
-                         f"(got {dataset.attrs.get('system')!r})")
+        raise InputError(
+            f"{arguments.file}: system: no plot for this file (got {dataset.attrs.get('system')!r})"
+        )
     figure = system.plot(dataset)
     target = arguments.output or arguments.file.with_suffix(".png")
     figure.savefig(target, dpi=120, bbox_inches="tight")

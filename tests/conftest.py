@@ -26,8 +26,10 @@ def write_scenario(tmp_path):
     """Write a scenario (SMALL_COFFEE updated with ``changes``) and return its path."""
 
     def write(name="scenario.yaml", text=None, **changes):
-        document = {**SMALL_COFFEE, "output": {**SMALL_COFFEE["output"],
-                                               "dir": str(tmp_path / "out")}}
+        document = {
+            **SMALL_COFFEE,
+            "output": {**SMALL_COFFEE["output"], "dir": str(tmp_path / "out")},
+        }
         for key, value in changes.items():
             document[key] = {**document.get(key, {}), **value} if isinstance(value, dict) else value
         path = tmp_path / name

@@ -40,15 +40,15 @@ def test_window_sums_match_brute_force(grain, periodic_vertical):
 
 def test_threshold_is_exact_at_bucket_edges():
     cells = np.full(4, 9)
-    np.testing.assert_array_equal(diagnostics.threshold(np.array([2, 3, 6, 9]), cells, 3),
-                                  [0, 1, 2, 2])
+    np.testing.assert_array_equal(
+        diagnostics.threshold(np.array([2, 3, 6, 9]), cells, 3), [0, 1, 2, 2]
+    )
     # walkers can stack: densities above 1 go to the top bucket
     assert diagnostics.threshold(np.array([20]), np.array([9]), 7)[0] == 6
 
 
 def test_row_majority_adjustment():
-    coarse = np.array([[3, 3, 2, 4, 5, 0, 3],
-                       [1, 2, 1, 2, 6, 6, 0]], dtype=np.uint8)
+    coarse = np.array([[3, 3, 2, 4, 5, 0, 3], [1, 2, 1, 2, 6, 6, 0]], dtype=np.uint8)
     adjusted = diagnostics.row_majority(coarse, 7)
     # row 0: majority 3; 2 and 4 are within one bucket, 5 and 0 are not
     # row 1: 1 and 2 and 6 tie at two each -> the lowest (1); 2 and 0 are within one bucket
@@ -70,15 +70,24 @@ def test_block_entropy_is_exact():
 
 
 def run(model, grid_size, grain, seed, **changes):
-    params = CoffeeParams(model=model, grid_size=grid_size, grain_size=grain, block_size=8,
-                          n_records=60, store_snapshots=False, compressors=("zlib",), **changes)
+    params = CoffeeParams(
+        model=model,
+        grid_size=grid_size,
+        grain_size=grain,
+        block_size=8,
+        n_records=60,
+        store_snapshots=False,
+        compressors=("zlib",),
+        **changes,
+    )
     return Simulation(CoffeeModel(params, np.random.SeedSequence(seed))).run()
 
 
 def excess(dataset):
     complexity = dataset.complexity_estimate - dataset.complexity_baseline
-    return complexity.isel(compressor=0), (dataset.entropy_estimate - dataset.entropy_baseline
-                                           ).isel(compressor=0)
+    return complexity.isel(compressor=0), (
+        dataset.entropy_estimate - dataset.entropy_baseline
+    ).isel(compressor=0)
 
 
 @pytest.fixture(scope="module")

@@ -27,16 +27,24 @@ def log_log_slope(x, y):
 @pytest.fixture(scope="module")
 def scaling(tmp_path_factory):
     out = tmp_path_factory.mktemp("scaling")
-    scenario = load_scenario("sweeps/coffee_size_scaling",
-                             [f"sweep={{params.grid_size: {SIZES}}}", "members=4",
-                              "output.checkpoint_interval=null"])
+    scenario = load_scenario(
+        "sweeps/coffee_size_scaling",
+        [f"sweep={{params.grid_size: {SIZES}}}", "members=4", "output.checkpoint_interval=null"],
+    )
     assert batch.execute(scenario, out, quiet=True) == 0
     merged = merge_runs(out.glob("coffee_size_scaling_p*_m*.nc")).isel(compressor=0)
-    complexity = (merged.complexity_estimate - merged.complexity_baseline).sel(
-        coarse_graining="threshold").mean("member")
+    complexity = (
+        (merged.complexity_estimate - merged.complexity_baseline)
+        .sel(coarse_graining="threshold")
+        .mean("member")
+    )
     entropy = (merged.entropy_estimate - merged.entropy_baseline).max("time").mean("member")
-    return (merged.grid_size.values.astype(float), complexity.max("time").values,
-            complexity.idxmax("time").values, entropy.values)
+    return (
+        merged.grid_size.values.astype(float),
+        complexity.max("time").values,
+        complexity.idxmax("time").values,
+        entropy.values,
+    )
 
 
 def test_maximum_entropy_grows_as_n_squared(scaling):

@@ -8,7 +8,9 @@ from conftest import assert_same_run, run_subprocess
 def test_two_ranks_give_the_serial_files(write_scenario, tmp_path):
     changes = {"members": 3, "sweep": {"params.grain_size": [3, 5]}}
     serial = write_scenario("serial.yaml", output={"dir": str(tmp_path / "serial")}, **changes)
-    parallel = write_scenario("parallel.yaml", output={"dir": str(tmp_path / "parallel")}, **changes)
+    parallel = write_scenario(
+        "parallel.yaml", output={"dir": str(tmp_path / "parallel")}, **changes
+    )
     result = run_subprocess("batch", serial, "--quiet")
     assert result.returncode == 0, result.stderr
     result = run_subprocess("batch", parallel, "--quiet", mpi_ranks=2, timeout=300)

@@ -59,8 +59,9 @@ def test_member_streams_match_numpy_spawn_and_differ():
 
 def test_bounded_integers_are_uniform():
     bound, count = 7, 700_000
-    counts = np.bincount(draw_below(rng.xoshiro_state(np.random.SeedSequence(3)), bound, count),
-                         minlength=bound)
+    counts = np.bincount(
+        draw_below(rng.xoshiro_state(np.random.SeedSequence(3)), bound, count), minlength=bound
+    )
     expected = count / bound
     chi_square = ((counts - expected) ** 2 / expected).sum()
     assert chi_square < 22.46  # 99.9% quantile of chi-square with 6 degrees of freedom

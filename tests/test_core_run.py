@@ -10,8 +10,8 @@ import time
 import numpy as np
 import xarray as xr
 import yaml
-
 from conftest import assert_same_run, run_cli, run_subprocess
+
 from sims.core.output import merge_runs
 
 
@@ -32,7 +32,9 @@ def test_round_trip_attributes_and_units(write_scenario, tmp_path, capsys):
         assert dataset.entropy_estimate.encoding["zlib"] is True
     manifest = json.loads((tmp_path / "out" / "small_manifest.json").read_text())
     assert [run["status"] for run in manifest["runs"]] == ["done"]
-    assert not list((tmp_path / "out").glob("*.part")) and not list((tmp_path / "out").glob("*.ckpt"))
+    assert not list((tmp_path / "out").glob("*.part")) and not list(
+        (tmp_path / "out").glob("*.ckpt")
+    )
 
 
 def test_same_seed_identical_other_seed_different(write_scenario, tmp_path, capsys):
@@ -42,8 +44,10 @@ def test_same_seed_identical_other_seed_different(write_scenario, tmp_path, caps
     for path in (first, second, third):
         assert run_cli("run", path, "--quiet", capsys=capsys)[0] == 0
     assert_same_run(tmp_path / "a" / "small_m000.nc", tmp_path / "b" / "small_m000.nc")
-    with xr.open_dataset(tmp_path / "a" / "small_m000.nc") as a, \
-            xr.open_dataset(tmp_path / "c" / "small_m000.nc") as c:
+    with (
+        xr.open_dataset(tmp_path / "a" / "small_m000.nc") as a,
+        xr.open_dataset(tmp_path / "c" / "small_m000.nc") as c,
+    ):
         assert not np.array_equal(a.cream.values, c.cream.values)
 
 
@@ -63,8 +67,9 @@ def test_embedded_scenario_reproduces_the_file(write_scenario, tmp_path, capsys)
 def test_resume_after_sigkill_gives_the_uninterrupted_file(write_scenario, tmp_path):
     params = {"grid_size": 64, "duration": 12000, "n_records": 30, "grain_size": 7}
     path = write_scenario(params=params, output={"checkpoint_interval": 0})
-    reference = write_scenario("reference.yaml", params=params,
-                               output={"dir": str(tmp_path / "reference")})
+    reference = write_scenario(
+        "reference.yaml", params=params, output={"dir": str(tmp_path / "reference")}
+    )
     assert run_subprocess("run", reference, "--quiet").returncode == 0
 
     checkpoint = tmp_path / "out" / "small_m000.nc.ckpt"
@@ -107,8 +112,11 @@ def test_failing_run_is_isolated_and_resume_redoes_only_it(write_scenario, tmp_p
 
 
 def test_merge_builds_member_and_sweep_dimensions(write_scenario, tmp_path, capsys):
-    path = write_scenario(members=2, sweep={"params.grid_size": [8, 12]},
-                          params={"grain_size": 3, "store_snapshots": False})
+    path = write_scenario(
+        members=2,
+        sweep={"params.grid_size": [8, 12]},
+        params={"grain_size": 3, "store_snapshots": False},
+    )
     assert run_cli("run", path, "--quiet", capsys=capsys)[0] == 0
     code, out, _ = run_cli("merge", tmp_path / "out", capsys=capsys)
     assert code == 0 and "small_merged.nc: 4 runs" in out

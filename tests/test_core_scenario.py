@@ -5,10 +5,10 @@ import io
 
 import pytest
 import yaml
+from conftest import SMALL_COFFEE, run_cli, run_subprocess
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import SMALL_COFFEE, run_cli, run_subprocess
 from sims.cli import main
 from sims.core.scenario import load_scenario, shipped_scenarios
 
@@ -18,38 +18,75 @@ BAD_SCENARIOS = [
     ("not a mapping", "- system\n- coffee\n", "top level: must be a mapping of keys (got 'list')"),
     ("unknown system", {"system": "cofee"}, "system: unknown system (known: coffee) (got 'cofee')"),
     ("misspelled key", {"seeed": 3}, "seeed: unknown key (did you mean 'seed'?)"),
-    ("misspelled param", {"params": {"grid_sise": 8}},
-     "params.grid_sise: unknown key (did you mean 'grid_size'?)"),
-    ("misspelled output key", {"output": {"dri": "x"}}, "output.dri: unknown key (did you mean 'dir'?)"),
-    ("wrong type", {"params": {"grid_size": "big"}}, "params.grid_size: input should be a valid integer"),
-    ("out of range", {"params": {"grid_size": -5}},
-     "params.grid_size: input should be greater than or equal to 4 (got -5)"),
+    (
+        "misspelled param",
+        {"params": {"grid_sise": 8}},
+        "params.grid_sise: unknown key (did you mean 'grid_size'?)",
+    ),
+    (
+        "misspelled output key",
+        {"output": {"dri": "x"}},
+        "output.dri: unknown key (did you mean 'dir'?)",
+    ),
+    (
+        "wrong type",
+        {"params": {"grid_size": "big"}},
+        "params.grid_size: input should be a valid integer",
+    ),
+    (
+        "out of range",
+        {"params": {"grid_size": -5}},
+        "params.grid_size: input should be greater than or equal to 4 (got -5)",
+    ),
     ("odd grid", {"params": {"grid_size": 17}}, "params.grid_size: must be even"),
     ("bad choice", {"params": {"model": "stirred"}}, "params.model: input should be 'interacting'"),
-    ("grain too large", {"params": {"grain_size": 33}}, "params.grain_size: must be odd and at most"),
+    (
+        "grain too large",
+        {"params": {"grain_size": 33}},
+        "params.grain_size: must be odd and at most",
+    ),
     ("zero members", {"members": 0}, "members: input should be greater than or equal to 1 (got 0)"),
     ("negative seed", {"seed": -1}, "seed: input should be greater than or equal to 0 (got -1)"),
     ("missing seed", {"seed": None}, "seed: input should be a valid integer (got None)"),
-    ("sweep of a missing parameter", {"sweep": {"params.nope": [1, 2]}},
-     "sweep.params.nope[0]: unknown key"),
-    ("sweep of a bad value", {"sweep": {"params.grid_size": [8, 9]}},
-     "sweep.params.grid_size[1]: must be even"),
-    ("sweep outside params", {"sweep": {"seed": [1, 2]}}, "sweep.seed: sweep keys must be params.<name>"),
-    ("empty sweep", {"sweep": {"params.grid_size": []}}, "sweep.params.grid_size: needs at least one"),
+    (
+        "sweep of a missing parameter",
+        {"sweep": {"params.nope": [1, 2]}},
+        "sweep.params.nope[0]: unknown key",
+    ),
+    (
+        "sweep of a bad value",
+        {"sweep": {"params.grid_size": [8, 9]}},
+        "sweep.params.grid_size[1]: must be even",
+    ),
+    (
+        "sweep outside params",
+        {"sweep": {"seed": [1, 2]}},
+        "sweep.seed: sweep keys must be params.<name>",
+    ),
+    (
+        "empty sweep",
+        {"sweep": {"params.grid_size": []}},
+        "sweep.params.grid_size: needs at least one",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("description", "content", "expected"), BAD_SCENARIOS,
-                         ids=[case[0] for case in BAD_SCENARIOS])
-def test_bad_scenario_gives_one_line_and_exit_2(description, content, expected, write_scenario,
-                                                tmp_path, capsys):
+@pytest.mark.parametrize(
+    ("description", "content", "expected"), BAD_SCENARIOS, ids=[case[0] for case in BAD_SCENARIOS]
+)
+def test_bad_scenario_gives_one_line_and_exit_2(
+    description, content, expected, write_scenario, tmp_path, capsys
+):
     if isinstance(content, str):
         path = write_scenario(text=content)
     else:
         document = {**SMALL_COFFEE, **{k: v for k, v in content.items() if k != "params"}}
         document["params"] = {**SMALL_COFFEE["params"], **content.get("params", {})}
-        document["output"] = {**SMALL_COFFEE["output"], "dir": str(tmp_path / "out"),
-                              **content.get("output", {})}
+        document["output"] = {
+            **SMALL_COFFEE["output"],
+            "dir": str(tmp_path / "out"),
+            **content.get("output", {}),
+        }
         path = tmp_path / "scenario.yaml"
         path.write_text(yaml.safe_dump(document))
     for command in ("validate", "run"):
@@ -71,8 +108,10 @@ def test_bad_override(write_scenario, capsys):
 def test_missing_scenario_suggests_a_shipped_one(capsys):
     code, _, err = run_cli("run", "coffee/interactin", capsys=capsys)
     assert code == 2
-    assert err == ("coffee/interactin: scenario: no such file or shipped scenario "
-                   "(did you mean 'coffee/interacting'?)\n")
+    assert err == (
+        "coffee/interactin: scenario: no such file or shipped scenario "
+        "(did you mean 'coffee/interacting'?)\n"
+    )
 
 
 def test_unwritable_output_dir(write_scenario, tmp_path, capsys):
@@ -97,37 +136,67 @@ def test_console_script_prints_no_traceback(write_scenario):
     path = write_scenario(params={"grid_size": 17})
     result = run_subprocess("run", path, timeout=120)
     assert result.returncode == 2
-    assert result.stderr == (f"{path}: params.grid_size: must be even "
-                             "(cream fills exactly the top half) (got 17)\n")
+    assert result.stderr == (
+        f"{path}: params.grid_size: must be even (cream fills exactly the top half) (got 17)\n"
+    )
     assert result.stdout == ""
 
 
 def test_every_shipped_scenario_validates():
     shipped = shipped_scenarios()
-    assert {"coffee/interacting", "coffee/non_interacting", "sweeps/coffee_size_scaling"} <= set(shipped)
+    assert {"coffee/interacting", "coffee/non_interacting", "sweeps/coffee_size_scaling"} <= set(
+        shipped
+    )
     for name in shipped:
         load_scenario(name)
 
 
 def test_overrides_use_the_same_validation():
-    scenario = load_scenario("coffee/interacting", ["params.grid_size=40", "members=3",
-                                                    "sweep={params.grain_size: [3, 5]}"])
+    scenario = load_scenario(
+        "coffee/interacting",
+        ["params.grid_size=40", "members=3", "sweep={params.grain_size: [3, 5]}"],
+    )
     assert scenario.params.grid_size == 40 and scenario.spec.members == 3
     assert [p.params.grain_size for p in scenario.points] == [3, 5]
 
 
 # Property: random mutations of a valid scenario either validate or fail with exit 2 and one line.
-leaf_values = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6),
-                        st.floats(allow_nan=True), st.text(max_size=12),
-                        st.lists(st.integers(-5, 50), max_size=3))
-keys = st.sampled_from(["system", "name", "seed", "members", "output", "params", "sweep",
-                        "description", "params.grid_size", "params.model", "params.grain_size",
-                        "params.n_records", "params.boundary", "params.compressors",
-                        "output.dir", "output.complevel", "bogus", "params.bogus"])
+leaf_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True),
+    st.text(max_size=12),
+    st.lists(st.integers(-5, 50), max_size=3),
+)
+keys = st.sampled_from(
+    [
+        "system",
+        "name",
+        "seed",
+        "members",
+        "output",
+        "params",
+        "sweep",
+        "description",
+        "params.grid_size",
+        "params.model",
+        "params.grain_size",
+        "params.n_records",
+        "params.boundary",
+        "params.compressors",
+        "output.dir",
+        "output.complevel",
+        "bogus",
+        "params.bogus",
+    ]
+)
 mutations = st.lists(st.tuples(st.sampled_from(["set", "delete"]), keys, leaf_values), max_size=4)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(mutations)
 def test_mutated_scenarios_validate_or_fail_cleanly(tmp_path, mutation_list):
     document = yaml.safe_load(yaml.safe_dump(SMALL_COFFEE))

@@ -12,7 +12,8 @@ SYSTEM = System(
     exclusion process of random adjacent swaps (interacting) or as independent random walkers
     (non-interacting). Entropy is estimated by the compressed size of the fine-grained state and
     apparent complexity by the compressed size of a coarse-grained picture (3 buckets, or 7 buckets
-    with row-majority adjustment); the exact Boltzmann entropy of block occupations is given too.""",
+    with row-majority adjustment); the exact Boltzmann entropy of block occupations is given
+    too.""",
     model=CoffeeModel,
     plot=plot_run,
     analyze=peak_statistics,

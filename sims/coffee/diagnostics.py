@@ -21,7 +21,6 @@ macrostate is the number of cream particles ``k`` in each block of ``V`` cells. 
 from __future__ import annotations
 
 import numpy as np
-
 import xarray as xr
 
 from analysis import boltzmann, compression
@@ -30,7 +29,9 @@ METHODS = ("threshold", "adjusted")
 BYTE = "byte"
 
 
-def window_sums(grid: np.ndarray, grain: int, periodic_vertical: bool) -> tuple[np.ndarray, np.ndarray]:
+def window_sums(
+    grid: np.ndarray, grain: int, periodic_vertical: bool
+) -> tuple[np.ndarray, np.ndarray]:
     """Sum of ``grid`` over the ``grain x grain`` window centred on each cell, and its cell count.
 
     Parameters
@@ -49,7 +50,9 @@ def window_sums(grid: np.ndarray, grain: int, periodic_vertical: bool) -> tuple[
     """
     half = grain // 2
     values = grid.astype(np.int64)
-    wrapped = np.concatenate([values[:, values.shape[1] - half :], values, values[:, :half]], axis=1)
+    wrapped = np.concatenate(
+        [values[:, values.shape[1] - half :], values, values[:, :half]], axis=1
+    )
     row_sums = _sliding_sum(wrapped, grain, axis=1)
     n_rows = values.shape[0]
     if periodic_vertical:
@@ -85,8 +88,9 @@ def row_majority(coarse: np.ndarray, buckets: int) -> np.ndarray:
     return np.where(near, majority, coarse).astype(np.uint8)
 
 
-def coarse_grain(grid: np.ndarray, grain: int, buckets: int, adjusted_buckets: int,
-                 periodic_vertical: bool) -> np.ndarray:
+def coarse_grain(
+    grid: np.ndarray, grain: int, buckets: int, adjusted_buckets: int, periodic_vertical: bool
+) -> np.ndarray:
     """The two coarse-grained pictures of the paper, stacked along ``METHODS``.
 
     Returns
@@ -136,8 +140,10 @@ def block_entropies(grid: np.ndarray, block: int, exclusion: bool) -> tuple[floa
 
 def compressed_sizes(arrays: np.ndarray, compressors: tuple[str, ...]) -> np.ndarray:
     """Compressed size in bytes of each array along the first axis, for each compressor."""
-    return np.array([[compression.compressed_size(array, name) for name in compressors]
-                     for array in arrays], dtype=np.int64)
+    return np.array(
+        [[compression.compressed_size(array, name) for name in compressors] for array in arrays],
+        dtype=np.int64,
+    )
 
 
 def peak_statistics(dataset: xr.Dataset) -> xr.Dataset:
@@ -149,13 +155,22 @@ def peak_statistics(dataset: xr.Dataset) -> xr.Dataset:
     complexity = dataset.complexity_estimate
     time_units = dataset.time.attrs.get("units", "1")
     peak_time = complexity.idxmax("time")
-    return xr.Dataset({
-        "entropy_max": dataset.entropy_estimate.max("time").assign_attrs(
-            units=BYTE, long_name="maximum compressed size of the fine-grained state"),
-        "complexity_max": complexity.max("time").assign_attrs(
-            units=BYTE, long_name="maximum apparent complexity"),
-        "complexity_excess_max": (complexity.max("time") - dataset.complexity_baseline).assign_attrs(
-            units=BYTE, long_name="maximum apparent complexity above the constant-array baseline"),
-        "complexity_peak_time": peak_time.assign_attrs(
-            units=time_units, long_name="time of the maximum apparent complexity"),
-    })
+    return xr.Dataset(
+        {
+            "entropy_max": dataset.entropy_estimate.max("time").assign_attrs(
+                units=BYTE, long_name="maximum compressed size of the fine-grained state"
+            ),
+            "complexity_max": complexity.max("time").assign_attrs(
+                units=BYTE, long_name="maximum apparent complexity"
+            ),
+            "complexity_excess_max": (
+                complexity.max("time") - dataset.complexity_baseline
+            ).assign_attrs(
+                units=BYTE,
+                long_name="maximum apparent complexity above the constant-array baseline",
+            ),
+            "complexity_peak_time": peak_time.assign_attrs(
+                units=time_units, long_name="time of the maximum apparent complexity"
+            ),
+        }
+    )

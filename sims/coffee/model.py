@@ -36,31 +36,49 @@ class CoffeeParams(StrictModel):
     """Parameters of the coffee automaton and its estimators."""
 
     model: Literal["interacting", "non_interacting"] = param(
-        "interacting", units="1", description="Dynamics: exclusion swaps or independent walkers")
+        "interacting", units="1", description="Dynamics: exclusion swaps or independent walkers"
+    )
     grid_size: int = param(100, units="cell", description="Side n of the n x n grid (even)", ge=4)
     boundary: Literal["closed", "periodic"] = param(
-        "closed", units="1", description="Top-bottom boundary; left-right is always periodic")
+        "closed", units="1", description="Top-bottom boundary; left-right is always periodic"
+    )
     duration: float | None = param(
-        None, units="sweep or step",
-        description="Model time to run; default n^2/D, by which the cup is mixed", gt=0)
+        None,
+        units="sweep or step",
+        description="Model time to run; default n^2/D, by which the cup is mixed",
+        gt=0,
+    )
     n_records: int = param(80, units="1", description="Log-spaced records after t=0", ge=2)
     grain_size: int | None = param(
-        None, units="cell", description="Odd side g of the coarse-graining window; "
-        "default the odd number nearest grain_fraction * n (at least 3)", ge=1)
+        None,
+        units="cell",
+        description="Odd side g of the coarse-graining window; "
+        "default the odd number nearest grain_fraction * n (at least 3)",
+        ge=1,
+    )
     grain_fraction: float = param(
-        0.1, units="1", description="Window side as a fraction of n when grain_size is not set",
-        gt=0, le=1)
+        0.1,
+        units="1",
+        description="Window side as a fraction of n when grain_size is not set",
+        gt=0,
+        le=1,
+    )
     buckets: int = param(3, units="1", description="Thresholds of the plain coarse-graining", ge=2)
     adjusted_buckets: int = param(
-        7, units="1", description="Thresholds of the row-majority adjusted coarse-graining", ge=2)
+        7, units="1", description="Thresholds of the row-majority adjusted coarse-graining", ge=2
+    )
     block_size: int | None = param(
-        None, units="cell", description="Block side for the exact coarse-grained entropy; "
-        "default the grain size", ge=1)
+        None,
+        units="cell",
+        description="Block side for the exact coarse-grained entropy; default the grain size",
+        ge=1,
+    )
     compressors: tuple[Literal["zlib", "bz2", "lzma"], ...] = param(
-        compression.COMPRESSORS, units="1", description="Compressors of the estimates",
-        min_length=1)
+        compression.COMPRESSORS, units="1", description="Compressors of the estimates", min_length=1
+    )
     store_snapshots: bool = param(
-        True, units="1", description="Store the fine and coarse grids at every record")
+        True, units="1", description="Store the fine and coarse grids at every record"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> CoffeeParams:
@@ -68,7 +86,9 @@ class CoffeeParams(StrictModel):
         if n % 2:
             raise ParamError("grid_size", "must be even (cream fills exactly the top half)", n)
         if self.grain_size is not None and (self.grain_size % 2 == 0 or self.grain_size > n):
-            raise ParamError("grain_size", f"must be odd and at most grid_size={n}", self.grain_size)
+            raise ParamError(
+                "grain_size", f"must be odd and at most grid_size={n}", self.grain_size
+            )
         if self.block_size is not None and self.block_size > n:
             raise ParamError("block_size", f"must be at most grid_size={n}", self.block_size)
         if len(set(self.compressors)) != len(self.compressors):
@@ -133,23 +153,28 @@ class CoffeeModel(Model):
         """Advance ``n_steps`` attempts (interacting) or whole-grid steps (non-interacting)."""
         if self.interacting:
             self.accepted_swaps += kernels.interacting_swaps(
-                self.grid, n_steps, self.periodic_vertical, self.rng_state)
+                self.grid, n_steps, self.periodic_vertical, self.rng_state
+            )
         else:
-            kernels.random_walk_steps(self.rows, self.columns, self.grid, n_steps,
-                                      self.periodic_vertical, self.rng_state)
+            kernels.random_walk_steps(
+                self.rows, self.columns, self.grid, n_steps, self.periodic_vertical, self.rng_state
+            )
         self.step_count += n_steps
 
     def observe(self) -> dict[str, Any]:
         """Estimators of the current grid (compressed sizes, block entropies, snapshots)."""
         params = self.params
-        coarse = diagnostics.coarse_grain(self.grid, params.grain, params.buckets,
-                                          params.adjusted_buckets, self.periodic_vertical)
+        coarse = diagnostics.coarse_grain(
+            self.grid, params.grain, params.buckets, params.adjusted_buckets, self.periodic_vertical
+        )
         exact, shannon = diagnostics.block_entropies(self.grid, params.block, self.interacting)
         record = {
             "step": self.step_count,
             "accepted_swaps": self.accepted_swaps,
             "cream_count": int(self.grid.sum()),
-            "entropy_estimate": diagnostics.compressed_sizes(self.grid[None], params.compressors)[0],
+            "entropy_estimate": diagnostics.compressed_sizes(self.grid[None], params.compressors)[
+                0
+            ],
             "complexity_estimate": diagnostics.compressed_sizes(coarse, params.compressors).T,
             "coarse_entropy": exact,
             "coarse_shannon_entropy": shannon,
@@ -161,8 +186,11 @@ class CoffeeModel(Model):
 
     def get_state(self) -> dict[str, Any]:
         """Grid, walkers, RNG state and counters."""
-        state = {"grid": self.grid.copy(), "rng_state": self.rng_state.copy(),
-                 "accepted_swaps": self.accepted_swaps}
+        state = {
+            "grid": self.grid.copy(),
+            "rng_state": self.rng_state.copy(),
+            "accepted_swaps": self.accepted_swaps,
+        }
         if not self.interacting:
             state.update(rows=self.rows.copy(), columns=self.columns.copy())
         return state
@@ -182,64 +210,127 @@ class CoffeeModel(Model):
         n = params.grid_size
         steps = np.array([r["step"] for r in records], dtype=np.int64)
         compressors = list(params.compressors)
-        time_long_name = ("time in sweeps (attempted swaps / adjacent pairs)" if self.interacting
-                          else "time in steps (each step moves every particle)")
+        time_long_name = (
+            "time in sweeps (attempted swaps / adjacent pairs)"
+            if self.interacting
+            else "time in steps (each step moves every particle)"
+        )
 
         def stacked(key):
             return np.stack([r[key] for r in records])
 
         variables = {
-            "entropy_estimate": (("time", "compressor"), stacked("entropy_estimate"),
-                                 {"units": BYTE, "long_name": "compressed size of the fine-grained "
-                                  "state (entropy estimate)"}),
-            "complexity_estimate": (("time", "compressor", "coarse_graining"), stacked("complexity_estimate"),
-                                    {"units": BYTE, "long_name": "compressed size of the "
-                                     "coarse-grained state (apparent complexity)"}),
-            "entropy_baseline": (("compressor",), self._baselines(self.grid.dtype, compressors),
-                                 {"units": BYTE, "long_name": "compressed size of a constant "
-                                  "fine-grained state"}),
-            "complexity_baseline": (("compressor", "coarse_graining"), np.repeat(
-                self._baselines(np.uint8, compressors)[:, None], len(diagnostics.METHODS), axis=1),
-                {"units": BYTE, "long_name": "compressed size of a constant coarse-grained state"}),
-            "coarse_entropy": (("time",), stacked("coarse_entropy"),
-                               {"units": "nat", "long_name": "exact Boltzmann entropy of the "
-                                f"{params.block}x{params.block} block occupations"}),
-            "coarse_shannon_entropy": (("time",), stacked("coarse_shannon_entropy"),
-                                       {"units": "nat", "long_name": "Shannon (Stirling) form of "
-                                        "the block-occupation entropy"}),
-            "cream_count": (("time",), stacked("cream_count"),
-                            {"units": "1", "long_name": "number of cream particles"}),
+            "entropy_estimate": (
+                ("time", "compressor"),
+                stacked("entropy_estimate"),
+                {
+                    "units": BYTE,
+                    "long_name": "compressed size of the fine-grained state (entropy estimate)",
+                },
+            ),
+            "complexity_estimate": (
+                ("time", "compressor", "coarse_graining"),
+                stacked("complexity_estimate"),
+                {
+                    "units": BYTE,
+                    "long_name": "compressed size of the "
+                    "coarse-grained state (apparent complexity)",
+                },
+            ),
+            "entropy_baseline": (
+                ("compressor",),
+                self._baselines(self.grid.dtype, compressors),
+                {"units": BYTE, "long_name": "compressed size of a constant fine-grained state"},
+            ),
+            "complexity_baseline": (
+                ("compressor", "coarse_graining"),
+                np.repeat(
+                    self._baselines(np.uint8, compressors)[:, None],
+                    len(diagnostics.METHODS),
+                    axis=1,
+                ),
+                {"units": BYTE, "long_name": "compressed size of a constant coarse-grained state"},
+            ),
+            "coarse_entropy": (
+                ("time",),
+                stacked("coarse_entropy"),
+                {
+                    "units": "nat",
+                    "long_name": "exact Boltzmann entropy of the "
+                    f"{params.block}x{params.block} block occupations",
+                },
+            ),
+            "coarse_shannon_entropy": (
+                ("time",),
+                stacked("coarse_shannon_entropy"),
+                {
+                    "units": "nat",
+                    "long_name": "Shannon (Stirling) form of the block-occupation entropy",
+                },
+            ),
+            "cream_count": (
+                ("time",),
+                stacked("cream_count"),
+                {"units": "1", "long_name": "number of cream particles"},
+            ),
         }
         if self.interacting:
-            variables["accepted_swaps"] = (("time",), stacked("accepted_swaps"), {
-                "units": "1", "long_name": "accepted swaps (pairs that differed) since t=0"})
+            variables["accepted_swaps"] = (
+                ("time",),
+                stacked("accepted_swaps"),
+                {"units": "1", "long_name": "accepted swaps (pairs that differed) since t=0"},
+            )
         if params.store_snapshots:
-            variables["cream"] = (("time", "y", "x"), stacked("cream"),
-                                  {"units": "1", "long_name": "cream particles per cell"})
-            variables["coarse"] = (("time", "coarse_graining", "y", "x"), stacked("coarse"),
-                                   {"units": "1", "long_name": "coarse-grained bucket per cell"})
+            variables["cream"] = (
+                ("time", "y", "x"),
+                stacked("cream"),
+                {"units": "1", "long_name": "cream particles per cell"},
+            )
+            variables["coarse"] = (
+                ("time", "coarse_graining", "y", "x"),
+                stacked("coarse"),
+                {"units": "1", "long_name": "coarse-grained bucket per cell"},
+            )
         coordinates = {
-            "time": ("time", steps / self.steps_per_time,
-                     {"units": self.time_units, "long_name": time_long_name}),
-            "step": ("time", steps, {"units": "1", "long_name": "attempted swaps" if
-                                     self.interacting else "whole-grid steps"}),
+            "time": (
+                "time",
+                steps / self.steps_per_time,
+                {"units": self.time_units, "long_name": time_long_name},
+            ),
+            "step": (
+                "time",
+                steps,
+                {
+                    "units": "1",
+                    "long_name": "attempted swaps" if self.interacting else "whole-grid steps",
+                },
+            ),
             "compressor": ("compressor", compressors, {"units": "1", "long_name": "compressor"}),
-            "coarse_graining": ("coarse_graining", list(diagnostics.METHODS), {
-                "units": "1", "long_name": f"coarse-graining: {params.buckets} buckets, or "
-                f"{params.adjusted_buckets} buckets with row-majority adjustment"}),
+            "coarse_graining": (
+                "coarse_graining",
+                list(diagnostics.METHODS),
+                {
+                    "units": "1",
+                    "long_name": f"coarse-graining: {params.buckets} buckets, or "
+                    f"{params.adjusted_buckets} buckets with row-majority adjustment",
+                },
+            ),
             "y": ("y", np.arange(n), {"units": "cell", "long_name": "row, 0 at the top"}),
             "x": ("x", np.arange(n), {"units": "cell", "long_name": "column"}),
         }
         attrs = {
             "model": params.model,
             "boundary_left_right": "periodic",
-            "boundary_top_bottom": "closed (reflecting)" if params.boundary == "closed"
+            "boundary_top_bottom": "closed (reflecting)"
+            if params.boundary == "closed"
             else "periodic",
             "grain_size": np.int64(params.grain),
             "block_size": np.int64(params.block),
             "thresholds": "bucket = min(floor(B * window average), B - 1), B equal bins of [0, 1]",
-            "window_edges": "left-right periodic; " + (
-                "cut off at the top and bottom walls" if params.boundary == "closed" else "periodic"),
+            "window_edges": "left-right periodic; "
+            + (
+                "cut off at the top and bottom walls" if params.boundary == "closed" else "periodic"
+            ),
             "serialization": f"{self.grid.dtype.name} per cell, row-major, little-endian",
             "diffusivity": DIFFUSIVITY[params.model],
         }
@@ -256,11 +347,13 @@ class CoffeeModel(Model):
         complexity = dataset.complexity_estimate.isel(compressor=0, coarse_graining=0)
         peak = int(complexity.argmax("time"))
         units = dataset.time.attrs["units"]
-        return (f"{dataset.attrs['model']} n={dataset.sizes['x']}, t=0..{float(dataset.time[-1]):g} "
-                f"{units}s; entropy estimate {int(entropy[0])} -> {int(entropy[-1])} B; "
-                f"complexity {int(complexity[0])} -> peak {int(complexity[peak])} B at "
-                f"t={float(dataset.time[peak]):.3g} -> {int(complexity[-1])} B "
-                f"({dataset.compressor.values[0]})")
+        return (
+            f"{dataset.attrs['model']} n={dataset.sizes['x']}, t=0..{float(dataset.time[-1]):g} "
+            f"{units}s; entropy estimate {int(entropy[0])} -> {int(entropy[-1])} B; "
+            f"complexity {int(complexity[0])} -> peak {int(complexity[peak])} B at "
+            f"t={float(dataset.time[peak]):.3g} -> {int(complexity[-1])} B "
+            f"({dataset.compressor.values[0]})"
+        )
 
     @classmethod
     def warm_up(cls) -> None:

@@ -29,29 +29,47 @@ def plot_run(dataset: xr.Dataset):
     complexity_axes = figure.add_subplot(grid[0, 1:])
     for compressor in dataset.compressor.values:
         excess = dataset.entropy_estimate.sel(compressor=compressor) - dataset.entropy_baseline.sel(
-            compressor=compressor)
+            compressor=compressor
+        )
         entropy_axes.plot(time, excess, label=str(compressor))
         for method, style in zip(dataset.coarse_graining.values, ("-", "--"), strict=True):
-            complexity = dataset.complexity_estimate.sel(compressor=compressor, coarse_graining=method)
-            baseline = dataset.complexity_baseline.sel(compressor=compressor, coarse_graining=method)
-            complexity_axes.plot(time, complexity - baseline, style, label=f"{compressor}, {method}")
-    entropy_axes.set(xscale="log", xlabel=f"time ({units}s)", ylabel="bytes above baseline",
-                     title="entropy estimate (fine grid)")
-    complexity_axes.set(xscale="log", xlabel=f"time ({units}s)", ylabel="bytes above baseline",
-                        title="apparent complexity (coarse grid)")
+            complexity = dataset.complexity_estimate.sel(
+                compressor=compressor, coarse_graining=method
+            )
+            baseline = dataset.complexity_baseline.sel(
+                compressor=compressor, coarse_graining=method
+            )
+            complexity_axes.plot(
+                time, complexity - baseline, style, label=f"{compressor}, {method}"
+            )
+    entropy_axes.set(
+        xscale="log",
+        xlabel=f"time ({units}s)",
+        ylabel="bytes above baseline",
+        title="entropy estimate (fine grid)",
+    )
+    complexity_axes.set(
+        xscale="log",
+        xlabel=f"time ({units}s)",
+        ylabel="bytes above baseline",
+        title="apparent complexity (coarse grid)",
+    )
     entropy_axes.legend(fontsize="small")
     complexity_axes.legend(fontsize="small", ncol=2)
     if has_snapshots:
         peak = int(dataset.complexity_estimate.isel(compressor=0, coarse_graining=0).argmax("time"))
-        for column, (label, index) in enumerate((("start", 0), ("complexity peak", peak),
-                                                 ("end", dataset.sizes["time"] - 1))):
+        for column, (label, index) in enumerate(
+            (("start", 0), ("complexity peak", peak), ("end", dataset.sizes["time"] - 1))
+        ):
             snapshot = dataset.isel(time=index)
             when = f"{label}, t={float(snapshot.time):.3g}"
             fine = figure.add_subplot(grid[1, column])
             fine.imshow(snapshot.cream, cmap="copper", interpolation="nearest")
             fine.set(title=f"fine: {when}", xticks=[], yticks=[])
             coarse = figure.add_subplot(grid[2, column])
-            coarse.imshow(snapshot.coarse.isel(coarse_graining=0), cmap="copper", interpolation="nearest")
+            coarse.imshow(
+                snapshot.coarse.isel(coarse_graining=0), cmap="copper", interpolation="nearest"
+            )
             coarse.set(title=f"coarse ({dataset.coarse_graining.values[0]})", xticks=[], yticks=[])
     figure.suptitle(dataset.attrs.get("title", "coffee automaton"))
     return figure

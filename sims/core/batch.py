@@ -64,8 +64,9 @@ def manifest_path(scenario: Scenario, out_dir: Path) -> Path:
     return out_dir / f"{scenario.spec.name}_manifest.json"
 
 
-def check_output(scenario: Scenario, runs: list[RunSpec], out_dir: Path, overwrite: bool,
-                 resume: bool) -> None:
+def check_output(
+    scenario: Scenario, runs: list[RunSpec], out_dir: Path, overwrite: bool, resume: bool
+) -> None:
     """Refuse, before any work, an unwritable directory or outputs that would be overwritten."""
     source = scenario.source
     try:
@@ -73,7 +74,9 @@ def check_output(scenario: Scenario, runs: list[RunSpec], out_dir: Path, overwri
         with tempfile.TemporaryFile(dir=out_dir):
             pass
     except OSError as error:
-        raise ScenarioError(source, "output.dir", f"not writable: {error.strerror}", str(out_dir))
+        raise ScenarioError(
+            source, "output.dir", f"not writable: {error.strerror}", str(out_dir)
+        ) from None
     if overwrite or resume:
         return
     existing = [run.path for run in runs if run.path.exists()]
@@ -82,8 +85,15 @@ def check_output(scenario: Scenario, runs: list[RunSpec], out_dir: Path, overwri
         raise ScenarioError(source, "output.dir", problem, f"{len(existing)} existing files")
 
 
-def execute(scenario: Scenario, out_dir: Path | None = None, *, overwrite: bool = False,
-            resume: bool = False, quiet: bool = False, comm=None) -> int:
+def execute(
+    scenario: Scenario,
+    out_dir: Path | None = None,
+    *,
+    overwrite: bool = False,
+    resume: bool = False,
+    quiet: bool = False,
+    comm=None,
+) -> int:
     """Run every run of ``scenario`` this rank owns; return the exit code (0 ok, 1 a run failed).
 
     Raises
@@ -151,8 +161,9 @@ def run_one(scenario: Scenario, run: RunSpec, resume: bool = False, progress=Non
     return simulation
 
 
-def _run_isolated(scenario: Scenario, run: RunSpec, resume: bool, show_progress: bool,
-                  rank: int) -> dict:
+def _run_isolated(
+    scenario: Scenario, run: RunSpec, resume: bool, show_progress: bool, rank: int
+) -> dict:
     bar = tqdm(desc=run.path.name, unit="step", leave=False, disable=not show_progress)
 
     def progress(step: int, last: int) -> None:
@@ -167,16 +178,37 @@ def _run_isolated(scenario: Scenario, run: RunSpec, resume: bool, show_progress:
     finally:
         bar.close()
     timings = simulation.timings
-    log.info("wrote %s in %.2f s (dynamics %.2f s, diagnostics %.2f s)", run.path,
-             timings.total, timings.advance, timings.observe)
-    return _entry(run, "done", rank, timings={
-        "total_s": timings.total, "dynamics_s": timings.advance, "diagnostics_s": timings.observe,
-        "checkpoint_s": timings.checkpoint, "framework_s": timings.framework})
+    log.info(
+        "wrote %s in %.2f s (dynamics %.2f s, diagnostics %.2f s)",
+        run.path,
+        timings.total,
+        timings.advance,
+        timings.observe,
+    )
+    return _entry(
+        run,
+        "done",
+        rank,
+        timings={
+            "total_s": timings.total,
+            "dynamics_s": timings.advance,
+            "diagnostics_s": timings.observe,
+            "checkpoint_s": timings.checkpoint,
+            "framework_s": timings.framework,
+        },
+    )
 
 
 def _entry(run: RunSpec, status: str, rank: int, **details) -> dict:
-    return {"file": run.path.name, "sweep_point": run.point.index, "values": run.point.values,
-            "member": run.member, "status": status, "rank": rank, **details}
+    return {
+        "file": run.path.name,
+        "sweep_point": run.point.index,
+        "values": run.point.values,
+        "member": run.member,
+        "status": status,
+        "rank": rank,
+        **details,
+    }
 
 
 def _decorate(dataset: xr.Dataset, scenario: Scenario, run: RunSpec) -> xr.Dataset:
@@ -186,23 +218,31 @@ def _decorate(dataset: xr.Dataset, scenario: Scenario, run: RunSpec) -> xr.Datas
         coordinate = xr.DataArray(value, attrs=param_metadata(params_model, key))
         dataset = dataset.assign_coords({output.sweep_dimension(key): coordinate})
     system = scenario.system
-    dataset.attrs = output.global_attributes(
-        title=f"{system.title}: {scenario.spec.name}",
-        summary=system.summary,
-        system=system.name,
-        scenario_yaml=scenario.resolved_yaml(),
-        root_seed=scenario.spec.seed,
-        member=run.member,
-        sweep_values=run.point.values,
-        sweep_index=run.point.index if scenario.has_sweep else None,
-    ) | dataset.attrs
+    dataset.attrs = (
+        output.global_attributes(
+            title=f"{system.title}: {scenario.spec.name}",
+            summary=system.summary,
+            system=system.name,
+            scenario_yaml=scenario.resolved_yaml(),
+            root_seed=scenario.spec.seed,
+            member=run.member,
+            sweep_values=run.point.values,
+            sweep_index=run.point.index if scenario.has_sweep else None,
+        )
+        | dataset.attrs
+    )
     return dataset
 
 
 def _write_manifest(scenario: Scenario, out_dir: Path, entries: list[dict], ranks: int) -> None:
     path = manifest_path(scenario, out_dir)
-    document = {"scenario": scenario.spec.name, "source": scenario.source,
-                "written": output.now_iso(), "ranks": ranks, "runs": entries}
+    document = {
+        "scenario": scenario.spec.name,
+        "source": scenario.source,
+        "written": output.now_iso(),
+        "ranks": ranks,
+        "runs": entries,
+    }
     partial = path.with_name(path.name + output.PARTIAL_SUFFIX)
     partial.write_text(json.dumps(document, indent=1, default=str))
     os.replace(partial, path)

@@ -23,8 +23,16 @@ def now_iso() -> str:
     return datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
 
 
-def global_attributes(title: str, summary: str, system: str, scenario_yaml: str, root_seed: int,
-                      member: int, sweep_values: dict, sweep_index: int | None) -> dict:
+def global_attributes(
+    title: str,
+    summary: str,
+    system: str,
+    scenario_yaml: str,
+    root_seed: int,
+    member: int,
+    sweep_values: dict,
+    sweep_index: int | None,
+) -> dict:
     """The global attributes every entrosim file carries (see README, output format)."""
     attributes = {
         "Conventions": CONVENTIONS,
@@ -106,7 +114,9 @@ def merge_runs(paths: Iterable[Path]) -> xr.Dataset:
         raise ValueError("no run files to merge")
     names = {piece.attrs["scenario"] for piece in pieces}
     if len(names) != 1:
-        raise ValueError("the files come from different scenarios; merge them one scenario at a time")
+        raise ValueError(
+            "the files come from different scenarios; merge them one scenario at a time"
+        )
     merged = xr.merge(pieces, join="outer", compat="no_conflicts", combine_attrs="drop_conflicts")
     merged.attrs["history"] = f"{now_iso()} entrosim merge of {len(pieces)} runs"
     for key in ("member", "sweep_point"):

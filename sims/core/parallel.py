@@ -13,7 +13,13 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
-_LAUNCHER_VARIABLES = ("PMI_RANK", "PMI_SIZE", "PMIX_RANK", "OMPI_COMM_WORLD_SIZE", "MPI_LOCALNRANKS")
+_LAUNCHER_VARIABLES = (
+    "PMI_RANK",
+    "PMI_SIZE",
+    "PMIX_RANK",
+    "OMPI_COMM_WORLD_SIZE",
+    "MPI_LOCALNRANKS",
+)
 
 
 class SerialComm:
@@ -82,8 +88,11 @@ def configure_logging(rank: int, size: int, quiet: bool = False) -> logging.Logg
     logger = logging.getLogger("entrosim")
     logger.handlers.clear()
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter(f"%(asctime)s entrosim {rank}/{size} %(levelname)s :: %(message)s",
-                                           datefmt="%H:%M:%S"))
+    handler.setFormatter(
+        logging.Formatter(
+            f"%(asctime)s entrosim {rank}/{size} %(levelname)s :: %(message)s", datefmt="%H:%M:%S"
+        )
+    )
     logger.addHandler(handler)
     logger.setLevel(logging.WARNING if quiet or rank > 0 else logging.INFO)
     logger.propagate = False

@@ -84,7 +84,7 @@ class OutputSpec(StrictModel):
     checkpoint_interval: float | None = Field(
         300.0,
         ge=0,
-        description="Wall-clock seconds between checkpoints (s); 0 = at every record, null = never.",
+        description="Wall-clock seconds between checkpoints (s); 0 = every record, null = never.",
     )
 
 
@@ -186,11 +186,15 @@ def load_scenario(file_or_name: str, overrides: list[str] = ()) -> Scenario:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "yaml"
-        raise ScenarioError(source, where, f"invalid YAML: {getattr(error, 'problem', error)}")
+        raise ScenarioError(
+            source, where, f"invalid YAML: {getattr(error, 'problem', error)}"
+        ) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError(source, "file", f"cannot read: {error}")
+        raise ScenarioError(source, "file", f"cannot read: {error}") from None
     if not isinstance(document, dict):
-        raise ScenarioError(source, "top level", "must be a mapping of keys", type(document).__name__)
+        raise ScenarioError(
+            source, "top level", "must be a mapping of keys", type(document).__name__
+        )
     for assignment in overrides:
         _apply_override(document, assignment, source)
     return validate_document(document, source)
@@ -201,14 +205,18 @@ def validate_document(document: dict, source: str) -> Scenario:
     spec = _validate(ScenarioSpec, document, source, prefix="")
     systems = registry.systems()
     if spec.system not in systems:
-        raise ScenarioError(source, "system", f"unknown system (known: {', '.join(systems)})", spec.system)
+        raise ScenarioError(
+            source, "system", f"unknown system (known: {', '.join(systems)})", spec.system
+        )
     system = systems[spec.system]
     params = _validate(system.model.Params, spec.params, source, prefix="params.")
     points = _sweep_points(spec, system, source) if spec.sweep else (SweepPoint(0, {}, params),)
     return Scenario(source=source, spec=spec, system=system, params=params, points=points)
 
 
-def _sweep_points(spec: ScenarioSpec, system: registry.System, source: str) -> tuple[SweepPoint, ...]:
+def _sweep_points(
+    spec: ScenarioSpec, system: registry.System, source: str
+) -> tuple[SweepPoint, ...]:
     for key, values in spec.sweep.items():
         if not key.startswith("params.") or key == "params.":
             raise ScenarioError(source, f"sweep.{key}", "sweep keys must be params.<name>", key)
@@ -225,7 +233,9 @@ def _sweep_points(spec: ScenarioSpec, system: registry.System, source: str) -> t
         except ScenarioError as error:
             key = next((k for k in keys if error.key.startswith(k)), keys[0])
             position = spec.sweep[key].index(combination[keys.index(key)])
-            raise ScenarioError(source, f"sweep.{key}[{position}]", error.problem, error.got)
+            raise ScenarioError(
+                source, f"sweep.{key}[{position}]", error.problem, error.got
+            ) from None
         points.append(SweepPoint(index, dict(zip(keys, combination, strict=True)), params))
     return tuple(points)
 
@@ -234,12 +244,12 @@ def _validate(model: type[BaseModel], data: Any, source: str, prefix: str) -> An
     try:
         return model.model_validate(data)
     except ParamError as error:
-        raise ScenarioError(source, prefix + error.key, error.problem, error.got)
+        raise ScenarioError(source, prefix + error.key, error.problem, error.got) from None
     except ValidationError as error:
         first = error.errors(include_url=False)[0]
         key = prefix + _format_location(first["loc"])
         problem, got = _describe(first, model)
-        raise ScenarioError(source, key.rstrip(".") or "top level", problem, got)
+        raise ScenarioError(source, key.rstrip(".") or "top level", problem, got) from None
 
 
 def _format_location(location: tuple) -> str:
@@ -279,12 +289,12 @@ def _apply_override(document: dict, assignment: str, source: str) -> None:
     try:
         value = yaml.safe_load(text)
     except yaml.YAMLError:
-        raise ScenarioError(source, key, "value is not valid YAML", text)
+        raise ScenarioError(source, key, "value is not valid YAML", text) from None
     path = key.strip().split(".")
     try:
         _set_path(document, path, value)
     except TypeError:
-        raise ScenarioError(source, key, "cannot set a key inside a non-mapping value")
+        raise ScenarioError(source, key, "cannot set a key inside a non-mapping value") from None
 
 
 def _set_path(document: dict, path: list[str], value: Any) -> None:

@@ -30,7 +30,8 @@ _CHECKPOINT_FORMAT = 1
 class Model(abc.ABC):
     """A simulator: parameters, state and jitted dynamics.
 
-    Subclasses set ``Params`` (a :class:`~sims.core.scenario.StrictModel`) and build their initial state in ``__init__(params, seed_sequence)`` from that SeedSequence alone.
+    Subclasses set ``Params`` (a :class:`~sims.core.scenario.StrictModel`) and build their
+    initial state in ``__init__(params, seed_sequence)`` from that SeedSequence alone.
     """
 
     Params: ClassVar[type[StrictModel]]
@@ -69,8 +70,8 @@ class Model(abc.ABC):
         """One line describing a finished run's file (printed by ``entrosim run``)."""
         return ", ".join(f"{dim}: {size}" for dim, size in dataset.sizes.items())
 
-    @classmethod
-    def warm_up(cls) -> None:  # noqa: B027 - optional hook, a no-op for pure-Python models
+    @classmethod  # noqa: B027 - an optional hook: a no-op for models without kernels
+    def warm_up(cls) -> None:
         """Compile (or load from cache) the model's kernels on a tiny instance."""
 
 
