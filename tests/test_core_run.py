@@ -123,11 +123,13 @@ def test_merge_builds_member_and_sweep_dimensions(write_scenario, tmp_path, caps
     with xr.open_dataset(tmp_path / "out" / "small_merged.nc") as merged:
         assert merged.sizes["member"] == 2 and merged.grid_size.values.tolist() == [8, 12]
         assert merged.grid_size.attrs["units"] == "cell"
-        with xr.open_dataset(tmp_path / "out" / "small_p001_m001.nc") as one:
-            picked = merged.coarse_entropy.sel(member=1, grid_size=12).dropna("time")
-            np.testing.assert_array_equal(picked.values, one.coarse_entropy.values)
+        one = xr.load_dataset(tmp_path / "out" / "small_p001_m001.nc")
+        picked = merged.coarse_entropy.sel(member=1, grid_size=12).dropna("time")
+        np.testing.assert_array_equal(picked.values, one.coarse_entropy.values)
+        steps = merged.step.sel(member=1, grid_size=12).dropna("time")
+        np.testing.assert_array_equal(steps.values, one.step.values)
     direct = merge_runs(sorted((tmp_path / "out").glob("small_p*_m*.nc")))
-    assert direct.sizes["member"] == 2
+    assert direct.sizes["member"] == 2 and "step" in direct.coords
 
 
 def test_analyze_and_plot_commands(write_scenario, tmp_path, capsys):

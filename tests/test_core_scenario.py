@@ -158,6 +158,8 @@ def test_overrides_use_the_same_validation():
     )
     assert scenario.params.grid_size == 40 and scenario.spec.members == 3
     assert [p.params.grain_size for p in scenario.points] == [3, 5]
+    scenario = load_scenario("sweeps/coffee_size_scaling", ["sweep.params.grid_size=[8, 12]"])
+    assert [p.params.grid_size for p in scenario.points] == [8, 12]
 
 
 # Property: random mutations of a valid scenario either validate or fail with exit 2 and one line.

@@ -107,6 +107,10 @@ def merge_runs(paths: Iterable[Path]) -> xr.Dataset:
         with xr.open_dataset(path) as opened:
             run = opened.load()
         sweep_dims = run.attrs.get("sweep_dims", "").split()
+        # auxiliary coordinates (e.g. a run's step counts along time) differ between runs: carry
+        # them as variables so that they gain the member and sweep dimensions too
+        auxiliary = [name for name in run.coords if name not in run.dims and name not in sweep_dims]
+        run = run.reset_coords(auxiliary)
         run = run.expand_dims(sweep_dims).expand_dims(member=[int(run.attrs["member"])])
         run["member"].attrs.update(units="1", long_name="ensemble member")
         pieces.append(run)
@@ -118,6 +122,7 @@ def merge_runs(paths: Iterable[Path]) -> xr.Dataset:
             "the files come from different scenarios; merge them one scenario at a time"
         )
     merged = xr.merge(pieces, join="outer", compat="no_conflicts", combine_attrs="drop_conflicts")
+    merged = merged.set_coords(auxiliary)
     merged.attrs["history"] = f"{now_iso()} entrosim merge of {len(pieces)} runs"
     for key in ("member", "sweep_point"):
         merged.attrs.pop(key, None)

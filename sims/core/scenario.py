@@ -291,6 +291,8 @@ def _apply_override(document: dict, assignment: str, source: str) -> None:
     except yaml.YAMLError:
         raise ScenarioError(source, key, "value is not valid YAML", text) from None
     path = key.strip().split(".")
+    if path[0] == "sweep" and len(path) > 1:  # sweep keys are themselves dotted paths
+        path = ["sweep", ".".join(path[1:])]
     try:
         _set_path(document, path, value)
     except TypeError:
