@@ -48,7 +48,9 @@ class CoffeeParams(StrictModel):
         description="Model time to run; default n^2/D, by which the cup is mixed",
         gt=0,
     )
-    n_records: int = param(80, units="1", description="Log-spaced records after t=0", ge=2)
+    n_records: int = param(
+        80, units="1", description="Log-spaced records after t=0 (steps that round to the same "
+        "integer are recorded once)", ge=2)
     grain_size: int | None = param(
         None,
         units="cell",
