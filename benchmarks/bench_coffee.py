@@ -68,8 +68,9 @@ def bench_interacting(n: int, attempts: int, repeats: int, mixed: bool) -> tuple
     state = xoshiro_state(np.random.SeedSequence(1))
     kernels.interacting_swaps(start.copy(), 1000, False, state)  # compile or load from cache
     grids = [start.copy() for _ in range(repeats)]
-    seconds = best_of(repeats, lambda: kernels.interacting_swaps(grids.pop(), attempts, False,
-                                                                 state))
+    seconds = best_of(
+        repeats, lambda: kernels.interacting_swaps(grids.pop(), attempts, False, state)
+    )
     return attempts / seconds, seconds
 
 
@@ -82,8 +83,9 @@ def bench_non_interacting(n: int, moves: int, repeats: int) -> tuple[float, floa
     state = xoshiro_state(np.random.SeedSequence(2))
     kernels.random_walk_steps(rows, columns, counts, 1, False, state)  # compile or load
     steps = max(1, moves // rows.size)
-    seconds = best_of(repeats, lambda: kernels.random_walk_steps(rows, columns, counts, steps,
-                                                                  False, state))
+    seconds = best_of(
+        repeats, lambda: kernels.random_walk_steps(rows, columns, counts, steps, False, state)
+    )
     return steps * rows.size / seconds, seconds
 
 
@@ -114,13 +116,15 @@ def estimator_breakdown(simulation, params: CoffeeParams) -> dict[str, float]:
         parts[label] = (time.perf_counter() - tick) / len(grids)
 
     def coarse(grid):
-        return diagnostics.coarse_grain(grid, params.grain, params.buckets,
-                                        params.adjusted_buckets, periodic)
+        return diagnostics.coarse_grain(
+            grid, params.grain, params.buckets, params.adjusted_buckets, periodic
+        )
 
     coarse_grids = [coarse(grid) for grid in grids]
     timed("coarse-graining (2 methods)", coarse)
-    timed("block entropies",
-          lambda grid: diagnostics.block_entropies(grid, params.block, exclusion))
+    timed(
+        "block entropies", lambda grid: diagnostics.block_entropies(grid, params.block, exclusion)
+    )
     for name in params.compressors:
         tick = time.perf_counter()
         for grid, coarse_pair in zip(grids, coarse_grids, strict=True):
@@ -133,16 +137,36 @@ def estimator_breakdown(simulation, params: CoffeeParams) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="fewer timed attempts and moves (still >= 5e7 attempts)")
-    parser.add_argument("--attempts", type=float, default=None,
-                        help="attempted swaps timed per repeat (default 1e8, 5e7 with --quick)")
-    parser.add_argument("--repeats", type=int, default=None,
-                        help="repeats of each kernel timing, best taken (default 3; 1 if --quick)")
-    parser.add_argument("--scenario", default="coffee/interacting",
-                        help="shipped scenario name or file for part 3 (coffee/interacting)")
-    parser.add_argument("--set", action="append", default=[], dest="overrides",
-                        metavar="KEY=VALUE", help="override a scenario key for part 3")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="fewer timed attempts and moves (still >= 5e7 attempts)",
+    )
+    parser.add_argument(
+        "--attempts",
+        type=float,
+        default=None,
+        help="attempted swaps timed per repeat (default 1e8, 5e7 with --quick)",
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=None,
+        help="repeats of each kernel timing, best taken (default 3; 1 if --quick)",
+    )
+    parser.add_argument(
+        "--scenario",
+        default="coffee/interacting",
+        help="shipped scenario name or file for part 3 (coffee/interacting)",
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        dest="overrides",
+        metavar="KEY=VALUE",
+        help="override a scenario key for part 3",
+    )
     arguments = parser.parse_args(argv)
     attempts = int(arguments.attempts or (5e7 if arguments.quick else 1e8))
     repeats = arguments.repeats or (1 if arguments.quick else 3)
@@ -150,8 +174,10 @@ def main(argv: list[str] | None = None) -> int:
     n = 100
 
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
-    print(f"entrosim coffee benchmark (one core; compile time excluded; {os.cpu_count()} cores, "
-          f"load average {load})")
+    print(
+        f"entrosim coffee benchmark (one core; compile time excluded; {os.cpu_count()} cores, "
+        f"load average {load})"
+    )
     print()
     print(f"1-2. kernels, n = {n}, best of {repeats}")
     print(f"  {'kernel':<34}{'work':>10}{'seconds':>10}{'rate':>14}  target")
@@ -160,12 +186,16 @@ def main(argv: list[str] | None = None) -> int:
         rate, seconds = bench_interacting(n, attempts, repeats, mixed)
         verdicts.append(rate >= SWAP_TARGET)
         label = "interacting_swaps, " + ("mixed grid" if mixed else "from t = 0")
-        print(f"  {label:<34}{attempts:>10.3g}{seconds:>10.3f}{rate:>10.3g} /s"
-              f"  >= {SWAP_TARGET:.0e} attempts/s: {'PASS' if verdicts[-1] else 'FAIL'}")
+        print(
+            f"  {label:<34}{attempts:>10.3g}{seconds:>10.3f}{rate:>10.3g} /s"
+            f"  >= {SWAP_TARGET:.0e} attempts/s: {'PASS' if verdicts[-1] else 'FAIL'}"
+        )
     move_rate, move_seconds = bench_non_interacting(n, moves, repeats)
-    print(f"  {'random_walk_steps (5000 walkers)':<34}{moves:>10.3g}{move_seconds:>10.3f}"
-          f"{move_rate:>10.3g} /s"
-          f"  (particle moves, no target)")
+    print(
+        f"  {'random_walk_steps (5000 walkers)':<34}{moves:>10.3g}{move_seconds:>10.3f}"
+        f"{move_rate:>10.3g} /s"
+        f"  (particle moves, no target)"
+    )
     print()
 
     scenario, simulation, size = bench_scenario(arguments.scenario, arguments.overrides)
@@ -173,28 +203,40 @@ def main(argv: list[str] | None = None) -> int:
     timings = simulation.timings
     records = len(simulation.records)
     end = params.end_time
-    print(f"3. scenario {arguments.scenario}: n = {params.grid_size}, {params.model}, "
-          f"t = 0..{end:g} {simulation.model.time_units}s, "
-          f"{records} records, compressors {', '.join(params.compressors)}")
+    print(
+        f"3. scenario {arguments.scenario}: n = {params.grid_size}, {params.model}, "
+        f"t = 0..{end:g} {simulation.model.time_units}s, "
+        f"{records} records, compressors {', '.join(params.compressors)}"
+    )
     attempts_run = simulation.model.step_count
     rows = [
         ("dynamics (jitted kernel)", timings.advance),
         ("estimators (observe)", timings.observe),
         ("dataset assembly", timings.assemble),
         ("checkpoints", timings.checkpoint),
-        ("rest (NetCDF write, loop)", timings.total - timings.advance - timings.observe
-         - timings.assemble - timings.checkpoint),
+        (
+            "rest (NetCDF write, loop)",
+            timings.total
+            - timings.advance
+            - timings.observe
+            - timings.assemble
+            - timings.checkpoint,
+        ),
         ("total wall time", timings.total),
     ]
     print(f"  {'part':<30}{'seconds':>10}{'share':>9}")
     for label, value in rows:
         print(f"  {label:<30}{value:>10.3f}{100 * value / timings.total:>8.1f}%")
     if params.model == "interacting":
-        print(f"  dynamics rate: {attempts_run / timings.advance:.3g} attempted swaps/s "
-              f"({attempts_run:.3g} attempts)")
+        print(
+            f"  dynamics rate: {attempts_run / timings.advance:.3g} attempted swaps/s "
+            f"({attempts_run:.3g} attempts)"
+        )
     dominated = timings.observe > timings.advance
-    print(f"  estimators / dynamics = {timings.observe / timings.advance:.3f}: "
-          f"{'FAIL (estimators dominate)' if dominated else 'PASS (estimators do not dominate)'}")
+    print(
+        f"  estimators / dynamics = {timings.observe / timings.advance:.3f}: "
+        f"{'FAIL (estimators dominate)' if dominated else 'PASS (estimators do not dominate)'}"
+    )
     print(f"  estimators per record: {1e3 * timings.observe / records:.2f} ms")
     print(f"  output file (temporary, removed): {size / 1e6:.2f} MB")
     parts = estimator_breakdown(simulation, params)

@@ -10,7 +10,8 @@ compiled with ``cache=True``):
    (``Simulation.timings``); also ``dynamics / total``. The overhead is everything else: the run
    loop, dataset assembly, NetCDF writing, checkpoints.
 2. **MPI speed-up**: an 8-member batch of the shipped scenario (``coffee/interacting`` with
-   ``--set members=8 --set params.grid_size=100``, its own size, about 4-5 s per run) launched as ``mpiexec -n 1 entrosim batch ...`` and
+   ``--set members=8 --set params.grid_size=100``, its own size, about 4-5 s per run) launched
+   as ``mpiexec -n 1 entrosim batch ...`` and
    ``mpiexec -n 2 entrosim batch ...`` subprocesses, each into its own temporary directory with
    ``--quiet``. Prints both wall times and their ratio (target >= 1.8x), the same ratio from the
    runs' own timings in the batch manifests (busiest rank, without process start-up), and whether
@@ -41,6 +42,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from pathlib import Path
@@ -86,22 +88,43 @@ def framework_overhead(name: str, overrides: list[str], repeats: int) -> list[di
         run = plan_runs(scenario, Path(directory))[0]
         for _ in range(repeats):
             timings = run_one(scenario, run).timings
-            results.append({"total": timings.total, "dynamics": timings.advance,
-                            "estimators": timings.observe, "assembly": timings.assemble,
-                            "checkpoint": timings.checkpoint})
+            results.append(
+                {
+                    "total": timings.total,
+                    "dynamics": timings.advance,
+                    "estimators": timings.observe,
+                    "assembly": timings.assemble,
+                    "checkpoint": timings.checkpoint,
+                }
+            )
             run.path.unlink()
     return results
 
 
-def entrosim_batch(ranks: int, scenario: str, overrides: list[str],
-                   out_dir: Path) -> tuple[float, float | None]:
+def entrosim_batch(
+    ranks: int, scenario: str, overrides: list[str], out_dir: Path
+) -> tuple[float, float | None]:
     """Run ``mpiexec -n ranks entrosim batch ...``; raise if it fails.
 
     Returns its wall time (s) and the average number of cores other processes kept busy
     meanwhile (machine CPU time minus the batch's own; None where /proc/stat is missing).
     """
-    command = ["mpiexec", "-n", str(ranks), "entrosim", "batch", scenario, "--out", str(out_dir),
-               "--overwrite", "--quiet"]
+    launcher = Path(sysconfig.get_path("scripts")) / "mpiexec"
+    launcher = str(launcher) if launcher.exists() else "mpiexec"
+    command = [
+        launcher,
+        "-n",
+        str(ranks),
+        sys.executable,
+        "-m",
+        "sims",
+        "batch",
+        scenario,
+        "--out",
+        str(out_dir),
+        "--overwrite",
+        "--quiet",
+    ]
     for assignment in overrides:
         command += ["--set", assignment]
     machine_before = _cpu_seconds()
@@ -112,12 +135,15 @@ def entrosim_batch(ranks: int, scenario: str, overrides: list[str],
     children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     machine_after = _cpu_seconds()
     if finished.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} exited {finished.returncode}:\n"
-                           f"{finished.stdout}{finished.stderr}")
+        raise RuntimeError(
+            f"{' '.join(command)} exited {finished.returncode}:\n{finished.stdout}{finished.stderr}"
+        )
     other = None
     if machine_before is not None and machine_after is not None:
-        own = sum(getattr(children_after, key) - getattr(children_before, key)
-                  for key in ("ru_utime", "ru_stime"))
+        own = sum(
+            getattr(children_after, key) - getattr(children_before, key)
+            for key in ("ru_utime", "ru_stime")
+        )
         other = max(0.0, (machine_after[0] - machine_before[0] - own) / seconds)
     return seconds, other
 
@@ -162,46 +188,79 @@ def mpi_speedup(name: str, members: int, grid_size: int, extra: list[str]) -> No
             out_dir = root / f"ranks{ranks}"
             walls[ranks], others[ranks] = entrosim_batch(ranks, name, overrides, out_dir)
             busiest[ranks], used_ranks[ranks], mean_runs[ranks] = busiest_rank_seconds(
-                scenario, out_dir)
-        identical = [same_data(root / "ranks1" / run.path.name, root / "ranks2" / run.path.name)
-                     for run in runs_1]
+                scenario, out_dir
+            )
+        identical = [
+            same_data(root / "ranks1" / run.path.name, root / "ranks2" / run.path.name)
+            for run in runs_1
+        ]
 
-    print(f"  batch: {name} --set members={members} --set params.grid_size={grid_size}"
-          f"{''.join(' --set ' + e for e in extra)} ({len(runs_1)} runs)")
-    print(f"  {'mpiexec -n':<12}{'wall s':>9}{'busiest rank s':>16}{'mean run s':>12}"
-          f"{'ranks used':>12}{'other load':>12}")
+    print(
+        f"  batch: {name} --set members={members} --set params.grid_size={grid_size}"
+        f"{''.join(' --set ' + e for e in extra)} ({len(runs_1)} runs)"
+    )
+    print(
+        f"  {'mpiexec -n':<12}{'wall s':>9}{'busiest rank s':>16}{'mean run s':>12}"
+        f"{'ranks used':>12}{'other load':>12}"
+    )
     for ranks in (1, 2):
         other = "n/a" if others[ranks] is None else f"{others[ranks]:.2f}"
-        print(f"  {ranks:<12}{walls[ranks]:>9.2f}{busiest[ranks]:>16.2f}{mean_runs[ranks]:>12.2f}"
-              f"{used_ranks[ranks]:>12}{other:>12}")
+        print(
+            f"  {ranks:<12}{walls[ranks]:>9.2f}{busiest[ranks]:>16.2f}{mean_runs[ranks]:>12.2f}"
+            f"{used_ranks[ranks]:>12}{other:>12}"
+        )
     ratio = walls[1] / walls[2]
     work_ratio = busiest[1] / busiest[2]
     verdict = "PASS" if ratio >= SPEEDUP_TARGET else "FAIL"
-    print(f"  speed-up, wall clock (1 rank / 2 ranks): {ratio:.2f}x   target >= {SPEEDUP_TARGET}x: "
-          f"{verdict}")
+    print(
+        f"  speed-up, wall clock (1 rank / 2 ranks): {ratio:.2f}x   target >= {SPEEDUP_TARGET}x: "
+        f"{verdict}"
+    )
     print(f"  speed-up, busiest rank's runs (no start-up): {work_ratio:.2f}x")
     startup = walls[1] - busiest[1]
     print(f"  start-up, warm-up and manifest on 1 rank: {startup:.2f} s of {walls[1]:.2f} s")
     if any(other is not None and other > 0.2 for other in others.values()):
-        print("  note: other processes kept cores busy during the batches ('other load', cores);"
-              " rerun on an idle machine")
-    print(f"  member files identical in data (1 rank vs 2 ranks): "
-          f"{sum(identical)}/{len(identical)} {'PASS' if all(identical) else 'FAIL'}")
+        print(
+            "  note: other processes kept cores busy during the batches ('other load', cores);"
+            " rerun on an idle machine"
+        )
+    print(
+        f"  member files identical in data (1 rank vs 2 ranks): "
+        f"{sum(identical)}/{len(identical)} {'PASS' if all(identical) else 'FAIL'}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="MPI part with 4 members of n = 48, overhead part once")
-    parser.add_argument("--repeats", type=int, default=None,
-                        help="runs of the overhead scenario, best taken (default 2; 1 if --quick)")
-    parser.add_argument("--scenario", default="coffee/interacting",
-                        help="shipped scenario name or file (default coffee/interacting)")
+    parser.add_argument(
+        "--quick", action="store_true", help="MPI part with 4 members of n = 48, overhead part once"
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=None,
+        help="runs of the overhead scenario, best taken (default 2; 1 if --quick)",
+    )
+    parser.add_argument(
+        "--scenario",
+        default="coffee/interacting",
+        help="shipped scenario name or file (default coffee/interacting)",
+    )
     parser.add_argument("--members", type=int, default=None, help="members of the MPI batch (8)")
-    parser.add_argument("--grid-size", type=int, default=None,
-                        help="params.grid_size of the MPI batch (100, the shipped size)")
-    parser.add_argument("--set", action="append", default=[], dest="overrides",
-                        metavar="KEY=VALUE", help="extra scenario override for both parts")
+    parser.add_argument(
+        "--grid-size",
+        type=int,
+        default=None,
+        help="params.grid_size of the MPI batch (100, the shipped size)",
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        dest="overrides",
+        metavar="KEY=VALUE",
+        help="extra scenario override for both parts",
+    )
     parser.add_argument("--skip-mpi", action="store_true", help="only the overhead part")
     arguments = parser.parse_args(argv)
     repeats = arguments.repeats or (1 if arguments.quick else 2)
@@ -209,31 +268,40 @@ def main(argv: list[str] | None = None) -> int:
     grid_size = arguments.grid_size or (48 if arguments.quick else 100)
 
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
-    print(f"entrosim framework benchmark ({os.cpu_count()} cores, load average {load}; "
-          f"python {sys.version.split()[0]})")
+    print(
+        f"entrosim framework benchmark ({os.cpu_count()} cores, load average {load}; "
+        f"python {sys.version.split()[0]})"
+    )
     print()
-    print(f"1. framework overhead: {arguments.scenario}, in-process, best of {repeats} "
-          "(lowest overhead share)")
+    print(
+        f"1. framework overhead: {arguments.scenario}, in-process, best of {repeats} "
+        "(lowest overhead share)"
+    )
     results = framework_overhead(arguments.scenario, arguments.overrides, repeats)
     best = min(results, key=lambda r: (r["total"] - r["dynamics"] - r["estimators"]) / r["total"])
     framework = best["total"] - best["dynamics"] - best["estimators"]
     print(f"  {'part':<42}{'seconds':>9}{'share':>9}")
-    for label, value in (("dynamics (jitted kernels)", best["dynamics"]),
-                         ("estimators (model.observe)", best["estimators"]),
-                         ("framework: loop, assembly, NetCDF write, ...", framework),
-                         ("  of which dataset assembly", best["assembly"]),
-                         ("  of which checkpoints", best["checkpoint"]),
-                         ("total", best["total"])):
+    for label, value in (
+        ("dynamics (jitted kernels)", best["dynamics"]),
+        ("estimators (model.observe)", best["estimators"]),
+        ("framework: loop, assembly, NetCDF write, ...", framework),
+        ("  of which dataset assembly", best["assembly"]),
+        ("  of which checkpoints", best["checkpoint"]),
+        ("total", best["total"]),
+    ):
         print(f"  {label:<42}{value:>9.3f}{100 * value / best['total']:>8.1f}%")
     share = framework / best["total"]
     verdict = "PASS" if share < OVERHEAD_TARGET else "FAIL"
-    print(f"  framework overhead (total - dynamics - estimators) / total = {100 * share:.2f}%"
-          f"   target < {100 * OVERHEAD_TARGET:.0f}%: {verdict}")
+    print(
+        f"  framework overhead (total - dynamics - estimators) / total = {100 * share:.2f}%"
+        f"   target < {100 * OVERHEAD_TARGET:.0f}%: {verdict}"
+    )
     print(f"  dynamics / total = {100 * best['dynamics'] / best['total']:.1f}%")
     if len(results) > 1:
         shares = ", ".join(
             f"{100 * (r['total'] - r['dynamics'] - r['estimators']) / r['total']:.2f}%"
-            for r in results)
+            for r in results
+        )
         print(f"  overhead of each repeat: {shares}")
     print()
     if arguments.skip_mpi:

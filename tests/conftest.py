@@ -1,7 +1,9 @@
 """Shared helpers: small scenarios written to a temporary folder, CLI runs, dataset comparison."""
 
+import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -50,8 +52,14 @@ def run_subprocess(*arguments, timeout=300, mpi_ranks=None):
     """Run the real console entry point (optionally under mpiexec) as a subprocess."""
     command = [sys.executable, "-m", "sims", *map(str, arguments)]
     if mpi_ranks:
-        command = ["mpiexec", "-n", str(mpi_ranks), *command]
+        command = [mpiexec(), "-n", str(mpi_ranks), *command]
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+
+
+def mpiexec():
+    """The launcher installed with this Python (the mpich wheel), else the one on PATH."""
+    beside = Path(sysconfig.get_path("scripts")) / "mpiexec"
+    return str(beside) if beside.exists() else shutil.which("mpiexec") or "mpiexec"
 
 
 def assert_same_run(first: Path, second: Path):

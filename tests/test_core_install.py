@@ -35,14 +35,15 @@ def test_wheel_ships_scenarios_and_lists_them(tmp_path):
         str(wheel),
     ]
     subprocess.run(install, check=True, timeout=300, capture_output=True)
-    code = f"import sys; sys.path.insert(0, {str(target)!r}); from sims.cli import main; main(['list'])"
+    prefix = f"import sys; sys.path.insert(0, {str(target)!r}); "
+    code = prefix + "from sims.cli import main; main(['list'])"
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
     assert "coffee/interacting" in result.stdout and "sweeps/coffee_size_scaling" in result.stdout
     assert (target / "sims" / "scenarios" / "coffee" / "interacting.yaml").is_file()
-    check = f"import sys; sys.path.insert(0, {str(target)!r}); import sims; print(sims.__file__)"
+    check = prefix + "import sims; print(sims.__file__)"
     located = subprocess.run(
         [sys.executable, "-c", check], cwd=tmp_path, capture_output=True, text=True, timeout=60
     )
