@@ -49,8 +49,12 @@ class CoffeeParams(StrictModel):
         gt=0,
     )
     n_records: int = param(
-        80, units="1", description="Log-spaced records after t=0 (steps that round to the same "
-        "integer are recorded once)", ge=2)
+        80,
+        units="1",
+        description="Log-spaced records after t=0 (steps that round to the same "
+        "integer are recorded once)",
+        ge=2,
+    )
     grain_size: int | None = param(
         None,
         units="cell",
