@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from sims.core import batch, output, registry
-from sims.core.parallel import configure_logging, world
+from sims.core.parallel import configure_logging, launcher_rank, world
 from sims.core.scenario import ScenarioError, load_scenario, shipped_scenarios
 
 
@@ -26,7 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return arguments.handler(arguments)
     except (ScenarioError, InputError) as error:
-        print(str(error), file=sys.stderr)
+        if launcher_rank() == 0:  # every rank finds the same problem; say it once
+            print(str(error), file=sys.stderr)
         return batch.EXIT_BAD_INPUT
 
 

@@ -22,3 +22,11 @@ def test_two_ranks_give_the_serial_files(write_scenario, tmp_path):
         for member in range(3):
             name = f"small_p{point:03d}_m{member:03d}.nc"
             assert_same_run(tmp_path / "serial" / name, tmp_path / "parallel" / name)
+
+
+def test_bad_input_under_mpiexec_is_reported_once(write_scenario, tmp_path):
+    path = write_scenario(params={"grid_size": 7})
+    result = run_subprocess("batch", path, mpi_ranks=2, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.count("params.grid_size: must be even") == 1
+    assert not (tmp_path / "out").exists()

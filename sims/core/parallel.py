@@ -66,6 +66,14 @@ def launched_by_mpiexec() -> bool:
     return any(variable in os.environ for variable in _LAUNCHER_VARIABLES)
 
 
+def launcher_rank() -> int:
+    """Rank of this process as told by the MPI launcher's environment (0 when not launched)."""
+    for variable in ("PMI_RANK", "PMIX_RANK", "OMPI_COMM_WORLD_RANK"):
+        if variable in os.environ:
+            return int(os.environ[variable])
+    return 0
+
+
 def world() -> SerialComm | MPIComm:
     """The world communicator if running under ``mpiexec`` with mpi4py installed, else serial."""
     if not launched_by_mpiexec():
