@@ -164,7 +164,9 @@ def run_one(scenario: Scenario, run: RunSpec, resume: bool = False, progress=Non
 def _run_isolated(
     scenario: Scenario, run: RunSpec, resume: bool, show_progress: bool, rank: int
 ) -> dict:
-    bar = tqdm(desc=run.path.name, unit="step", leave=False, disable=not show_progress)
+    bar = tqdm(
+        desc=run.path.name, unit="step", unit_scale=True, leave=False, disable=not show_progress
+    )
 
     def progress(step: int, last: int) -> None:
         bar.total = last
