@@ -197,7 +197,10 @@ mutations = st.lists(st.tuples(st.sampled_from(["set", "delete"]), keys, leaf_va
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=80,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(mutations)
 def test_mutated_scenarios_validate_or_fail_cleanly(tmp_path, mutation_list):
