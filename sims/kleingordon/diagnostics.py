@@ -120,7 +120,7 @@ def delay_embedding(series: np.ndarray, dimension: int = 2, delay: int = 1) -> n
 
 
 def compare_regimes(first, second, resamples: int = 2000, seed: int = 0) -> dict[str, float]:
-    """Do two samples of an entropy (e.g. one value per member) come from different regimes?
+    """Test whether two samples of an entropy (one value per member, say) differ in location.
 
     Two-sided Mann–Whitney U test, plus a seeded bootstrap 95% interval of the difference of
     medians (second − first).
@@ -146,13 +146,12 @@ def compare_regimes(first, second, resamples: int = 2000, seed: int = 0) -> dict
     }
 
 
-def collision_outcome(center_field: np.ndarray, between_vacuum: float) -> int:
+def collision_outcome(center_field: np.ndarray, between_vacuum: float, outer_vacuum: float) -> int:
     """1 if a kink-antikink pair escaped (the centre returned to the vacuum between them), else 0.
 
     ``center_field`` is φ at the collision point over the late part of the run. After escape the
     centre sits in the vacuum that lay between the kinks; a captured pair (bion) oscillates about
     the outer vacuum.
     """
-    outer = -between_vacuum
     late = np.asarray(center_field)
-    return int(np.mean(np.abs(late - between_vacuum)) < np.mean(np.abs(late - outer)))
+    return int(np.mean(np.abs(late - between_vacuum)) < np.mean(np.abs(late - outer_vacuum)))

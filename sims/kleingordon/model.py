@@ -121,8 +121,10 @@ class KleinGordonParams(StrictModel):
         )
 
     def stable_time_step(self) -> float:
-        """Largest stable Δt: limit / ω_max, ω_max² = k_max² + max V'' (without the part in the
-        exact linear flow, which has no limit)."""
+        """Largest stable Δt = limit / ω_max, with ω_max² = k_max² + max V''.
+
+        The part of the linear operator moved into the exact linear flow has no limit.
+        """
         phi, _ = self.initial_fields()
         low, high = float(phi.min()), float(phi.max())
         margin = CURVATURE_MARGIN * max(high - low, self.vacuum)

@@ -70,7 +70,7 @@ SCHEMES = {
 def linear_flow_tables(
     drift_weights: np.ndarray, time_step: float, omega: np.ndarray
 ) -> np.ndarray:
-    """cos ωτ, sin(ωτ)/ω (τ where ω = 0) and ω sin ωτ per stage (τ = d Δt) and mode."""
+    """Tables of cos ωτ, sin(ωτ)/ω (τ where ω = 0) and ω sin ωτ per stage (τ = d Δt) and mode."""
     tables = np.empty((drift_weights.size, 3, omega.size))
     safe = np.where(omega > 0, omega, 1.0)
     for stage, weight in enumerate(drift_weights):
