@@ -147,11 +147,12 @@ def compare_regimes(first, second, resamples: int = 2000, seed: int = 0) -> dict
 
 
 def collision_outcome(center_field: np.ndarray, between_vacuum: float, outer_vacuum: float) -> int:
-    """1 if a kink-antikink pair escaped (the centre returned to the vacuum between them), else 0.
+    """1 if a kink-antikink pair escaped after colliding, 0 if it was captured.
 
     ``center_field`` is φ at the collision point over the late part of the run. After escape the
-    centre sits in the vacuum that lay between the kinks; a captured pair (bion) oscillates about
-    the outer vacuum.
+    centre is back in the vacuum that lay between the kinks and stays within half the vacuum gap of
+    it; a captured pair (bion) oscillates about the outer vacuum and leaves that band.
     """
     late = np.asarray(center_field)
-    return int(np.mean(np.abs(late - between_vacuum)) < np.mean(np.abs(late - outer_vacuum)))
+    gap = abs(between_vacuum - outer_vacuum)
+    return int(np.max(np.abs(late - between_vacuum)) < 0.5 * gap)
