@@ -1,0 +1,168 @@
+"""Initial fields φ(x, 0) and π(x, 0) = φ_t(x, 0) on the periodic grid, from exact formulas.
+
+The grid is x_j = −L/2 + j L/N, j = 0..N−1 (the endpoint x = L/2 is the periodic image of −L/2).
+Localised profiles are made exactly periodic by summing their images x → x − nL; a topological
+kink cannot live alone on a circle (the net charge of a periodic field is zero), so a kink always
+comes with an antikink: ``kink`` and ``antikink`` place the partner half a box away (their
+interaction is O(exp(−a L/2)), a the inverse kink width), ``kink_antikink`` places the pair
+``separation`` apart with opposite velocities. Near each object the field is the exact boosted
+soliton up to the overlap with the others, O(exp(−a d)) at distance d.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+from sims.core.scenario import StrictModel, param
+from sims.kleingordon import solutions
+
+IMAGES = 3  # periodic images summed on each side
+KINDS = ("gaussian_packet", "plane_wave", "kink", "antikink", "breather", "kink_antikink")
+
+
+class InitialCondition(StrictModel):
+    """Which exact initial field to start from, and its parameters (each kind uses some)."""
+
+    kind: Literal[KINDS] = param(
+        "kink", units="1", description="Initial condition: " + ", ".join(KINDS)
+    )
+    position: float = param(0.0, units="length", description="Centre of the packet or soliton(s)")
+    velocity: float = param(
+        0.0,
+        units="c",
+        description="Kink velocity u (kink_antikink: each moves towards the other at |u|)",
+        gt=-1,
+        lt=1,
+    )
+    amplitude: float = param(
+        0.1, units="field", description="Amplitude of the Gaussian packet or plane wave"
+    )
+    width: float = param(
+        2.0, units="length", description="Gaussian packet standard deviation", gt=0
+    )
+    mode: int = param(
+        8, units="1", description="Wavenumber index n of the plane wave or carrier, k = 2πn/L"
+    )
+    frequency: float = param(
+        0.5, units="1/time", description="Breather frequency ω (0 < ω < 1)", gt=0, lt=1
+    )
+    breather_time: float = param(
+        0.0, units="time", description="Start the breather at this phase time (0: φ = 0)"
+    )
+    separation: float | None = param(
+        None, units="length", description="Kink-antikink distance; default L/2", gt=0
+    )
+
+
+def grid(length: float, points: int) -> np.ndarray:
+    """Grid positions x_j = −L/2 + j L/N (length)."""
+    return -0.5 * length + length * np.arange(points) / points
+
+
+def wavenumbers(length: float, points: int) -> np.ndarray:
+    """Non-negative wavenumbers of the real FFT, k = 2πn/L for n = 0..N/2 (1/length)."""
+    return 2.0 * np.pi * np.arange(points // 2 + 1) / length
+
+
+def periodic_pair(
+    profile: solutions.KinkProfile,
+    x: np.ndarray,
+    length: float,
+    kink: tuple[float, float],
+    antikink: tuple[float, float],
+) -> tuple[np.ndarray, np.ndarray]:
+    """A kink and an antikink, each (position, velocity), as one exactly periodic field.
+
+    The pair's excursion above the left vacuum A is a localised bump, summed over its images:
+    φ = A + Σ_n b(x − nL), b = [K(x − x₁) − A] + [K̄(x − x₂) − A] − (B − A).
+    """
+    kink_position, kink_velocity = kink
+    antikink_position, antikink_velocity = antikink
+    while antikink_position <= kink_position:
+        antikink_position += length
+    while antikink_position > kink_position + length:
+        antikink_position -= length
+    left, right = profile.left_vacuum, profile.right_vacuum
+    phi = np.full_like(x, left)
+    pi = np.zeros_like(x)
+    for image in range(-IMAGES, IMAGES + 1):
+        shifted = x - image * length
+        up, up_t = solutions.boosted_kink(profile, shifted, 0.0, kink_position, kink_velocity, 1)
+        down, down_t = solutions.boosted_kink(
+            profile, shifted, 0.0, antikink_position, antikink_velocity, -1
+        )
+        phi += (up - left) + (down - left) - (right - left)
+        pi += up_t + down_t
+    return phi, pi
+
+
+def periodized(function, x: np.ndarray, length: float) -> np.ndarray:
+    """Σ_n f(x − nL) over the images: a localised profile made exactly periodic."""
+    return sum(function(x - image * length) for image in range(-IMAGES, IMAGES + 1))
+
+
+def build(
+    initial: InitialCondition,
+    potential: str,
+    constants: dict[str, float],
+    length: float,
+    points: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """φ(x, 0) and π(x, 0) on the grid (see the module docstring).
+
+    Parameters
+    ----------
+    initial : InitialCondition
+        Kind and parameters.
+    potential : str
+        Potential name (kinks and breathers need their potential).
+    constants : dict
+        ``mass``, ``coupling`` and ``vacuum``.
+    length : float
+        Box length L.
+    points : int
+        Grid points N.
+    """
+    x = grid(length, points)
+    kind = initial.kind
+    if kind in ("gaussian_packet", "plane_wave"):
+        return _linear_wave(initial, constants["mass"], length, x)
+    if kind == "breather":
+        phi = periodized(
+            lambda s: solutions.breather(s, initial.breather_time, initial.frequency)[0],
+            x - initial.position,
+            length,
+        )
+        pi = periodized(
+            lambda s: solutions.breather(s, initial.breather_time, initial.frequency)[1],
+            x - initial.position,
+            length,
+        )
+        return phi, pi
+    profile = solutions.kink_profile(potential, constants["coupling"], constants["vacuum"])
+    u, x0 = initial.velocity, initial.position
+    if kind == "kink":
+        return periodic_pair(profile, x, length, (x0, u), (x0 + 0.5 * length, u))
+    if kind == "antikink":
+        return periodic_pair(profile, x, length, (x0 - 0.5 * length, u), (x0, u))
+    half = 0.5 * (initial.separation or 0.5 * length)
+    return periodic_pair(profile, x, length, (x0 - half, u), (x0 + half, -u))
+
+
+def _linear_wave(initial: InitialCondition, mass: float, length: float, x: np.ndarray):
+    """Plane wave A cos(kx) moving right, or a Gaussian packet of positive frequency only."""
+    k = 2.0 * np.pi * initial.mode / length
+    omega = np.sqrt(k * k + mass * mass)
+    if initial.kind == "plane_wave":
+        phase = k * (x - initial.position)
+        return initial.amplitude * np.cos(phase), initial.amplitude * omega * np.sin(phase)
+    envelope = periodized(
+        lambda s: np.exp(-0.5 * (s / initial.width) ** 2), x - initial.position, length
+    )
+    packet = initial.amplitude * envelope * np.exp(1j * k * (x - initial.position))
+    spectrum = np.fft.fft(packet)
+    all_k = 2.0 * np.pi * np.fft.fftfreq(x.size, length / x.size)
+    frequencies = np.sqrt(all_k**2 + mass * mass)
+    return packet.real, np.fft.ifft(-1j * frequencies * spectrum).real

@@ -1,0 +1,269 @@
+"""The (1+1)D Klein–Gordon model φ_tt = φ_xx − V'(φ), periodic in x, spectral in space.
+
+State: the field φ and its velocity π = φ_t on N points of a box of length L. Units: c = 1, and
+lengths, times and the field are in the dimensionless units of the potential (see
+:mod:`sims.kleingordon.potentials`). Time stepping is symplectic with a fixed Δt (see
+:mod:`sims.kleingordon.kernels`); Δt is checked against the scheme's stability bound.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+import xarray as xr
+from pydantic import model_validator
+
+from sims.core.scenario import ParamError, StrictModel, param
+from sims.core.simulation import Model
+from sims.kleingordon import diagnostics, kernels, potentials, schemes
+from sims.kleingordon import initial as initial_conditions
+from sims.kleingordon.dataset import assemble
+
+KINK_POTENTIALS = ("phi4", "sine_gordon", "phi6")
+LINEAR_KINDS = ("gaussian_packet", "plane_wave")
+INTEGER_TOLERANCE = 1e-9
+CURVATURE_MARGIN = 0.1  # extra field range (fraction) over which V'' is bounded
+
+
+class KleinGordonParams(StrictModel):
+    """Parameters of one Klein–Gordon run."""
+
+    potential: Literal["linear", "phi4", "sine_gordon", "phi6"] = param(
+        "phi4", units="1", description="V(φ): linear, phi4, sine_gordon or phi6"
+    )
+    mass: float = param(1.0, units="1/length", description="Mass m of the linear potential", ge=0)
+    coupling: float = param(1.0, units="1", description="Coupling λ of phi4 and phi6", gt=0)
+    vacuum: float = param(1.0, units="field", description="Vacuum v of phi4 and phi6", gt=0)
+    length: float = param(100.0, units="length", description="Box length L (periodic)", gt=0)
+    points: int = param(1024, units="1", description="Grid points N (even)", ge=8)
+    time_step: float = param(0.01, units="time", description="Fixed time step Δt", gt=0)
+    duration: float = param(100.0, units="time", description="Model time to run", gt=0)
+    record_interval: float = param(
+        0.5, units="time", description="Time between records (a multiple of Δt)", gt=0
+    )
+    snapshot_stride: int = param(
+        1, units="1", description="Store φ, π and e(x) every this many records", ge=1
+    )
+    scheme: Literal["verlet", "yoshida4"] = param(
+        "yoshida4", units="1", description="Time stepper: verlet (order 2) or yoshida4 (order 4)"
+    )
+    linear_flow: Literal["stepped", "exact"] = param(
+        "stepped",
+        units="1",
+        description="Drift: free flight (stepped) or the exact linear flow in Fourier space",
+    )
+    dealias: bool = param(
+        False, units="1", description="Project V'(φ) on |k| <= 2/3 k_Nyquist (2/3 rule)"
+    )
+    probes: tuple[float, ...] = param(
+        (0.0,), units="length", description="Positions x₀ of the probe series φ(x₀, t)"
+    )
+    initial: initial_conditions.InitialCondition = param(
+        initial_conditions.InitialCondition(), units="1", description="Initial condition"
+    )
+    noise_amplitude: float = param(
+        0.0,
+        units="field/time",
+        description="RMS of a random smooth velocity perturbation (from the member's seed)",
+        ge=0,
+    )
+    noise_modes: int = param(
+        8, units="1", description="Lowest Fourier modes carrying the perturbation", ge=1
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> KleinGordonParams:
+        if self.points % 2:
+            raise ParamError("points", "must be even", self.points)
+        for key in ("duration", "record_interval"):
+            ratio = getattr(self, key) / self.time_step
+            if abs(ratio - round(ratio)) > INTEGER_TOLERANCE * max(ratio, 1.0):
+                raise ParamError(key, f"must be a multiple of time_step={self.time_step}", ratio)
+        kind = self.initial.kind
+        if kind in LINEAR_KINDS and self.potential != "linear":
+            raise ParamError("initial.kind", "wave packets need potential: linear", kind)
+        if kind == "breather" and self.potential != "sine_gordon":
+            raise ParamError("initial.kind", "the breather needs potential: sine_gordon", kind)
+        if kind not in LINEAR_KINDS + ("breather",) and self.potential not in KINK_POTENTIALS:
+            raise ParamError("initial.kind", f"{self.potential} has no kinks", kind)
+        if kind in LINEAR_KINDS and 2 * abs(self.initial.mode) >= self.points:
+            raise ParamError("initial.mode", f"must satisfy |mode| < N/2={self.points // 2}", kind)
+        for probe in self.probes:
+            if not -0.5 * self.length <= probe < 0.5 * self.length:
+                raise ParamError("probes", "must lie in [-L/2, L/2)", probe)
+        limit = self.stable_time_step()
+        if self.time_step >= limit:
+            raise ParamError(
+                "time_step",
+                f"exceeds the stability bound of {self.scheme} ({self.linear_flow} linear flow): "
+                f"Δt < {limit:.6g}",
+                self.time_step,
+            )
+        return self
+
+    @property
+    def constants(self) -> np.ndarray:
+        """(mass, coupling, vacuum, μ²) for the kernels; μ² is the mass in the exact linear flow."""
+        linear_mass_squared = self.mass**2 if self.potential == "linear" else 0.0
+        return np.array([self.mass, self.coupling, self.vacuum, linear_mass_squared])
+
+    @property
+    def total_steps(self) -> int:
+        """Number of time steps of the run."""
+        return round(self.duration / self.time_step)
+
+    def initial_fields(self) -> tuple[np.ndarray, np.ndarray]:
+        """φ(x, 0) and π(x, 0) before any random perturbation."""
+        constants = dict(zip(potentials.PARAMETER_ORDER, self.constants[:3], strict=True))
+        return initial_conditions.build(
+            self.initial, self.potential, constants, self.length, self.points
+        )
+
+    def stable_time_step(self) -> float:
+        """Largest stable Δt = limit / ω_max, with ω_max² = k_max² + max V''.
+
+        The part of the linear operator moved into the exact linear flow has no limit.
+        """
+        phi, _ = self.initial_fields()
+        low, high = float(phi.min()), float(phi.max())
+        margin = CURVATURE_MARGIN * max(high - low, self.vacuum)
+        if self.potential in ("phi4", "phi6"):
+            low, high = min(low, -self.vacuum), max(high, self.vacuum)
+        kind = potentials.POTENTIALS[self.potential]
+        curvature = potentials.max_curvature(kind, self.constants, low - margin, high + margin)
+        exact = self.linear_flow == "exact"
+        k_max = np.pi * self.points / self.length
+        omega_squared = (0.0 if exact else k_max**2) + curvature - self.constants[3] * exact
+        if omega_squared <= 0:
+            return np.inf
+        return schemes.SCHEMES[self.scheme].stability_limit / np.sqrt(omega_squared)
+
+
+class KleinGordonModel(Model):
+    """A real scalar field in one space dimension (see module docstring)."""
+
+    Params = KleinGordonParams
+
+    def __init__(self, params: KleinGordonParams, seed_sequence: np.random.SeedSequence):
+        super().__init__(params, seed_sequence)
+        self.kind = potentials.POTENTIALS[params.potential]
+        self.constants = params.constants
+        self.x = initial_conditions.grid(params.length, params.points)
+        self.spacing = params.length / params.points
+        self.wavenumber = initial_conditions.wavenumbers(params.length, params.points)
+        self.wavenumber_squared = self.wavenumber**2
+        nyquist = self.wavenumber[-1]
+        self.dealias_mask = (self.wavenumber <= 2.0 * nyquist / 3.0).astype(np.float64)
+        scheme = schemes.SCHEMES[params.scheme]
+        self.kick_weights, self.drift_weights = scheme.kick_weights, scheme.drift_weights
+        omega = np.sqrt(self.wavenumber_squared + self.constants[3])
+        self.flow_tables = schemes.linear_flow_tables(self.drift_weights, params.time_step, omega)
+        self.phi, self.pi = params.initial_fields()
+        if params.noise_amplitude > 0:
+            self.pi += self._perturbation(np.random.default_rng(seed_sequence))
+
+    def _perturbation(self, rng: np.random.Generator) -> np.ndarray:
+        """Smooth random velocity field of RMS ``noise_amplitude`` on the lowest modes."""
+        params = self.params
+        modes = np.arange(1, params.noise_modes + 1)
+        phases = 2.0 * np.pi * np.outer(self.x + 0.5 * params.length, modes) / params.length
+        coefficients = rng.standard_normal((2, modes.size))
+        field = np.cos(phases) @ coefficients[0] + np.sin(phases) @ coefficients[1]
+        return params.noise_amplitude * field / np.sqrt(np.mean(field**2))
+
+    def record_steps(self) -> np.ndarray:
+        """Every ``record_interval`` from step 0 to the last step."""
+        every = round(self.params.record_interval / self.params.time_step)
+        return np.arange(0, self.params.total_steps + 1, every, dtype=np.int64)
+
+    def advance(self, n_steps: int) -> None:
+        """Advance ``n_steps`` time steps inside the jitted kernel."""
+        params = self.params
+        kernels.advance(
+            self.phi,
+            self.pi,
+            n_steps,
+            params.time_step,
+            self.kick_weights,
+            self.drift_weights,
+            self.flow_tables,
+            self.wavenumber_squared,
+            self.dealias_mask,
+            params.dealias,
+            params.linear_flow == "exact",
+            self.kind,
+            self.constants,
+        )
+        self.step_count += n_steps
+
+    def vacuum_gap(self) -> float:
+        """Field distance between the two vacua a kink connects (1 for the linear potential)."""
+        return {
+            "phi4": 2 * self.params.vacuum,
+            "sine_gordon": 2 * np.pi,
+            "phi6": self.params.vacuum,
+        }.get(self.params.potential, 1.0)
+
+    def observe(self) -> dict[str, Any]:
+        """Energy, momentum, kink number, probes, and (every ``snapshot_stride``) the fields."""
+        params = self.params
+        record = {
+            "step": self.step_count,
+            "energy": diagnostics.energy(
+                self.phi, self.pi, self.wavenumber, self.spacing, self.kind, self.constants
+            ),
+            "momentum": diagnostics.momentum(self.phi, self.pi, self.wavenumber, self.spacing),
+            "kink_number": diagnostics.kink_number(
+                self.phi, self.wavenumber, self.spacing, self.vacuum_gap()
+            ),
+            "probe": diagnostics.interpolate(self.phi, np.asarray(params.probes), params.length),
+        }
+        index = self.step_count // round(params.record_interval / params.time_step)
+        if index % params.snapshot_stride == 0:
+            record["phi"] = self.phi.copy()
+            record["pi"] = self.pi.copy()
+            record["energy_density"] = diagnostics.energy_density(
+                self.phi, self.pi, self.wavenumber, self.kind, self.constants
+            )
+        return record
+
+    def get_state(self) -> dict[str, Any]:
+        """φ and π (the time step is a parameter; nothing else evolves)."""
+        return {"phi": self.phi.copy(), "pi": self.pi.copy()}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        """Restore :meth:`get_state`'s output."""
+        self.phi[...] = state["phi"]
+        self.pi[...] = state["pi"]
+
+    def to_dataset(self, records: list[dict[str, Any]]) -> xr.Dataset:
+        """The run's dataset (see :func:`sims.kleingordon.dataset.assemble`)."""
+        return assemble(self, records)
+
+    @classmethod
+    def summarize(cls, dataset: xr.Dataset) -> str:
+        """Duration, records and the relative energy error."""
+        energy = dataset.energy.values
+        drift = np.max(np.abs(energy - energy[0])) / abs(energy[0])
+        return (
+            f"t = 0..{float(dataset.time[-1]):g}, {dataset.sizes['time']} records, "
+            f"max |ΔE|/E = {drift:.2e}"
+        )
+
+    @classmethod
+    def warm_up(cls) -> None:
+        """Compile the kernels (or load them from the cache) on a tiny grid."""
+        for scheme in schemes.SCHEMES:
+            for flow in ("stepped", "exact"):
+                params = KleinGordonParams(
+                    points=16,
+                    length=40.0,
+                    time_step=0.01,
+                    duration=0.02,
+                    record_interval=0.01,
+                    scheme=scheme,
+                    linear_flow=flow,
+                )
+                model = cls(params, np.random.SeedSequence(0))
+                model.advance(1)
