@@ -1,7 +1,8 @@
 """Jitted time stepping of φ_tt = φ_xx − V'(φ) on a periodic grid (spectral in x).
 
-The whole loop runs inside Numba; FFTs are numpy's, made callable from jitted code by the
-``rocket-fft`` package. A step is a symplectic composition of *kicks* π += c h F(φ) and *drifts*
+The whole loop runs inside Numba; FFTs are pocketfft's, called from jitted code through the
+``rocket-fft`` package's low-level interface, which writes into buffers allocated once per call of
+:func:`advance` (no allocation inside the time loop). A step is a symplectic composition of *kicks* π += c h F(φ) and *drifts*
 of weight d h, given as two coefficient arrays (Störmer–Verlet: c = [½, ½], d = [1]; Yoshida 4:
 three Verlet steps of weights w₁, w₀, w₁). A drift is either the free flight φ += τ π (F then
 holds the full force φ_xx − V'(φ)), or the exact flow of the linear part φ_tt = φ_xx − μ² φ in
@@ -13,13 +14,29 @@ from __future__ import annotations
 
 import numba as nb
 import numpy as np
-import rocket_fft  # noqa: F401 - registers numpy.fft for Numba
+from rocket_fft import c2r, r2c
 
 from sims.kleingordon.potentials import potential_derivative
 
+_AXES = np.array([0])
+
 
 @nb.njit(cache=True)
-def force(phi, wavenumber_squared, dealias_mask, dealias, exact_linear, kind, constants, out):
+def forward(real, spectrum):
+    """Real FFT of ``real`` into ``spectrum`` (numpy's ``rfft`` convention, unnormalised)."""
+    r2c(real, spectrum, _AXES, True, 1.0, 1)
+
+
+@nb.njit(cache=True)
+def inverse(spectrum, real):
+    """Inverse real FFT of ``spectrum`` into ``real`` (numpy's ``irfft``, length ``real.size``)."""
+    c2r(spectrum, real, _AXES, False, 1.0 / real.size, 1)
+
+
+@nb.njit(cache=True)
+def force(
+    phi, wavenumber_squared, dealias_mask, dealias, exact_linear, kind, constants, out, spectrum, work
+):
     """Write the kick force into ``out`` (field/time²).
 
     Parameters
@@ -41,6 +58,8 @@ def force(phi, wavenumber_squared, dealias_mask, dealias, exact_linear, kind, co
         (mass, coupling, vacuum, μ²).
     out : float64[:]
         Output buffer, same shape as ``phi``.
+    spectrum, work : complex128[:]
+        Scratch buffers of N/2 + 1 modes.
     """
     n = phi.size
     linear_mass_squared = constants[3]
@@ -49,39 +68,41 @@ def force(phi, wavenumber_squared, dealias_mask, dealias, exact_linear, kind, co
             value = phi[index]
             out[index] = linear_mass_squared * value - potential_derivative(kind, value, constants)
         if dealias:
-            spectrum = np.fft.rfft(out)
+            forward(out, spectrum)
             for mode in range(spectrum.size):
                 spectrum[mode] *= dealias_mask[mode]
-            out[:] = np.fft.irfft(spectrum, n)
+            inverse(spectrum, out)
         return
-    spectrum = np.fft.rfft(phi)
+    forward(phi, spectrum)
     for mode in range(spectrum.size):
         spectrum[mode] *= -wavenumber_squared[mode]
     if dealias:
         for index in range(n):
             out[index] = potential_derivative(kind, phi[index], constants)
-        nonlinear = np.fft.rfft(out)
+        forward(out, work)
         for mode in range(spectrum.size):
-            spectrum[mode] -= dealias_mask[mode] * nonlinear[mode]
-        out[:] = np.fft.irfft(spectrum, n)
+            spectrum[mode] -= dealias_mask[mode] * work[mode]
+        inverse(spectrum, out)
         return
-    laplacian = np.fft.irfft(spectrum, n)
+    inverse(spectrum, out)
     for index in range(n):
-        out[index] = laplacian[index] - potential_derivative(kind, phi[index], constants)
+        out[index] -= potential_derivative(kind, phi[index], constants)
 
 
 @nb.njit(cache=True)
-def linear_flow(phi, pi, cosine, sine_over_omega, omega_sine):
-    """Advance (φ, π) by the exact flow of φ_tt = φ_xx − μ² φ; tables hold one stage's τ."""
-    n = phi.size
-    phi_hat = np.fft.rfft(phi)
-    pi_hat = np.fft.rfft(pi)
+def linear_flow(phi, pi, cosine, sine_over_omega, omega_sine, phi_hat, pi_hat):
+    """Advance (φ, π) by the exact flow of φ_tt = φ_xx − μ² φ; tables hold one stage's τ.
+
+    ``phi_hat`` and ``pi_hat`` are complex scratch buffers of N/2 + 1 modes.
+    """
+    forward(phi, phi_hat)
+    forward(pi, pi_hat)
     for mode in range(phi_hat.size):
         old = phi_hat[mode]
         phi_hat[mode] = cosine[mode] * old + sine_over_omega[mode] * pi_hat[mode]
         pi_hat[mode] = cosine[mode] * pi_hat[mode] - omega_sine[mode] * old
-    phi[:] = np.fft.irfft(phi_hat, n)
-    pi[:] = np.fft.irfft(pi_hat, n)
+    inverse(phi_hat, phi)
+    inverse(pi_hat, pi)
 
 
 @nb.njit(cache=True)
@@ -121,25 +142,25 @@ def advance(
         As in :func:`force`.
     """
     stages = drift_weights.size
-    kick = np.empty_like(phi)
-    force(phi, wavenumber_squared, dealias_mask, dealias, exact_linear, kind, constants, kick)
     n = phi.size
+    kick = np.empty_like(phi)
+    spectrum = np.empty(n // 2 + 1, dtype=np.complex128)
+    work = np.empty_like(spectrum)
+    arguments = (wavenumber_squared, dealias_mask, dealias, exact_linear, kind, constants)
+    force(phi, *arguments, kick, spectrum, work)
     for _ in range(n_steps):
         for stage in range(stages):
             weight = kick_weights[stage] * time_step
             for index in range(n):
                 pi[index] += weight * kick[index]
             if exact_linear:
-                linear_flow(
-                    phi, pi, flow_tables[stage, 0], flow_tables[stage, 1], flow_tables[stage, 2]
-                )
+                tables = flow_tables[stage]
+                linear_flow(phi, pi, tables[0], tables[1], tables[2], spectrum, work)
             else:
                 drift = drift_weights[stage] * time_step
                 for index in range(n):
                     phi[index] += drift * pi[index]
-            force(
-                phi, wavenumber_squared, dealias_mask, dealias, exact_linear, kind, constants, kick
-            )
+            force(phi, *arguments, kick, spectrum, work)
         weight = kick_weights[stages] * time_step
         for index in range(n):
             pi[index] += weight * kick[index]
