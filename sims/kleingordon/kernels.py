@@ -2,12 +2,12 @@
 
 The whole loop runs inside Numba; FFTs are pocketfft's, called from jitted code through the
 ``rocket-fft`` package's low-level interface, which writes into buffers allocated once per call of
-:func:`advance` (no allocation inside the time loop). A step is a symplectic composition of *kicks* π += c h F(φ) and *drifts*
-of weight d h, given as two coefficient arrays (Störmer–Verlet: c = [½, ½], d = [1]; Yoshida 4:
-three Verlet steps of weights w₁, w₀, w₁). A drift is either the free flight φ += τ π (F then
-holds the full force φ_xx − V'(φ)), or the exact flow of the linear part φ_tt = φ_xx − μ² φ in
-Fourier space (F then holds only the remainder −(V'(φ) − μ² φ)). Every step recomputes what it
-needs from (φ, π), so ``advance(a); advance(b)`` is bitwise ``advance(a + b)``.
+:func:`advance` (no allocation inside the time loop). A step is a symplectic composition of *kicks*
+π += c h F(φ) and *drifts* of weight d h, given as two coefficient arrays (Störmer–Verlet: c = [½,
+½], d = [1]; Yoshida 4: three Verlet steps of weights w₁, w₀, w₁). A drift is either the free flight
+φ += τ π (F then holds the full force φ_xx − V'(φ)), or the exact flow of the linear part φ_tt =
+φ_xx − μ² φ in Fourier space (F then holds only the remainder −(V'(φ) − μ² φ)). Every step
+recomputes what it needs from (φ, π), so ``advance(a); advance(b)`` is bitwise ``advance(a + b)``.
 """
 
 from __future__ import annotations
@@ -35,7 +35,16 @@ def inverse(spectrum, real):
 
 @nb.njit(cache=True)
 def force(
-    phi, wavenumber_squared, dealias_mask, dealias, exact_linear, kind, constants, out, spectrum, work
+    phi,
+    wavenumber_squared,
+    dealias_mask,
+    dealias,
+    exact_linear,
+    kind,
+    constants,
+    out,
+    spectrum,
+    work,
 ):
     """Write the kick force into ``out`` (field/time²).
 
