@@ -28,7 +28,7 @@ from sims.lastmile import scaling
 from sims.lastmile.consolidation import ConsolidationSpec, consolidate, customers_of
 from sims.lastmile.dataset import assemble
 from sims.lastmile.distance import route_lengths
-from sims.lastmile.loader import load_routes
+from sims.lastmile.loader import RouteDataError, find_files, load_routes
 from sims.lastmile.structure import ZONE_BASED, route_entropy
 from sims.lastmile.synthetic import SyntheticCities, generate_cities
 
@@ -108,6 +108,10 @@ class LastMileParams(StrictModel):
                 raise ParamError("data_dir", "is required with source: amazon")
             if not Path(self.data_dir).expanduser().is_dir():
                 raise ParamError("data_dir", "no such directory", self.data_dir)
+            try:
+                find_files(Path(self.data_dir).expanduser())
+            except RouteDataError as error:
+                raise ParamError("data_dir", str(error), self.data_dir) from None
         return self
 
 
