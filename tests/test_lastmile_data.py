@@ -200,7 +200,8 @@ def test_haversine_and_closed_tour_length(fixture_table):
         assert lengths[r] == pytest.approx(expected, rel=1e-12)
         matrix = table.travel_time_matrices[table.route_id[r]]
         position = {stop: k for k, stop in enumerate(stops)}
-        legs = [matrix[position[a], position[b]] for a, b in zip(closed[:-1], closed[1:])]
+        pairs = zip(closed[:-1], closed[1:], strict=True)
+        legs = [matrix[position[a], position[b]] for a, b in pairs]
         assert travel[r] == pytest.approx(sum(legs), rel=1e-12)
     np.testing.assert_allclose(route_lengths(table, circuity=1.6), 1.6 * lengths, rtol=1e-14)
     with pytest.raises(ValueError, match="mode"):

@@ -127,9 +127,7 @@ def test_missing_zone_rules(fixture_table):
     nearest = structure.impute_zones(table, "nearest")
     for stop in lost:
         route = table.stop_route[stop]
-        donors = np.flatnonzero(
-            (table.stop_route == route) & (table.zone >= 0) & ~table.is_station
-        )
+        donors = np.flatnonzero((table.stop_route == route) & (table.zone >= 0) & ~table.is_station)
         distance = (table.lat[donors] - table.lat[stop]) ** 2 + (
             (table.lng[donors] - table.lng[stop]) * np.cos(np.radians(table.lat[stop]))
         ) ** 2

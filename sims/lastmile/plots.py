@@ -55,7 +55,8 @@ def plot_run(dataset: xr.Dataset):
         ylabel=f"route length ({units})",
         title="entropy vs distance (log-log OLS)",
     )
-    scaling_axes.legend(fontsize="small")
+    if scaling_axes.get_legend_handles_labels()[0]:
+        scaling_axes.legend(fontsize="small")
 
     duality_axes.scatter(dataset.n_events, dataset.ln_w, s=6, label="ln W")
     duality_axes.scatter(dataset.n_events, dataset.n_times_h, s=6, label="N H (upper bound)")
