@@ -8,6 +8,7 @@ from scipy.special import gammaln
 
 from analysis import boltzmann
 from sims.lastmile import structure
+from sims.lastmile.distance import haversine_km
 from sims.lastmile.loader import load_routes
 from sims.lastmile.scaling import fit_by_group, fit_power_law
 from sims.lastmile.synthetic import SyntheticCities, generate_cities
@@ -154,3 +155,19 @@ def test_power_law_fit_recovers_exponent_and_interval():
     groups = fit_by_group(entropy, distance, np.repeat(["a", "b"], 200))
     assert list(groups) == ["a", "b", "pooled"] and groups["pooled"] == fit
     assert np.isnan(fit_power_law([1.0, 2.0], [1.0, 2.0]).exponent)
+
+
+def test_nearest_zone_imputation_matches_a_per_stop_search():
+    spec = SyntheticCities(routes_per_city=6, stops_per_route=40, missing_zone_fraction=0.3)
+    table = generate_cities(spec, np.random.default_rng(8))
+    imputed = structure.impute_zones(table, "nearest")
+    lost = np.flatnonzero((table.zone == -1) & ~table.is_station)
+    assert len(lost) > 200
+    for stop in lost:
+        route = table.stop_route[stop]
+        donors = np.flatnonzero((table.stop_route == route) & (table.zone >= 0) & ~table.is_station)
+        distance = haversine_km(
+            table.lat[stop], table.lng[stop], table.lat[donors], table.lng[donors]
+        )
+        assert imputed[stop] == table.zone[donors[np.argmin(distance)]]
+    assert np.all(imputed[~table.is_station] >= 0)

@@ -26,8 +26,13 @@ def haversine_km(lat1, lng1, lat2, lng2) -> np.ndarray:
 
 
 def driven_order(table: RouteTable) -> np.ndarray:
-    """Stop indices of every route in driven order (station first), routes in table order."""
-    return np.lexsort((table.sequence, table.stop_route))
+    """Stop indices of every route in driven order (station first), routes in table order.
+
+    ``sequence`` is a permutation of 0..n-1 within each route, so this is a scatter, not a sort.
+    """
+    order = np.empty(table.n_stops, dtype=np.int64)
+    order[table.stop_offsets[table.stop_route] + table.sequence] = np.arange(table.n_stops)
+    return order
 
 
 def route_lengths(table: RouteTable, mode: str = "haversine", circuity: float = 1.0) -> np.ndarray:

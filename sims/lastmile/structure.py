@@ -57,18 +57,30 @@ def impute_zones(table: RouteTable, rule: str = "nearest") -> np.ndarray:
     if rule == "own_cell":
         zone[missing] = unzoned_cell
         return zone
+    # every (unzoned stop, zoned Dropoff of the same route) pair at once
     route = table.stop_route
-    for r in np.unique(route[missing]):
-        stops = np.arange(table.stop_offsets[r], table.stop_offsets[r + 1])
-        lost = stops[missing[stops]]
-        donors = stops[(zone[stops] != NO_ZONE) & ~table.is_station[stops]]
-        if len(donors) == 0:
-            zone[lost] = unzoned_cell
-            continue
-        distance = haversine_km(
-            table.lat[lost, None], table.lng[lost, None], table.lat[donors], table.lng[donors]
-        )
-        zone[lost] = zone[donors[np.argmin(distance, axis=1)]]  # ties: first donor in file order
+    lost = np.flatnonzero(missing)
+    donors = np.flatnonzero((zone != NO_ZONE) & ~table.is_station)
+    donor_offsets = np.searchsorted(route[donors], np.arange(table.n_routes + 1))
+    lost_route = route[lost]
+    counts = donor_offsets[lost_route + 1] - donor_offsets[lost_route]
+    zone[lost[counts == 0]] = unzoned_cell
+    lost, lost_route, counts = lost[counts > 0], lost_route[counts > 0], counts[counts > 0]
+    if len(lost) == 0:
+        return zone
+    pair_lost = np.repeat(np.arange(len(lost)), counts)
+    starts = np.cumsum(counts) - counts
+    pair_donor = donors[
+        np.repeat(donor_offsets[lost_route], counts) + np.arange(counts.sum()) - starts[pair_lost]
+    ]
+    distance = haversine_km(
+        table.lat[lost[pair_lost]], table.lng[lost[pair_lost]],
+        table.lat[pair_donor], table.lng[pair_donor],
+    )  # fmt: skip
+    nearest = distance == np.repeat(np.minimum.reduceat(distance, starts), counts)
+    candidates = np.flatnonzero(nearest)  # ties: the first donor in file order wins
+    first = candidates[np.unique(pair_lost[candidates], return_index=True)[1]]
+    zone[lost] = zone[pair_donor[first]]
     return zone
 
 
@@ -107,9 +119,10 @@ def event_cells(
     stop_route = table.stop_route
     if event_unit == "stop":
         stops = np.flatnonzero(is_event)
-        start, end = _stop_windows(table)
-        start, end = start[stops], end[stops]
         units = stops
+        if cells == "zone_time_window":
+            start, end = _stop_windows(table)
+            start, end = start[stops], end[stops]
     else:
         package_stop = table.package_stop
         units = np.flatnonzero(is_event[package_stop])
