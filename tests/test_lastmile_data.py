@@ -212,3 +212,24 @@ def test_synthetic_travel_times_are_asymmetric_and_zero_on_the_diagonal():
     forward = travel_time_s(42.0, -71.0, 42.01, -71.0)
     backward = travel_time_s(42.01, -71.0, 42.0, -71.0)
     assert forward > backward > 0 and travel_time_s(42.0, -71.0, 42.0, -71.0) == 0.0
+
+
+def test_stem_legs_can_be_left_out(fixture_table):
+    table = fixture_table
+    for mode in ("haversine", "travel_time"):
+        closed = route_lengths(table, mode)
+        inner = route_lengths(table, mode, include_stem=False)
+        for r in range(table.n_routes):
+            stops = np.arange(table.stop_offsets[r], table.stop_offsets[r + 1])
+            tour = stops[np.argsort(table.sequence[stops])]
+            if mode == "haversine":
+                first = haversine_km(table.lat[tour[0]], table.lng[tour[0]],
+                                     table.lat[tour[1]], table.lng[tour[1]])  # fmt: skip
+                last = haversine_km(table.lat[tour[-1]], table.lng[tour[-1]],
+                                    table.lat[tour[0]], table.lng[tour[0]])  # fmt: skip
+            else:
+                matrix = table.travel_time_matrices[table.route_id[r]]
+                at = {stop: k for k, stop in enumerate(stops)}
+                first = matrix[at[tour[0]], at[tour[1]]]
+                last = matrix[at[tour[-1]], at[tour[0]]]
+            assert closed[r] - inner[r] == pytest.approx(first + last, rel=1e-12)

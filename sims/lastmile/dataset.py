@@ -80,7 +80,8 @@ def assemble(model, record: dict[str, Any]) -> xr.Dataset:
         record["distance"],
         {
             "units": distance_units,
-            "long_name": f"closed-tour {params.distance.mode} length along the driven sequence"
+            "long_name": ("closed-tour" if params.distance.include_stem else "between-Dropoff")
+            + f" {params.distance.mode} length along the driven sequence"
             + (f" x circuity {params.distance.circuity:g}" if distance_units == "km" else ""),
         },
     )
@@ -123,6 +124,7 @@ def assemble(model, record: dict[str, Any]) -> xr.Dataset:
         "normalisation_cells": params.structure.normalisation_cells,
         "distance_mode": params.distance.mode,
         "circuity": params.distance.circuity,
+        "include_stem": np.int8(params.distance.include_stem),
         "consolidation_ideal": np.int8(consolidation.ideal),
         "conservation": "S_system == S_baseline exactly when consolidation_ideal == 1",
     }

@@ -35,7 +35,9 @@ def driven_order(table: RouteTable) -> np.ndarray:
     return order
 
 
-def route_lengths(table: RouteTable, mode: str = "haversine", circuity: float = 1.0) -> np.ndarray:
+def route_lengths(
+    table: RouteTable, mode: str = "haversine", circuity: float = 1.0, include_stem: bool = True
+) -> np.ndarray:
     """Length of every route's closed tour.
 
     Parameters
@@ -46,6 +48,9 @@ def route_lengths(table: RouteTable, mode: str = "haversine", circuity: float = 
         Great-circle length (km) times ``circuity``, or summed travel time (s).
     circuity : float
         Road-to-straight-line factor applied to haversine lengths (1 = none).
+    include_stem : bool
+        Count the legs from the station to the first stop and from the last stop back (True, the
+        closed tour); False keeps only the legs between Dropoffs.
 
     Returns
     -------
@@ -53,7 +58,9 @@ def route_lengths(table: RouteTable, mode: str = "haversine", circuity: float = 
         km for ``haversine``, s for ``travel_time``; NaN for routes without travel times.
     """
     if mode == "travel_time":
-        return _route_sums(table, table.leg_time_s)
+        stem = table.is_station | (table.sequence == 1)  # closing leg, and leg from the station
+        legs = table.leg_time_s if include_stem else np.where(stem, 0.0, table.leg_time_s)
+        return _route_sums(table, legs)
     if mode != "haversine":
         raise ValueError(f"mode: must be one of {DISTANCE_MODES} (got {mode!r})")
     order = driven_order(table)
@@ -64,6 +71,9 @@ def route_lengths(table: RouteTable, mode: str = "haversine", circuity: float = 
     following[ends] = starts  # closing leg back to the station
     following = following[: len(order)]
     legs = haversine_km(lat, lng, lat[following], lng[following])
+    if not include_stem:
+        legs[starts] = 0.0
+        legs[ends] = 0.0
     return circuity * _route_sums(table, legs)
 
 

@@ -79,6 +79,11 @@ class DistanceSpec(StrictModel):
     circuity: float = param(
         1.0, units="1", description="Road / straight-line factor on haversine lengths", gt=0
     )
+    include_stem: bool = param(
+        True,
+        units="1",
+        description="Count the depot legs (closed tour); false: only legs between Dropoffs",
+    )
 
 
 class LastMileParams(StrictModel):
@@ -156,7 +161,9 @@ class LastMileModel(Model):
         entropy = route_entropy(
             table, spec.cells, spec.event_unit, spec.missing_zone, spec.normalisation_cells
         )
-        distance = route_lengths(table, params.distance.mode, params.distance.circuity)
+        distance = route_lengths(
+            table, params.distance.mode, params.distance.circuity, params.distance.include_stem
+        )
         route_city = table.city
         cities = list(dict.fromkeys(route_city))
         fits = scaling.fit_by_group(entropy.ln_w, distance, route_city)
