@@ -32,7 +32,7 @@ from sims.lastmile.table import DROPOFF, NO_ZONE, STATION, RouteTable
 FILES = ("route_data", "package_data", "travel_times", "actual_sequences")
 SUBFOLDERS = ("", "model_build_inputs", "model_apply_inputs", "model_score_inputs")
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-_CHUNK_CHARS = 1 << 20
+_CHUNK_CHARS = 1 << 23  # 8 Mi characters: a route (~0.5 MB of travel times) rarely straddles two
 _ERROR_MARGIN = 1024  # a decode error this far before the buffer end is not a truncation
 
 
