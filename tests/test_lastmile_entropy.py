@@ -171,3 +171,13 @@ def test_nearest_zone_imputation_matches_a_per_stop_search():
         )
         assert imputed[stop] == table.zone[donors[np.argmin(distance)]]
     assert np.all(imputed[~table.is_station] >= 0)
+
+
+def test_selecting_routes_keeps_their_entropy_and_packages(city):
+    full = structure.route_entropy(city, "zone_time_window", "package")
+    chosen = np.array([5, 0, 17])
+    part = city.select(chosen)
+    np.testing.assert_array_equal(part.route_id, city.route_id[chosen])
+    selected = structure.route_entropy(part, "zone_time_window", "package")
+    np.testing.assert_allclose(selected.ln_w, full.ln_w[chosen], rtol=1e-13)
+    np.testing.assert_array_equal(selected.n_events, full.n_events[chosen])

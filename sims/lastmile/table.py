@@ -27,6 +27,8 @@ CITY_PREFIXES = {
     "DBO": "Boston",
 }
 CITY_PREFIX_LENGTH = 3
+ROUTE_FIELDS = ("route_id", "station_code", "date", "departure_time", "route_score", "capacity_cm3")
+STOP_FIELDS = ("stop_id", "lat", "lng", "is_station", "zone", "sequence", "leg_time_s")
 
 
 def city_of(station_code: str) -> str:
@@ -153,11 +155,11 @@ class RouteTable:
                 )
             elif item.name == "zone_names":
                 pass
-            elif len(value) == self.n_routes:
+            elif item.name in ROUTE_FIELDS:
                 value = value[routes]
-            elif len(value) == self.n_stops:
+            elif item.name in STOP_FIELDS:
                 value = value[stops]
-            else:
+            else:  # package fields
                 value = value[packages]
             values[item.name] = value
         return RouteTable(**values)
