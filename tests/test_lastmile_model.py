@@ -115,6 +115,7 @@ def test_cli_on_the_real_data_layout_plot_and_analyze(tmp_path, capsys):
         assert list(dataset.city.values) == ["Boston", "Los Angeles"]
         assert list(dataset.fit_group.values) == ["Boston", "Los Angeles", "pooled"]
         assert int(dataset.scaling_n_routes.sel(fit_group="pooled")) == 4
+        assert np.all(np.isfinite(dataset.size_scaling_exponent.sel(fit_group="pooled")))
     code, _, _ = run_cli("analyze", path, capsys=capsys)
     assert code == 0
     with xr.open_dataset(path.with_name(path.stem + "_analysis.nc")) as analysis:

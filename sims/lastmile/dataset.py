@@ -56,6 +56,13 @@ FIT_VARIABLES = {
     "scaling_r_squared": ("1", "R^2 of the log-log fit"),
     "scaling_n_routes": ("1", "routes in the fit"),
 }
+SIZE_FIT_VARIABLES = {  # the same fit against N, to compare predictors
+    "size_scaling_exponent": ("1", "exponent of distance = a * N^b (log-log OLS)"),
+    "size_scaling_exponent_low": ("1", "lower end of the 95% confidence interval"),
+    "size_scaling_exponent_high": ("1", "upper end of the 95% confidence interval"),
+    "size_scaling_prefactor": (None, "prefactor a of distance = a * N^b"),
+    "size_scaling_r_squared": ("1", "R^2 of the log-log fit against N"),
+}
 
 
 def assemble(model, record: dict[str, Any]) -> xr.Dataset:
@@ -105,10 +112,14 @@ def assemble(model, record: dict[str, Any]) -> xr.Dataset:
         {"units": "1", "long_name": "carrier entropy reduction 1 - S_carrier / S_baseline_daily"},
     )
     fits = record["fits"]
-    for position, (name, (units, long_name)) in enumerate(FIT_VARIABLES.items()):
-        values = np.array([fit[position] for fit in fits.values()])
-        units = units or f"{distance_units} nat-b"
-        variables[name] = (("fit_group",), values, {"units": units, "long_name": long_name})
+    for key, table_of_names, predictor in (
+        ("fits", FIT_VARIABLES, "nat"),
+        ("size_fits", SIZE_FIT_VARIABLES, "event"),
+    ):
+        for position, (name, (units, long_name)) in enumerate(table_of_names.items()):
+            values = np.array([fit[position] for fit in record[key].values()])
+            units = units or f"{distance_units} {predictor}-b"
+            variables[name] = (("fit_group",), values, {"units": units, "long_name": long_name})
     coordinates = {
         "route": ("route", np.arange(table.n_routes), {"units": "1", "long_name": "route index"}),
         "city": ("city", np.array(record["cities"], dtype=str), _text("metro area")),

@@ -167,6 +167,7 @@ class LastMileModel(Model):
         route_city = table.city
         cities = list(dict.fromkeys(route_city))
         fits = scaling.fit_by_group(entropy.ln_w, distance, route_city)
+        size_fits = scaling.fit_by_group(entropy.n_events, distance, route_city)
         results = []
         for index, city in enumerate(cities):
             one_city = table.select(np.flatnonzero(route_city == city))
@@ -180,6 +181,7 @@ class LastMileModel(Model):
             "route_city": route_city,
             "cities": cities,
             "fits": {name: fits[name] for name in [*cities, "pooled"]},
+            "size_fits": {name: size_fits[name] for name in [*cities, "pooled"]},
             "consolidation": results,
         }
 
@@ -199,8 +201,10 @@ class LastMileModel(Model):
         """Routes, mean normalised entropy, pooled scaling exponent, system entropy change."""
         pooled = dataset.sel(fit_group="pooled")
         change = float((dataset.s_system / dataset.s_baseline_daily - 1).mean())
+        n_cities = dataset.sizes["city"]
+        cities = f"{n_cities} {'city' if n_cities == 1 else 'cities'}"
         return (
-            f"{dataset.sizes['route']} routes in {dataset.sizes['city']} cities; "
+            f"{dataset.sizes['route']} routes in {cities}; "
             f"mean eta_B {float(dataset.eta_boltzmann.mean()):.4f}; pooled distance ~ S^"
             f"{float(pooled.scaling_exponent):.3f} (R^2 {float(pooled.scaling_r_squared):.3f}); "
             f"carrier entropy {-100 * float(dataset.carrier_reduction.mean()):+.1f}%, "
