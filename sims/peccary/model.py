@@ -1,0 +1,248 @@
+"""PECCARY model: generate many time series side by side, then classify them on the CH plane.
+
+A step is one sample of every series: each generator records its current state and advances by
+its own sample interval (one iteration of a map, ``sample_interval / time_step`` integrator steps
+of a flow or an orbit, the next value of a noise). The samples accumulate in a buffer that is
+part of the state, so the run checkpoints and resumes like any other. When the last sample is in,
+:meth:`PeccaryModel.to_dataset` runs the PECCARY workflow (:mod:`sims.peccary.workflow`) and
+writes series, invariants and the complexity–entropy results with dims ``series``/``delay``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+import numpy as np
+import xarray as xr
+from pydantic import model_validator
+
+from sims.core.scenario import ParamError, StrictModel, param
+from sims.core.simulation import Model
+from sims.peccary import generators, specs, workflow
+
+NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+DEFAULT_SERIES = {
+    "sine": specs.Sine(),
+    "white_noise": specs.WhiteNoise(),
+    "logistic": specs.Logistic(),
+}
+
+
+class PeccaryParams(StrictModel):
+    """Parameters of one PECCARY run: the series to generate and the workflow's settings."""
+
+    samples: int = param(10_000, units="samples", description="Samples per series", ge=16)
+    order: int = param(5, units="1", description="Ordinal pattern order n", ge=4, le=8)
+    max_delay: int = param(
+        20, units="samples", description="H and C are tabulated at delays 1 … max_delay", ge=1
+    )
+    pattern_fraction: float = param(
+        0.4, units="1", description="t_pat / t_nat of the PECCARY delay", gt=0, le=1
+    )
+    timescale_method: Literal["crossings", "minima", "maxima"] = param(
+        "crossings", units="1", description="Natural timescale from mean crossings or extrema"
+    )
+    store_series: bool = param(
+        True, units="1", description="Write the series and invariants (not only the results)"
+    )
+    series: dict[str, specs.SeriesSpec] = param(
+        DEFAULT_SERIES, units="1", description="Series to generate, by name"
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PeccaryParams:
+        if not self.series:
+            raise ParamError("series", "needs at least one series", self.series)
+        for name in self.series:
+            if not NAME_PATTERN.match(name):
+                raise ParamError(f"series.{name}", "names are letters, digits, _ and -", name)
+        needed = (self.order - 1) * self.max_delay + 1
+        if self.samples < needed:
+            raise ParamError(
+                "samples", f"must be >= (order-1)*max_delay+1 = {needed}", self.samples
+            )
+        return self
+
+
+class PeccaryModel(Model):
+    """Many seeded series generated in step, analysed with PECCARY at the end."""
+
+    Params = PeccaryParams
+
+    def __init__(self, params: PeccaryParams, seed_sequence: np.random.SeedSequence):
+        super().__init__(params, seed_sequence)
+        self.generators = [
+            generators.build(name, block, seed_sequence, params.samples)
+            for name, block in params.series.items()
+        ]
+        self.row_slices, self.source_slices = [], []
+        rows = sources = 0
+        for gen in self.generators:
+            self.row_slices.append(slice(rows, rows + gen.n_rows))
+            self.source_slices.append(slice(sources, sources + gen.n_sources))
+            rows, sources = rows + gen.n_rows, sources + gen.n_sources
+        self.values = np.zeros((rows, params.samples))
+        self.invariants = np.zeros((sources, params.samples))
+
+    def record_steps(self) -> np.ndarray:
+        """One record, when every sample has been generated."""
+        return np.array([self.params.samples], dtype=np.int64)
+
+    def advance(self, n_steps: int) -> None:
+        """Generate the next ``n_steps`` samples of every series."""
+        first = self.step_count
+        if first + n_steps > self.params.samples:
+            raise ValueError(f"n_steps: only {self.params.samples - first} samples remain")
+        for gen, rows, sources in zip(
+            self.generators, self.row_slices, self.source_slices, strict=True
+        ):
+            gen.advance(self.values[rows], self.invariants[sources], first, n_steps)
+        self.step_count += n_steps
+
+    def observe(self) -> dict[str, Any]:
+        """The step count (the samples themselves live in the state buffer)."""
+        return {"step": self.step_count}
+
+    def get_state(self) -> dict[str, Any]:
+        """Sample buffers and every generator's state arrays."""
+        return {
+            "values": self.values.copy(),
+            "invariants": self.invariants.copy(),
+            "generators": [
+                {key: np.copy(value) for key, value in gen.state.items()} for gen in self.generators
+            ],
+        }
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        """Restore :meth:`get_state`'s output."""
+        self.values[...] = state["values"]
+        self.invariants[...] = state["invariants"]
+        for gen, saved in zip(self.generators, state["generators"], strict=True):
+            for key, value in saved.items():
+                gen.state[key] = np.copy(value)
+
+    def coordinates(self) -> dict[str, tuple]:
+        """Labels of every series and source."""
+        series_names, kinds, variables, source_index, intervals, source_names = (
+            [] for _ in "123456"
+        )
+        offset = 0
+        for gen in self.generators:
+            series_names += gen.labels
+            kinds += [gen.block.kind] * gen.n_rows
+            variables += gen.variables
+            source_index += [offset + s for s in gen.source_of_row]
+            intervals += [gen.sample_interval] * gen.n_rows
+            source_names += [
+                f"{gen.name}[{k}]" if gen.n_sources > 1 else gen.name for k in range(gen.n_sources)
+            ]
+            offset += gen.n_sources
+        return {
+            "series": (
+                "series",
+                series_names,
+                {"long_name": "series label (block[index].variable)"},
+            ),
+            "kind": ("series", kinds, {"long_name": "generator kind"}),
+            "variable": ("series", variables, {"long_name": "recorded variable"}),
+            "source_index": (
+                "series",
+                np.array(source_index),
+                {
+                    "units": "1",
+                    "long_name": "index of the source (realisation, orbit) on dim source",
+                },
+            ),
+            "sample_interval": (
+                "series",
+                np.array(intervals),
+                {"units": "time", "long_name": "time between samples"},
+            ),
+            "source": (
+                "source",
+                source_names,
+                {"long_name": "source (realisation, map, flow, orbit)"},
+            ),
+        }
+
+    def to_dataset(self, records: list[dict[str, Any]]) -> xr.Dataset:
+        """Series, invariants and the PECCARY results (see :mod:`sims.peccary.workflow`)."""
+        params = self.params
+        coords = self.coordinates()
+        delays = np.arange(1, params.max_delay + 1, dtype=np.int64)
+        coords["delay"] = ("delay", delays, {"units": "samples", "long_name": "embedding delay"})
+        coords["sample"] = (
+            "sample",
+            np.arange(params.samples, dtype=np.int64),
+            {"units": "1", "long_name": "sample index (time = sample × interval)"},
+        )
+        result = workflow.analyse(
+            self.values,
+            np.asarray(coords["sample_interval"][1]),
+            params.order,
+            delays,
+            params.pattern_fraction,
+            params.timescale_method,
+        )
+        variables = workflow.analysis_variables(result, params.order, params.pattern_fraction)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            initial = self.invariants[:, :1]
+            error = np.max(np.abs(self.invariants - initial), axis=1) / np.abs(initial[:, 0])
+        variables["relative_invariant_error"] = (
+            ("source",),
+            error,
+            {
+                "units": "1",
+                "long_name": "max |I - I0| / |I0| of the energy or Jacobi integral "
+                "(NaN: no invariant)",
+            },
+        )
+        if params.store_series:
+            variables["value"] = (
+                ("series", "sample"),
+                self.values,
+                {"units": "1", "long_name": "generated series"},
+            )
+            variables["invariant"] = (
+                ("source", "sample"),
+                self.invariants,
+                {"units": "energy", "long_name": "energy or Jacobi integral (NaN: none)"},
+            )
+        attrs = {
+            "order": params.order,
+            "pattern_fraction": params.pattern_fraction,
+            "timescale_method": params.timescale_method,
+            "min_windows_per_pattern": workflow.ordinal.MIN_WINDOWS_PER_PATTERN,
+            "classification_rule": "analysis.ordinal.classify (PECCARY periodic bounds, "
+            f"complex at >= {workflow.ordinal.COMPLEX_FRACTION} of the C_min-C_max band)",
+        }
+        return xr.Dataset(variables, coords=coords, attrs=attrs)
+
+    @classmethod
+    def summarize(cls, dataset: xr.Dataset) -> str:
+        """Series count, regimes at the PECCARY delay and the worst invariant error."""
+        codes = dataset.peccary_classification.values
+        names = ("undefined",) + workflow.ordinal.REGIMES
+        parts = [
+            f"{int(np.sum(codes == c))} {names[c + 1]}" for c in (0, 1, 2, -1) if np.any(codes == c)
+        ]
+        error = dataset.relative_invariant_error.values
+        worst = f", max invariant error {np.nanmax(error):.2e}" if np.isfinite(error).any() else ""
+        return f"{dataset.sizes['series']} series at the PECCARY delay: {', '.join(parts)}{worst}"
+
+    @classmethod
+    def warm_up(cls) -> None:
+        """Compile every kernel (or load it from the cache) on tiny series."""
+        series = {kind: {"kind": kind} for kind in specs.KINDS}
+        series["orbit"] = {"kind": "orbit", "integrator": "yoshida4", "potential": {"kind": "bar"}}
+        series["population"] = {
+            "kind": "orbit",
+            "energy": -0.5,
+            "count": 2,
+            "potential": {"kind": "nfw"},
+        }
+        params = PeccaryParams(samples=1300, max_delay=2, series=series)
+        model = cls(params, np.random.SeedSequence(0))
+        model.advance(params.samples)
+        model.to_dataset([model.observe()])
