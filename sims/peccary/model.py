@@ -142,10 +142,10 @@ class PeccaryModel(Model):
             "series": (
                 "series",
                 series_names,
-                {"long_name": "series label (block[index].variable)"},
+                {"units": "1", "long_name": "series label (block[index].variable)"},
             ),
-            "kind": ("series", kinds, {"long_name": "generator kind"}),
-            "variable": ("series", variables, {"long_name": "recorded variable"}),
+            "kind": ("series", kinds, {"units": "1", "long_name": "generator kind"}),
+            "variable": ("series", variables, {"units": "1", "long_name": "recorded variable"}),
             "source_index": (
                 "series",
                 np.array(source_index),
@@ -162,7 +162,7 @@ class PeccaryModel(Model):
             "source": (
                 "source",
                 source_names,
-                {"long_name": "source (realisation, map, flow, orbit)"},
+                {"units": "1", "long_name": "source (realisation, map, flow, orbit)"},
             ),
         }
 

@@ -177,7 +177,7 @@ class StandardMap(StrictModel):
     """Chirikov standard map p → p + K sin θ, θ → θ + p on the 2π torus."""
 
     kind: Literal["standard_map"] = "standard_map"
-    kick: float = param(6.0, units="1", description="Stochasticity parameter K", ge=0)
+    kick: float = param(2.0, units="1", description="Stochasticity parameter K", ge=0)
     initial: tuple[float, float] = param((1.0, 0.5), units="rad", description="(θ₀, p₀)")
     transient: int = param(0, units="iterations", description="Iterations discarded", ge=0)
     variables: tuple[str, ...] = param(("theta",), units="1", description="Recorded: theta, p")
