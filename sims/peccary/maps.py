@@ -33,7 +33,7 @@ def henon(state, a, b, variables, out, first, n_samples):
     for i in range(first, first + n_samples):
         for row in range(variables.size):
             out[row, i] = x if variables[row] == 0 else y
-        x, y = 1.0 - a * x * x + y, b * x
+        x, y = 1.0 - a * (x * x) + y, b * x
     state[0], state[1] = x, y
 
 
