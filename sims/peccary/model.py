@@ -22,6 +22,7 @@ from sims.core.simulation import Model
 from sims.peccary import generators, specs, workflow
 
 NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+POPULATION_NAME = "population"
 DEFAULT_SERIES = {
     "sine": specs.Sine(),
     "white_noise": specs.WhiteNoise(),
@@ -49,20 +50,41 @@ class PeccaryParams(StrictModel):
     series: dict[str, specs.SeriesSpec] = param(
         DEFAULT_SERIES, units="1", description="Series to generate, by name"
     )
+    population: specs.Population = param(
+        specs.Population(), units="1", description="Population of tracer orbits at one energy"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> PeccaryParams:
-        if not self.series:
-            raise ParamError("series", "needs at least one series", self.series)
-        for name in self.series:
+        if not self.series and not self.population.count:
+            raise ParamError("series", "needs at least one series (or a population)", self.series)
+        if POPULATION_NAME in self.series:
+            raise ParamError(f"series.{POPULATION_NAME}", "this name is the population's", None)
+        if self.population.count:
+            try:
+                self.population.as_orbit().check()
+            except ParamError as error:
+                raise ParamError(f"population.{error.key}", error.problem, error.got) from None
+        for name, block in self.series.items():
             if not NAME_PATTERN.match(name):
                 raise ParamError(f"series.{name}", "names are letters, digits, _ and -", name)
+            try:
+                block.check()
+            except ParamError as error:
+                raise ParamError(f"series.{name}.{error.key}", error.problem, error.got) from None
         needed = (self.order - 1) * self.max_delay + 1
         if self.samples < needed:
             raise ParamError(
                 "samples", f"must be >= (order-1)*max_delay+1 = {needed}", self.samples
             )
         return self
+
+    def blocks(self) -> dict:
+        """Every block to generate: ``series`` then the population (if any)."""
+        blocks = dict(self.series)
+        if self.population.count:
+            blocks[POPULATION_NAME] = self.population.as_orbit()
+        return blocks
 
 
 class PeccaryModel(Model):
@@ -74,7 +96,7 @@ class PeccaryModel(Model):
         super().__init__(params, seed_sequence)
         self.generators = [
             generators.build(name, block, seed_sequence, params.samples)
-            for name, block in params.series.items()
+            for name, block in params.blocks().items()
         ]
         self.row_slices, self.source_slices = [], []
         rows = sources = 0
@@ -236,7 +258,7 @@ class PeccaryModel(Model):
         """Compile every kernel (or load it from the cache) on tiny series."""
         series = {kind: {"kind": kind} for kind in specs.KINDS}
         series["orbit"] = {"kind": "orbit", "integrator": "yoshida4", "potential": {"kind": "bar"}}
-        series["population"] = {
+        series["halo"] = {
             "kind": "orbit",
             "energy": -0.5,
             "count": 2,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator
 
 from sims.core.scenario import ParamError, StrictModel, param
 from sims.peccary import orbits
@@ -46,10 +46,9 @@ class Sine(StrictModel):
     sample_interval: float = param(1.0, units="time", description="Time between samples", gt=0)
     variables: tuple[str, ...] = param(("x",), units="1", description="Recorded: x")
 
-    @model_validator(mode="after")
-    def _consistent(self):
+    def check(self):
+        """Raise :class:`ParamError` (key relative to the block) for inconsistent values."""
         _check_variables(self, ("x",))
-        return self
 
 
 class SumOfSines(StrictModel):
@@ -64,8 +63,8 @@ class SumOfSines(StrictModel):
     sample_interval: float = param(1.0, units="time", description="Time between samples", gt=0)
     variables: tuple[str, ...] = param(("x",), units="1", description="Recorded: x")
 
-    @model_validator(mode="after")
-    def _consistent(self):
+    def check(self):
+        """Raise :class:`ParamError` (key relative to the block) for inconsistent values."""
         _check_variables(self, ("x",))
         if not self.periods or len(self.amplitudes) != len(self.periods):
             raise ParamError("amplitudes", "needs one amplitude per period", self.amplitudes)
@@ -73,7 +72,6 @@ class SumOfSines(StrictModel):
             raise ParamError("phases", "needs one phase per period", self.phases)
         if min(self.periods) <= 0:
             raise ParamError("periods", "must all be > 0", self.periods)
-        return self
 
 
 class WhiteNoise(StrictModel):
@@ -85,10 +83,9 @@ class WhiteNoise(StrictModel):
     sample_interval: float = param(1.0, units="time", description="Time between samples", gt=0)
     variables: tuple[str, ...] = param(("x",), units="1", description="Recorded: x")
 
-    @model_validator(mode="after")
-    def _consistent(self):
+    def check(self):
+        """Raise :class:`ParamError` (key relative to the block) for inconsistent values."""
         _check_variables(self, ("x",))
-        return self
 
 
 class ColouredNoise(StrictModel):
@@ -103,10 +100,9 @@ class ColouredNoise(StrictModel):
     sample_interval: float = param(1.0, units="time", description="Time between samples", gt=0)
     variables: tuple[str, ...] = param(("x",), units="1", description="Recorded: x")
 
-    @model_validator(mode="after")
-    def _consistent(self):
+    def check(self):
+        """Raise :class:`ParamError` (key relative to the block) for inconsistent values."""
         _check_variables(self, ("x",))
-        return self
 
 
 class FractionalBrownianMotion(StrictModel):
@@ -119,10 +115,9 @@ class FractionalBrownianMotion(StrictModel):
     sample_interval: float = param(1.0, units="time", description="Time between samples", gt=0)
     variables: tuple[str, ...] = param(("x",), units="1", description="Recorded: x")
 
-    @model_validator(mode="after")
-    def _consistent(self):
+    def check(self):
+        """Raise :class:`ParamError` (key relative to the block) for inconsistent values."""
         _check_variables(self, ("x",))
-        return self
 
 
 class Logistic(StrictModel):
@@ -134,10 +129,9 @@ class Logistic(StrictModel):
     transient: int = param(0, units="iterations", description="Iterations discarded", ge=0)
     variables: tuple[str, ...] = param(("x",), units="1", description="Recorded: x")
 
-    @model_validator(mode="after")
-    def _consistent(self):
+    def check(self):
+        """Raise :class:`ParamError` (key relative to the block) for inconsistent values."""
         _check_variables(self, ("x",))
-        return self
 
 
 class Henon(StrictModel):
@@ -150,10 +144,9 @@ class Henon(StrictModel):
     transient: int = param(0, units="iterations", description="Iterations discarded", ge=0)
     variables: tuple[str, ...] = param(("x",), units="1", description="Recorded: x, y")
 
-    @model_validator(mode="after")
-    def _consistent(self):
+    def check(self):
+        """Raise :class:`ParamError` (key relative to the block) for inconsistent values."""
         _check_variables(self, ("x", "y"))
-        return self
 
 
 class SkewTent(StrictModel):
@@ -165,12 +158,11 @@ class SkewTent(StrictModel):
     transient: int = param(0, units="iterations", description="Iterations discarded", ge=0)
     variables: tuple[str, ...] = param(("x",), units="1", description="Recorded: x")
 
-    @model_validator(mode="after")
-    def _consistent(self):
+    def check(self):
+        """Raise :class:`ParamError` (key relative to the block) for inconsistent values."""
         _check_variables(self, ("x",))
         if self.peak == 0.5:
             raise ParamError("peak", "0.5 is the plain tent map, which collapses to 0", self.peak)
-        return self
 
 
 class StandardMap(StrictModel):
@@ -182,10 +174,9 @@ class StandardMap(StrictModel):
     transient: int = param(0, units="iterations", description="Iterations discarded", ge=0)
     variables: tuple[str, ...] = param(("theta",), units="1", description="Recorded: theta, p")
 
-    @model_validator(mode="after")
-    def _consistent(self):
+    def check(self):
+        """Raise :class:`ParamError` (key relative to the block) for inconsistent values."""
         _check_variables(self, ("theta", "p"))
-        return self
 
 
 class _Flow(StrictModel):
@@ -195,11 +186,10 @@ class _Flow(StrictModel):
     )
     transient: float = param(0.0, units="time", description="Time discarded first", ge=0)
 
-    @model_validator(mode="after")
-    def _consistent(self):
+    def check(self):
+        """Raise :class:`ParamError` (key relative to the block) for inconsistent values."""
         _check_variables(self, ("x", "y", "z"))
         _check_substeps(self)
-        return self
 
 
 class Lorenz(_Flow):
@@ -247,15 +237,14 @@ class DoublePendulum(StrictModel):
         ("theta1",), units="1", description="Recorded: theta1, theta2, omega1, omega2"
     )
 
-    @model_validator(mode="after")
-    def _consistent(self):
+    def check(self):
+        """Raise :class:`ParamError` (key relative to the block) for inconsistent values."""
         _check_variables(self, ("theta1", "theta2", "omega1", "omega2"))
         _check_substeps(self)
         if min(self.masses) <= 0 or min(self.lengths) <= 0:
             raise ParamError(
                 "masses", "masses and lengths must be > 0", (self.masses, self.lengths)
             )
-        return self
 
 
 INTEGRATORS = tuple(orbits.STAGE_WEIGHTS)
@@ -275,15 +264,14 @@ class HenonHeiles(StrictModel):
     sample_interval: float = param(0.1, units="time", description="Time between samples", gt=0)
     variables: tuple[str, ...] = param(("x",), units="1", description="Recorded: x, y, p_x, p_y")
 
-    @model_validator(mode="after")
-    def _consistent(self):
+    def check(self):
+        """Raise :class:`ParamError` (key relative to the block) for inconsistent values."""
         _check_variables(self, ("x", "y", "p_x", "p_y", "energy"))
         _check_substeps(self)
         if not 0 < self.energy <= 1.0 / 6.0:
             raise ParamError("energy", "must lie in (0, 1/6] (bounded orbits)", self.energy)
         if self.initial_px_squared() < 0:
             raise ParamError("y", "(y, p_y) lies outside the energy surface", (self.y, self.p_y))
-        return self
 
     def initial_px_squared(self) -> float:
         """p_x² = 2E − p_y² − y² + 2y³/3 at x = 0."""
@@ -410,8 +398,14 @@ class Orbit(StrictModel):
         ("x", "R"), units="1", description="Recorded: x, y, z, R, L_z, energy, p_x, p_y, p_z"
     )
 
-    @model_validator(mode="after")
-    def _consistent(self):
+    @field_validator("potential", mode="before")
+    @classmethod
+    def _potential_by_name(cls, value):
+        """Accept a potential's kind alone (its default parameters), e.g. ``potential: nfw``."""
+        return {"kind": value} if isinstance(value, str) else value
+
+    def check(self):
+        """Raise :class:`ParamError` (key relative to the block) for inconsistent values."""
         _check_variables(self, orbits.OBSERVABLES)
         _check_substeps(self)
         if self.energy is None:
@@ -435,7 +429,6 @@ class Orbit(StrictModel):
                 )
             if self.potential.kind not in ("logarithmic", "bar") and self.energy >= 0:
                 raise ParamError("energy", "must be < 0 (bound orbits)", self.energy)
-        return self
 
     def constants(self):
         """The potential's constants as a float array for the kernels."""
@@ -445,6 +438,43 @@ class Orbit(StrictModel):
     def pattern_speed(self) -> float:
         """Ω of the frame (0 unless the potential is the bar)."""
         return self.potential.pattern_speed if self.potential.kind == "bar" else 0.0
+
+
+class Population(StrictModel):
+    """A population of tracer orbits at one energy: the paper's survey use case.
+
+    A top-level block (not one of ``series``) so that sweeps can address its scalars, e.g.
+    ``params.population.energy`` or ``params.population.potential: [nfw, isochrone]``. Its orbits
+    are drawn as for an :class:`Orbit` with ``energy`` and are labelled ``population[k]``.
+    """
+
+    count: int = param(0, units="1", description="Orbits (0: no population)", ge=0)
+    potential: Potential = param(Logarithmic(), units="1", description="Potential (G = 1)")
+    energy: float = param(-0.3, units="velocity²", description="Energy (Jacobi integral)")
+    integrator: Literal[INTEGRATORS] = param(
+        "leapfrog", units="1", description="leapfrog (order 2) or yoshida4 (order 4)"
+    )
+    time_step: float = param(0.01, units="time", description="Step h", gt=0)
+    sample_interval: float = param(0.1, units="time", description="Time between samples", gt=0)
+    variables: tuple[str, ...] = param(
+        ("x", "R"), units="1", description="Recorded: x, y, z, R, L_z, energy, p_x, p_y, p_z"
+    )
+
+    _potential_by_name = field_validator("potential", mode="before")(
+        Orbit._potential_by_name.__func__
+    )
+
+    def as_orbit(self) -> Orbit:
+        """The equivalent :class:`Orbit` block."""
+        return Orbit(
+            potential=self.potential,
+            energy=self.energy,
+            count=self.count,
+            integrator=self.integrator,
+            time_step=self.time_step,
+            sample_interval=self.sample_interval,
+            variables=self.variables,
+        )
 
 
 SeriesSpec = Annotated[
