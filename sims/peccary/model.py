@@ -210,10 +210,19 @@ class PeccaryModel(Model):
         variables = workflow.analysis_variables(result, params.order, params.pattern_fraction)
         with np.errstate(invalid="ignore", divide="ignore"):
             initial = self.invariants[:, :1]
-            error = np.max(np.abs(self.invariants - initial), axis=1) / np.abs(initial[:, 0])
-        variables["relative_invariant_error"] = (
+            error = np.max(np.abs(self.invariants - initial), axis=1)
+            relative = error / np.abs(initial[:, 0])
+        variables["invariant_error"] = (
             ("source",),
             error,
+            {
+                "units": "energy",
+                "long_name": "max |I - I0| of the energy or Jacobi integral (NaN: no invariant)",
+            },
+        )
+        variables["relative_invariant_error"] = (
+            ("source",),
+            relative,
             {
                 "units": "1",
                 "long_name": "max |I - I0| / |I0| of the energy or Jacobi integral "
@@ -250,7 +259,7 @@ class PeccaryModel(Model):
             f"{int(np.sum(codes == c))} {names[c + 1]}" for c in (0, 1, 2, -1) if np.any(codes == c)
         ]
         error = dataset.relative_invariant_error.values
-        worst = f", max invariant error {np.nanmax(error):.2e}" if np.isfinite(error).any() else ""
+        worst = f", max |ΔE/E0| {np.nanmax(error):.2e}" if np.isfinite(error).any() else ""
         return f"{dataset.sizes['series']} series at the PECCARY delay: {', '.join(parts)}{worst}"
 
     @classmethod

@@ -31,8 +31,8 @@ import numba as nb
 import numpy as np
 
 POINT_MASS, ISOCHRONE, LOGARITHMIC, NFW, MIYAMOTO_NAGAI, HENON_HEILES = range(6)
-X, Y, Z, R, L_Z, ENERGY, P_X, P_Y, P_Z = range(9)
-OBSERVABLES = ("x", "y", "z", "R", "L_z", "energy", "p_x", "p_y", "p_z")
+X, Y, Z, R, L_Z, ENERGY, P_X, P_Y, P_Z, SPHERICAL_R = range(10)
+OBSERVABLES = ("x", "y", "z", "R", "L_z", "energy", "p_x", "p_y", "p_z", "r")
 """Recordable quantities, in the order of their codes."""
 
 YOSHIDA_W1 = 1.0 / (2.0 - 2.0 ** (1.0 / 3.0))
@@ -131,7 +131,9 @@ def observable(code, kind, constants, omega, x, y, z, px, py, pz):
         return px
     if code == P_Y:
         return py
-    return pz
+    if code == P_Z:
+        return pz
+    return np.sqrt(x * x + y * y + z * z)
 
 
 @nb.njit(cache=True)

@@ -395,7 +395,7 @@ class Orbit(StrictModel):
     )
     count: int = param(1, units="1", description="Orbits in the population", ge=1)
     variables: tuple[str, ...] = param(
-        ("x", "R"), units="1", description="Recorded: x, y, z, R, L_z, energy, p_x, p_y, p_z"
+        ("x", "R"), units="1", description="Recorded: x, y, z, R (cylindrical), L_z, energy, p_x, p_y, p_z, r"
     )
 
     @field_validator("potential", mode="before")
@@ -457,7 +457,7 @@ class Population(StrictModel):
     time_step: float = param(0.01, units="time", description="Step h", gt=0)
     sample_interval: float = param(0.1, units="time", description="Time between samples", gt=0)
     variables: tuple[str, ...] = param(
-        ("x", "R"), units="1", description="Recorded: x, y, z, R, L_z, energy, p_x, p_y, p_z"
+        ("x", "R"), units="1", description="Recorded: x, y, z, R (cylindrical), L_z, energy, p_x, p_y, p_z, r"
     )
 
     _potential_by_name = field_validator("potential", mode="before")(
