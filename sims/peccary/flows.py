@@ -18,7 +18,6 @@ import numba as nb
 import numpy as np
 
 LORENZ, ROSSLER, DOUBLE_PENDULUM = 0, 1, 2
-STATE_SIZE = {LORENZ: 3, ROSSLER: 3, DOUBLE_PENDULUM: 4}
 
 
 @nb.njit(cache=True)

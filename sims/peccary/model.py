@@ -10,6 +10,7 @@ writes series, invariants and the complexity–entropy results with dims ``serie
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, Literal
 
@@ -17,6 +18,7 @@ import numpy as np
 import xarray as xr
 from pydantic import model_validator
 
+from analysis import ordinal
 from sims.core.scenario import ParamError, StrictModel, param
 from sims.core.simulation import Model
 from sims.peccary import generators, specs, workflow
@@ -28,6 +30,11 @@ DEFAULT_SERIES = {
     "white_noise": specs.WhiteNoise(),
     "logistic": specs.Logistic(),
 }
+
+
+def _copy(value):
+    """Copy an array (scalars, such as kernel codes, are immutable and stay scalars)."""
+    return value.copy() if isinstance(value, np.ndarray) else value
 
 
 class PeccaryParams(StrictModel):
@@ -72,6 +79,18 @@ class PeccaryParams(StrictModel):
                 block.check()
             except ParamError as error:
                 raise ParamError(f"series.{name}.{error.key}", error.problem, error.got) from None
+        rows = sum(
+            getattr(block, "count", 1) * len(block.variables) for block in self.blocks().values()
+        )
+        table_bytes = 8 * rows * self.max_delay * math.factorial(self.order)
+        if table_bytes > ordinal.MAX_COUNT_TABLE_BYTES:
+            raise ParamError(
+                "order",
+                f"{rows} series x {self.max_delay} delays x {self.order}! patterns need "
+                f"{table_bytes / 2**30:.3g} GiB of counts (limit "
+                f"{ordinal.MAX_COUNT_TABLE_BYTES / 2**30:g} GiB)",
+                self.order,
+            )
         needed = (self.order - 1) * self.max_delay + 1
         if self.samples < needed:
             raise ParamError(
@@ -132,7 +151,7 @@ class PeccaryModel(Model):
             "values": self.values.copy(),
             "invariants": self.invariants.copy(),
             "generators": [
-                {key: np.copy(value) for key, value in gen.state.items()} for gen in self.generators
+                {key: _copy(value) for key, value in gen.state.items()} for gen in self.generators
             ],
         }
 
@@ -142,39 +161,29 @@ class PeccaryModel(Model):
         self.invariants[...] = state["invariants"]
         for gen, saved in zip(self.generators, state["generators"], strict=True):
             for key, value in saved.items():
-                gen.state[key] = np.copy(value)
+                gen.state[key] = _copy(value)
 
     def coordinates(self) -> dict[str, tuple]:
         """Labels of every series and source."""
-        series_names, kinds, variables, source_index, intervals, source_names = (
-            [] for _ in "123456"
-        )
-        offset = 0
+        rows, sources = [], []
         for gen in self.generators:
-            series_names += gen.labels
-            kinds += [gen.block.kind] * gen.n_rows
-            variables += gen.variables
-            source_index += [offset + s for s in gen.source_of_row]
-            intervals += [gen.sample_interval] * gen.n_rows
-            source_names += [
+            offset = len(sources)
+            for label, variable, source in zip(
+                gen.labels, gen.variables, gen.source_of_row, strict=True
+            ):
+                rows.append((label, gen.block.kind, variable, offset + source, gen.sample_interval))
+            sources += [
                 f"{gen.name}[{k}]" if gen.n_sources > 1 else gen.name for k in range(gen.n_sources)
             ]
-            offset += gen.n_sources
+        labels, kinds, variables, source_index, intervals = map(list, zip(*rows, strict=True))
         return {
-            "series": (
-                "series",
-                series_names,
-                {"units": "1", "long_name": "series label (block[index].variable)"},
-            ),
+            "series": ("series", labels, {"units": "1", "long_name": "series label"}),
             "kind": ("series", kinds, {"units": "1", "long_name": "generator kind"}),
             "variable": ("series", variables, {"units": "1", "long_name": "recorded variable"}),
             "source_index": (
                 "series",
                 np.array(source_index),
-                {
-                    "units": "1",
-                    "long_name": "index of the source (realisation, orbit) on dim source",
-                },
+                {"units": "1", "long_name": "index of the series' source on dim source"},
             ),
             "sample_interval": (
                 "series",
@@ -183,7 +192,7 @@ class PeccaryModel(Model):
             ),
             "source": (
                 "source",
-                source_names,
+                sources,
                 {"units": "1", "long_name": "source (realisation, map, flow, orbit)"},
             ),
         }

@@ -369,6 +369,11 @@ POTENTIAL_CODES = {
 """Kernel potential code of each potential kind (the bar is a rotating logarithmic potential)."""
 
 
+def named_potential(value):
+    """Turn a bare potential kind (``"nfw"``) into its block (``{"kind": "nfw"}``)."""
+    return {"kind": value} if isinstance(value, str) else value
+
+
 class Orbit(StrictModel):
     """Tracer orbit(s) in a galactic potential: one explicit orbit, or a population at one energy.
 
@@ -395,14 +400,16 @@ class Orbit(StrictModel):
     )
     count: int = param(1, units="1", description="Orbits in the population", ge=1)
     variables: tuple[str, ...] = param(
-        ("x", "R"), units="1", description="Recorded: x, y, z, R (cylindrical), L_z, energy, p_x, p_y, p_z, r"
+        ("x", "R"),
+        units="1",
+        description="Recorded: x, y, z, R (cylindrical), L_z, energy, p_x, p_y, p_z, r",
     )
 
     @field_validator("potential", mode="before")
     @classmethod
     def _potential_by_name(cls, value):
         """Accept a potential's kind alone (its default parameters), e.g. ``potential: nfw``."""
-        return {"kind": value} if isinstance(value, str) else value
+        return named_potential(value)
 
     def check(self):
         """Raise :class:`ParamError` (key relative to the block) for inconsistent values."""
@@ -457,12 +464,16 @@ class Population(StrictModel):
     time_step: float = param(0.01, units="time", description="Step h", gt=0)
     sample_interval: float = param(0.1, units="time", description="Time between samples", gt=0)
     variables: tuple[str, ...] = param(
-        ("x", "R"), units="1", description="Recorded: x, y, z, R (cylindrical), L_z, energy, p_x, p_y, p_z, r"
+        ("x", "R"),
+        units="1",
+        description="Recorded: x, y, z, R (cylindrical), L_z, energy, p_x, p_y, p_z, r",
     )
 
-    _potential_by_name = field_validator("potential", mode="before")(
-        Orbit._potential_by_name.__func__
-    )
+    @field_validator("potential", mode="before")
+    @classmethod
+    def _potential_by_name(cls, value):
+        """Accept a potential's kind alone (its default parameters), e.g. ``potential: nfw``."""
+        return named_potential(value)
 
     def as_orbit(self) -> Orbit:
         """The equivalent :class:`Orbit` block."""
