@@ -269,3 +269,13 @@ def test_two_ranks_give_the_serial_files(tmp_path):
     with xr.open_dataset(runs["serial"][1]) as dataset:
         assert str(dataset.population_potential.values) == "bar"
         assert dataset.sizes["source"] == 5 and dataset.sizes["series"] == 8
+
+
+def test_results_only_runs_analyze_to_their_stored_results():
+    instance = model({"white": {"kind": "white_noise"}}, samples=2000, store_series=False)
+    instance.advance(2000)
+    ds = instance.to_dataset([instance.observe()])
+    assert "value" not in ds and "sample" not in ds.dims
+    analysis = analyze_dataset(ds)
+    np.testing.assert_array_equal(analysis.permutation_entropy, ds.permutation_entropy)
+    assert set(analysis.data_vars) >= {"classification", "peccary_classification"}

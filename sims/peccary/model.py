@@ -203,11 +203,6 @@ class PeccaryModel(Model):
         coords = self.coordinates()
         delays = np.arange(1, params.max_delay + 1, dtype=np.int64)
         coords["delay"] = ("delay", delays, {"units": "samples", "long_name": "embedding delay"})
-        coords["sample"] = (
-            "sample",
-            np.arange(params.samples, dtype=np.int64),
-            {"units": "1", "long_name": "sample index (time = sample × interval)"},
-        )
         result = workflow.analyse(
             self.values,
             np.asarray(coords["sample_interval"][1]),
@@ -239,6 +234,11 @@ class PeccaryModel(Model):
             },
         )
         if params.store_series:
+            coords["sample"] = (
+                "sample",
+                np.arange(params.samples, dtype=np.int64),
+                {"units": "1", "long_name": "sample index (time = sample × interval)"},
+            )
             variables["value"] = (
                 ("series", "sample"),
                 self.values,

@@ -114,6 +114,22 @@ def analyse(values, sample_interval, order, delays, pattern_fraction, method):
     return result
 
 
+ANALYSIS_VARIABLES = (
+    "permutation_entropy",
+    "statistical_complexity",
+    "missing_patterns",
+    "classification",
+    "natural_timescale",
+    "duration_ratio",
+    "peccary_delay",
+    "peccary_entropy",
+    "peccary_complexity",
+    "peccary_missing_patterns",
+    "peccary_classification",
+)
+"""Variables written by :func:`analysis_variables`."""
+
+
 def analysis_variables(result, order, pattern_fraction):
     """The workflow's results as (dims, values, attrs) tuples for an xarray Dataset."""
     at = f"(order {order})"
@@ -188,10 +204,13 @@ def analyze_dataset(dataset: xr.Dataset) -> xr.Dataset:
     Returns
     -------
     xarray.Dataset
-        The analysis variables on ``series``/``delay`` (the same as in the run file).
+        The analysis variables on ``series``/``delay`` (the same as in the run file). A run
+        written with ``store_series: false`` has no series to recompute from: its stored
+        results are returned.
     """
     if "value" not in dataset:
-        raise ValueError("dataset: no 'value' variable (run with store_series: true)")
+        names = [name for name in ANALYSIS_VARIABLES if name in dataset]
+        return dataset[names].reset_coords(drop=True)
     order = int(dataset.attrs["order"])
     fraction = float(dataset.attrs["pattern_fraction"])
     result = analyse(
