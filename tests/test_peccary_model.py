@@ -11,12 +11,15 @@ from sims.peccary.model import PeccaryModel, PeccaryParams
 from sims.peccary.workflow import analyze_dataset
 from tests.conftest import assert_same_run, run_cli, run_subprocess
 
+ONE_ORBIT = {"position": [1.0, 0.0, 0.1], "velocity": [0.0, 0.8, 0.1]}
 EVERY_KIND = {kind: {"kind": kind} for kind in specs.KINDS}
+EVERY_KIND["orbit"] = {"kind": "orbit", **ONE_ORBIT}
 EVERY_KIND["bar"] = {
     "kind": "orbit",
     "integrator": "yoshida4",
     "potential": {"kind": "bar"},
     "variables": ["x", "L_z", "energy"],
+    **ONE_ORBIT,
 }
 EVERY_KIND["halo"] = {
     "kind": "orbit",
@@ -194,7 +197,8 @@ def write(tmp_path, params, name="bad"):
             {"series": {"o": {"kind": "orbit", "energy": -0.1, "position": [1, 0, 0]}}},
             "params.series.o.position",
         ),
-        ({"series": {"o": {"kind": "orbit", "count": 5}}}, "params.series.o.count"),
+        ({"series": {"o": {"kind": "orbit", "count": 5, **ONE_ORBIT}}}, "params.series.o.count"),
+        ({"series": {"o": {"kind": "orbit"}}}, "params.series.o.position"),
         (
             {"series": {"o": {"kind": "orbit", "potential": {"kind": "nfw", "mas_scale": 2}}}},
             "params.series.o.orbit.potential.nfw.mas_scale",
@@ -232,6 +236,18 @@ def test_shipped_scenarios_run_small_and_plot(tmp_path, capsys, name):
     code, _, err = run_cli("plot", path, "--output", tmp_path / "plane.png", capsys=capsys)
     assert code == 0, err
     assert (tmp_path / "plane.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(
+    "name", [f"peccary/{name}" for name in SHIPPED] + ["sweeps/peccary_orbit_survey"]
+)
+def test_resolved_scenarios_reload_to_the_same_parameters(tmp_path, name):
+    scenario = load_scenario(name)
+    path = tmp_path / "resolved.yaml"
+    path.write_text(scenario.resolved_yaml())
+    again = load_scenario(str(path))
+    assert again.params == scenario.params
+    assert [p.params for p in again.points] == [p.params for p in scenario.points]
 
 
 def test_orbit_survey_sweep_is_valid():

@@ -37,7 +37,13 @@ def test_entropy_and_complexity_equal_ordpy_on_generated_series():
         "lorenz": {"kind": "lorenz"},
         "pendulum": {"kind": "double_pendulum"},
         "hh": {"kind": "henon_heiles", "energy": HALF_SIXTH},
-        "bar": {"kind": "orbit", "potential": {"kind": "bar"}, "variables": ["x", "L_z"]},
+        "bar": {
+            "kind": "orbit",
+            "potential": {"kind": "bar"},
+            "variables": ["x", "L_z"],
+            "position": [1.0, 0.0, 0.1],
+            "velocity": [0.0, 0.5, 0.1],
+        },
     }
     _, ds = run(series, 6000, max_delay=13)
     worst = 0.0

@@ -275,7 +275,13 @@ class PeccaryModel(Model):
     def warm_up(cls) -> None:
         """Compile every kernel (or load it from the cache) on tiny series."""
         series = {kind: {"kind": kind} for kind in specs.KINDS}
-        series["orbit"] = {"kind": "orbit", "integrator": "yoshida4", "potential": {"kind": "bar"}}
+        series["orbit"] = {
+            "kind": "orbit",
+            "integrator": "yoshida4",
+            "potential": {"kind": "bar"},
+            "position": [1.0, 0.0, 0.1],
+            "velocity": [0.0, 0.5, 0.1],
+        }
         series["halo"] = {
             "kind": "orbit",
             "energy": -0.5,

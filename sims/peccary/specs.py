@@ -390,10 +390,10 @@ class Orbit(StrictModel):
     time_step: float = param(0.01, units="time", description="Step h", gt=0)
     sample_interval: float = param(0.1, units="time", description="Time between samples", gt=0)
     position: tuple[float, float, float] | None = param(
-        (1.0, 0.0, 0.1), units="length", description="Initial (x, y, z) of one orbit"
+        None, units="length", description="Initial (x, y, z) of one orbit (or give energy)"
     )
     velocity: tuple[float, float, float] | None = param(
-        (0.0, 0.8, 0.1), units="velocity", description="Initial (rotating-frame) velocity"
+        None, units="velocity", description="Initial (rotating-frame) velocity of one orbit"
     )
     energy: float | None = param(
         None, units="velocity²", description="Energy (Jacobi integral) of a random population"
@@ -421,13 +421,11 @@ class Orbit(StrictModel):
             if self.count != 1:
                 raise ParamError("count", "an explicit orbit has count 1; set energy", self.count)
         else:
-            explicit = {"position", "velocity"} & self.model_fields_set
-            if explicit:
-                raise ParamError(
-                    sorted(explicit)[0],
-                    "give an energy or initial conditions, not both",
-                    getattr(self, sorted(explicit)[0]),
-                )
+            for key in ("position", "velocity"):
+                if getattr(self, key) is not None:
+                    raise ParamError(
+                        key, "give an energy or initial conditions, not both", getattr(self, key)
+                    )
             code = POTENTIAL_CODES[self.potential.kind]
             centre = orbits.potential(code, self.constants(), 0.0, 0.0, 1e-12)
             if not self.energy > centre:
