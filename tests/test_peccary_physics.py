@@ -96,9 +96,9 @@ def test_well_sampled_sine_is_regular_with_2_2n_minus_3_patterns(order, period):
 def test_logistic_and_henon_are_complex_with_forbidden_patterns():
     """1e5 samples, order 5, delay 1, against ordpy's and peccary's values for their series
     (logistic x0 = 0.1: H 0.679087, C 0.399237, 31 of 120 patterns; Hénon x0 = y0 = 1: 0.615936,
-    0.404446, 30 patterns). The logistic series is bitwise peccary's; the compiled Hénon loop
-    rounds differently from peccary's Python loop from iteration 2601 on, so its chaotic orbit
-    differs and its statistics agree to 4e-4."""
+    0.404446, 30 patterns). The logistic series is bitwise peccary's. Hénon: peccary squares
+    with numpy's ``x ** 2.``, which at iteration 2600 is one ulp off the correctly rounded
+    ``x * x`` used here; the chaotic orbits part from there and the statistics agree to 4e-4."""
     series = {"logistic": {"kind": "logistic"}, "henon": {"kind": "henon", "initial": [1.0, 1.0]}}
     _, ds = run(series, 100_000)
     entropy = ds.permutation_entropy.values[:, 0]
