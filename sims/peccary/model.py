@@ -1,0 +1,294 @@
+"""PECCARY model: generate many time series side by side, then classify them on the CH plane.
+
+A step is one sample of every series: each generator records its current state and advances by
+its own sample interval (one iteration of a map, ``sample_interval / time_step`` integrator steps
+of a flow or an orbit, the next value of a noise). The samples accumulate in a buffer that is
+part of the state, so the run checkpoints and resumes like any other. When the last sample is in,
+:meth:`PeccaryModel.to_dataset` runs the PECCARY workflow (:mod:`sims.peccary.workflow`) and
+writes series, invariants and the complexity–entropy results with dims ``series``/``delay``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Literal
+
+import numpy as np
+import xarray as xr
+from pydantic import model_validator
+
+from analysis import ordinal
+from sims.core.scenario import ParamError, StrictModel, param
+from sims.core.simulation import Model
+from sims.peccary import generators, specs, workflow
+
+NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+POPULATION_NAME = "population"
+DEFAULT_SERIES = {
+    "sine": specs.Sine(),
+    "white_noise": specs.WhiteNoise(),
+    "logistic": specs.Logistic(),
+}
+
+
+def _copy(value):
+    """Copy an array (scalars, such as kernel codes, are immutable and stay scalars)."""
+    return value.copy() if isinstance(value, np.ndarray) else value
+
+
+class PeccaryParams(StrictModel):
+    """Parameters of one PECCARY run: the series to generate and the workflow's settings."""
+
+    samples: int = param(10_000, units="samples", description="Samples per series", ge=16)
+    order: int = param(5, units="1", description="Ordinal pattern order n", ge=4, le=8)
+    max_delay: int = param(
+        20, units="samples", description="H and C are tabulated at delays 1 … max_delay", ge=1
+    )
+    pattern_fraction: float = param(
+        0.4, units="1", description="t_pat / t_nat of the PECCARY delay", gt=0, le=1
+    )
+    timescale_method: Literal["crossings", "minima", "maxima"] = param(
+        "crossings", units="1", description="Natural timescale from mean crossings or extrema"
+    )
+    store_series: bool = param(
+        True, units="1", description="Write the series and invariants (not only the results)"
+    )
+    series: dict[str, specs.SeriesSpec] = param(
+        DEFAULT_SERIES, units="1", description="Series to generate, by name"
+    )
+    population: specs.Population = param(
+        specs.Population(), units="1", description="Population of tracer orbits at one energy"
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PeccaryParams:
+        if not self.series and not self.population.count:
+            raise ParamError("series", "needs at least one series (or a population)", self.series)
+        if POPULATION_NAME in self.series:
+            raise ParamError(f"series.{POPULATION_NAME}", "this name is the population's", None)
+        if self.population.count:
+            try:
+                self.population.as_orbit().check()
+            except ParamError as error:
+                raise ParamError(f"population.{error.key}", error.problem, error.got) from None
+        for name, block in self.series.items():
+            if not NAME_PATTERN.match(name):
+                raise ParamError(f"series.{name}", "names are letters, digits, _ and -", name)
+            try:
+                block.check()
+            except ParamError as error:
+                raise ParamError(f"series.{name}.{error.key}", error.problem, error.got) from None
+        rows = sum(
+            getattr(block, "count", 1) * len(block.variables) for block in self.blocks().values()
+        )
+        table_bytes = 8 * rows * self.max_delay * math.factorial(self.order)
+        if table_bytes > ordinal.MAX_COUNT_TABLE_BYTES:
+            raise ParamError(
+                "order",
+                f"{rows} series x {self.max_delay} delays x {self.order}! patterns need "
+                f"{table_bytes / 2**30:.3g} GiB of counts (limit "
+                f"{ordinal.MAX_COUNT_TABLE_BYTES / 2**30:g} GiB)",
+                self.order,
+            )
+        needed = (self.order - 1) * self.max_delay + 1
+        if self.samples < needed:
+            raise ParamError(
+                "samples", f"must be >= (order-1)*max_delay+1 = {needed}", self.samples
+            )
+        return self
+
+    def blocks(self) -> dict:
+        """Every block to generate: ``series`` then the population (if any)."""
+        blocks = dict(self.series)
+        if self.population.count:
+            blocks[POPULATION_NAME] = self.population.as_orbit()
+        return blocks
+
+
+class PeccaryModel(Model):
+    """Many seeded series generated in step, analysed with PECCARY at the end."""
+
+    Params = PeccaryParams
+
+    def __init__(self, params: PeccaryParams, seed_sequence: np.random.SeedSequence):
+        super().__init__(params, seed_sequence)
+        self.generators = [
+            generators.build(name, block, seed_sequence, params.samples)
+            for name, block in params.blocks().items()
+        ]
+        self.row_slices, self.source_slices = [], []
+        rows = sources = 0
+        for gen in self.generators:
+            self.row_slices.append(slice(rows, rows + gen.n_rows))
+            self.source_slices.append(slice(sources, sources + gen.n_sources))
+            rows, sources = rows + gen.n_rows, sources + gen.n_sources
+        self.values = np.zeros((rows, params.samples))
+        self.invariants = np.zeros((sources, params.samples))
+
+    def record_steps(self) -> np.ndarray:
+        """One record, when every sample has been generated."""
+        return np.array([self.params.samples], dtype=np.int64)
+
+    def advance(self, n_steps: int) -> None:
+        """Generate the next ``n_steps`` samples of every series."""
+        first = self.step_count
+        if first + n_steps > self.params.samples:
+            raise ValueError(f"n_steps: only {self.params.samples - first} samples remain")
+        for gen, rows, sources in zip(
+            self.generators, self.row_slices, self.source_slices, strict=True
+        ):
+            gen.advance(self.values[rows], self.invariants[sources], first, n_steps)
+        self.step_count += n_steps
+
+    def observe(self) -> dict[str, Any]:
+        """The step count (the samples themselves live in the state buffer)."""
+        return {"step": self.step_count}
+
+    def get_state(self) -> dict[str, Any]:
+        """Sample buffers and every generator's state arrays."""
+        return {
+            "values": self.values.copy(),
+            "invariants": self.invariants.copy(),
+            "generators": [
+                {key: _copy(value) for key, value in gen.state.items()} for gen in self.generators
+            ],
+        }
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        """Restore :meth:`get_state`'s output."""
+        self.values[...] = state["values"]
+        self.invariants[...] = state["invariants"]
+        for gen, saved in zip(self.generators, state["generators"], strict=True):
+            for key, value in saved.items():
+                gen.state[key] = _copy(value)
+
+    def coordinates(self) -> dict[str, tuple]:
+        """Labels of every series and source."""
+        rows, sources = [], []
+        for gen in self.generators:
+            offset = len(sources)
+            for label, variable, source in zip(
+                gen.labels, gen.variables, gen.source_of_row, strict=True
+            ):
+                rows.append((label, gen.block.kind, variable, offset + source, gen.sample_interval))
+            sources += [
+                f"{gen.name}[{k}]" if gen.n_sources > 1 else gen.name for k in range(gen.n_sources)
+            ]
+        labels, kinds, variables, source_index, intervals = map(list, zip(*rows, strict=True))
+        return {
+            "series": ("series", labels, {"units": "1", "long_name": "series label"}),
+            "kind": ("series", kinds, {"units": "1", "long_name": "generator kind"}),
+            "variable": ("series", variables, {"units": "1", "long_name": "recorded variable"}),
+            "source_index": (
+                "series",
+                np.array(source_index),
+                {"units": "1", "long_name": "index of the series' source on dim source"},
+            ),
+            "sample_interval": (
+                "series",
+                np.array(intervals),
+                {"units": "time", "long_name": "time between samples"},
+            ),
+            "source": (
+                "source",
+                sources,
+                {"units": "1", "long_name": "source (realisation, map, flow, orbit)"},
+            ),
+        }
+
+    def to_dataset(self, records: list[dict[str, Any]]) -> xr.Dataset:
+        """Series, invariants and the PECCARY results (see :mod:`sims.peccary.workflow`)."""
+        params = self.params
+        coords = self.coordinates()
+        delays = np.arange(1, params.max_delay + 1, dtype=np.int64)
+        coords["delay"] = ("delay", delays, {"units": "samples", "long_name": "embedding delay"})
+        result = workflow.analyse(
+            self.values,
+            np.asarray(coords["sample_interval"][1]),
+            params.order,
+            delays,
+            params.pattern_fraction,
+            params.timescale_method,
+        )
+        variables = workflow.analysis_variables(result, params.order, params.pattern_fraction)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            initial = self.invariants[:, :1]
+            error = np.max(np.abs(self.invariants - initial), axis=1)
+            relative = error / np.abs(initial[:, 0])
+        variables["invariant_error"] = (
+            ("source",),
+            error,
+            {
+                "units": "energy",
+                "long_name": "max |I - I0| of the energy or Jacobi integral (NaN: no invariant)",
+            },
+        )
+        variables["relative_invariant_error"] = (
+            ("source",),
+            relative,
+            {
+                "units": "1",
+                "long_name": "max |I - I0| / |I0| of the energy or Jacobi integral "
+                "(NaN: no invariant)",
+            },
+        )
+        if params.store_series:
+            coords["sample"] = (
+                "sample",
+                np.arange(params.samples, dtype=np.int64),
+                {"units": "1", "long_name": "sample index (time = sample × interval)"},
+            )
+            variables["value"] = (
+                ("series", "sample"),
+                self.values,
+                {"units": "1", "long_name": "generated series"},
+            )
+            variables["invariant"] = (
+                ("source", "sample"),
+                self.invariants,
+                {"units": "energy", "long_name": "energy or Jacobi integral (NaN: none)"},
+            )
+        attrs = {
+            "order": params.order,
+            "pattern_fraction": params.pattern_fraction,
+            "timescale_method": params.timescale_method,
+            "min_windows_per_pattern": workflow.ordinal.MIN_WINDOWS_PER_PATTERN,
+            "classification_rule": "analysis.ordinal.classify (PECCARY periodic bounds, "
+            f"complex at >= {workflow.ordinal.COMPLEX_FRACTION} of the C_min-C_max band)",
+        }
+        return xr.Dataset(variables, coords=coords, attrs=attrs)
+
+    @classmethod
+    def summarize(cls, dataset: xr.Dataset) -> str:
+        """Series count, regimes at the PECCARY delay and the worst invariant error."""
+        codes = dataset.peccary_classification.values
+        names = ("undefined",) + workflow.ordinal.REGIMES
+        parts = [
+            f"{int(np.sum(codes == c))} {names[c + 1]}" for c in (0, 1, 2, -1) if np.any(codes == c)
+        ]
+        error = dataset.relative_invariant_error.values
+        worst = f", max |ΔE/E0| {np.nanmax(error):.2e}" if np.isfinite(error).any() else ""
+        return f"{dataset.sizes['series']} series at the PECCARY delay: {', '.join(parts)}{worst}"
+
+    @classmethod
+    def warm_up(cls) -> None:
+        """Compile every kernel (or load it from the cache) on tiny series."""
+        series = {kind: {"kind": kind} for kind in specs.KINDS}
+        series["orbit"] = {
+            "kind": "orbit",
+            "integrator": "yoshida4",
+            "potential": {"kind": "bar"},
+            "position": [1.0, 0.0, 0.1],
+            "velocity": [0.0, 0.5, 0.1],
+        }
+        series["halo"] = {
+            "kind": "orbit",
+            "energy": -0.5,
+            "count": 2,
+            "potential": {"kind": "nfw"},
+        }
+        params = PeccaryParams(samples=1300, max_delay=2, series=series)
+        model = cls(params, np.random.SeedSequence(0))
+        model.advance(params.samples)
+        model.to_dataset([model.observe()])

@@ -1,0 +1,225 @@
+"""The PECCARY workflow on a batch of series, with the estimators of :mod:`analysis.ordinal`.
+
+For every series: (1) the natural timescale t_nat (:func:`analysis.ordinal.natural_timescale`);
+(2) the PECCARY delay, whose pattern time (order − 1)·delay·Δt is ``pattern_fraction``·t_nat
+(:func:`analysis.ordinal.recommended_delay`); (3) the ordinal-pattern counts over all delays in one
+compiled pass (:func:`analysis.ordinal.pattern_counts`), giving H, C and the missing patterns;
+(4) the regime of every (series, delay) point (:func:`analysis.ordinal.classify_codes`), left
+undefined (−1) when there are fewer than ``MIN_WINDOWS_PER_PATTERN · order!`` windows. The same
+quantities are also given at each series' own PECCARY delay.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import xarray as xr
+
+from analysis import ordinal
+
+REGIME_FLAGS = {
+    "flag_values": np.array([-1, 0, 1, 2], dtype=np.int8),
+    "flag_meanings": "undefined " + " ".join(ordinal.REGIMES),
+}
+NO_DELAY = -1
+"""``peccary_delay`` of a series without a natural timescale (too few mean crossings)."""
+
+
+def _regimes(entropy, complexity, n_windows, order):
+    codes = np.full(np.shape(entropy), -1, dtype=np.int8)
+    enough = np.asarray(n_windows) >= ordinal.MIN_WINDOWS_PER_PATTERN * math.factorial(order)
+    if order >= 4 and np.any(enough):
+        codes[enough] = ordinal.classify_codes(entropy[enough], complexity[enough], order)
+    return codes
+
+
+def _timescale_and_delay(series, dt, order, pattern_fraction, method):
+    try:
+        timescale = ordinal.natural_timescale(series, dt=dt, method=method)
+    except ValueError:
+        return np.nan, NO_DELAY
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        delay = ordinal.recommended_delay(
+            series, order=order, dt=dt, pattern_fraction=pattern_fraction, method=method
+        )
+    return timescale, delay
+
+
+def analyse(values, sample_interval, order, delays, pattern_fraction, method):
+    """Run the PECCARY workflow on each row of ``values``.
+
+    Parameters
+    ----------
+    values : ndarray, shape (series, samples)
+        Series sampled every ``sample_interval[series]``; rows must be free of NaN.
+    sample_interval : ndarray, shape (series,)
+        Δt of each row (time).
+    order : int
+        Embedding dimension.
+    delays : ndarray of int
+        Delays (samples) at which H and C are tabulated.
+    pattern_fraction : float
+        Target t_pat / t_nat of the PECCARY delay.
+    method : str
+        Natural-timescale method (``crossings``, ``minima``, ``maxima``).
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``permutation_entropy``, ``statistical_complexity``, ``missing_patterns``,
+        ``classification`` (series, delay); ``natural_timescale``, ``duration_ratio``,
+        ``peccary_delay`` and ``peccary_*`` (series).
+    """
+    n_series, n_samples = values.shape
+    delays = np.asarray(delays, dtype=np.int64)
+    counts = ordinal.pattern_counts(values, order=order, delay=delays)
+    entropy, complexity = ordinal.complexity_entropy_from_counts(counts)
+    n_windows = n_samples - (order - 1) * delays
+    result = {
+        "permutation_entropy": entropy,
+        "statistical_complexity": complexity,
+        "missing_patterns": np.sum(counts == 0, axis=-1),
+        "classification": _regimes(
+            entropy, complexity, np.broadcast_to(n_windows, entropy.shape), order
+        ),
+    }
+    timescale = np.full(n_series, np.nan)
+    own_delay = np.full(n_series, NO_DELAY, dtype=np.int64)
+    for row in range(n_series):
+        timescale[row], own_delay[row] = _timescale_and_delay(
+            values[row], sample_interval[row], order, pattern_fraction, method
+        )
+    result["natural_timescale"] = timescale
+    result["duration_ratio"] = (n_samples - 1) * sample_interval / timescale
+    own = {key: np.full(n_series, np.nan) for key in ("entropy", "complexity")}
+    own_missing = np.full(n_series, -1, dtype=np.int64)
+    usable = (own_delay > 0) & ((order - 1) * own_delay + 1 <= n_samples)
+    for delay in np.unique(own_delay[usable]):
+        rows = np.flatnonzero(usable & (own_delay == delay))
+        delay_counts = ordinal.pattern_counts(values[rows], order=order, delay=int(delay))
+        own["entropy"][rows], own["complexity"][rows] = ordinal.complexity_entropy_from_counts(
+            delay_counts
+        )
+        own_missing[rows] = np.sum(delay_counts == 0, axis=-1)
+    result["peccary_delay"] = own_delay
+    result["peccary_entropy"] = own["entropy"]
+    result["peccary_complexity"] = own["complexity"]
+    result["peccary_missing_patterns"] = own_missing
+    result["peccary_classification"] = _regimes(
+        own["entropy"], own["complexity"], n_samples - (order - 1) * own_delay, order
+    )
+    return result
+
+
+ANALYSIS_VARIABLES = (
+    "permutation_entropy",
+    "statistical_complexity",
+    "missing_patterns",
+    "classification",
+    "natural_timescale",
+    "duration_ratio",
+    "peccary_delay",
+    "peccary_entropy",
+    "peccary_complexity",
+    "peccary_missing_patterns",
+    "peccary_classification",
+)
+"""Variables written by :func:`analysis_variables`."""
+
+
+def analysis_variables(result, order, pattern_fraction):
+    """The workflow's results as (dims, values, attrs) tuples for an xarray Dataset."""
+    at = f"(order {order})"
+    own = f"at the PECCARY delay (t_pat = {pattern_fraction:g} t_nat, order {order})"
+    return {
+        "permutation_entropy": (
+            ("series", "delay"),
+            result["permutation_entropy"],
+            {"units": "1", "long_name": f"normalized permutation entropy H {at}"},
+        ),
+        "statistical_complexity": (
+            ("series", "delay"),
+            result["statistical_complexity"],
+            {"units": "1", "long_name": f"Jensen-Shannon statistical complexity C {at}"},
+        ),
+        "missing_patterns": (
+            ("series", "delay"),
+            result["missing_patterns"],
+            {"units": "1", "long_name": f"ordinal patterns never observed (of {order}!)"},
+        ),
+        "classification": (
+            ("series", "delay"),
+            result["classification"],
+            {"units": "1", "long_name": f"PECCARY regime {at}", **REGIME_FLAGS},
+        ),
+        "natural_timescale": (
+            ("series",),
+            result["natural_timescale"],
+            {"units": "time", "long_name": "natural timescale t_nat (NaN: too few crossings)"},
+        ),
+        "duration_ratio": (
+            ("series",),
+            result["duration_ratio"],
+            {"units": "1", "long_name": "duration / natural timescale (PECCARY wants >= 1.5)"},
+        ),
+        "peccary_delay": (
+            ("series",),
+            result["peccary_delay"],
+            {"units": "samples", "long_name": "PECCARY delay (-1: no natural timescale)"},
+        ),
+        "peccary_entropy": (
+            ("series",),
+            result["peccary_entropy"],
+            {"units": "1", "long_name": f"normalized permutation entropy H {own}"},
+        ),
+        "peccary_complexity": (
+            ("series",),
+            result["peccary_complexity"],
+            {"units": "1", "long_name": f"statistical complexity C {own}"},
+        ),
+        "peccary_missing_patterns": (
+            ("series",),
+            result["peccary_missing_patterns"],
+            {"units": "1", "long_name": f"ordinal patterns never observed {own}"},
+        ),
+        "peccary_classification": (
+            ("series",),
+            result["peccary_classification"],
+            {"units": "1", "long_name": f"PECCARY regime {own}", **REGIME_FLAGS},
+        ),
+    }
+
+
+def analyze_dataset(dataset: xr.Dataset) -> xr.Dataset:
+    """Recompute the workflow from a run's stored series (``entrosim analyze``).
+
+    Parameters
+    ----------
+    dataset : xarray.Dataset
+        A PECCARY run written with ``store_series: true``.
+
+    Returns
+    -------
+    xarray.Dataset
+        The analysis variables on ``series``/``delay`` (the same as in the run file). A run
+        written with ``store_series: false`` has no series to recompute from: its stored
+        results are returned.
+    """
+    if "value" not in dataset:
+        names = [name for name in ANALYSIS_VARIABLES if name in dataset]
+        return dataset[names].reset_coords(drop=True)
+    order = int(dataset.attrs["order"])
+    fraction = float(dataset.attrs["pattern_fraction"])
+    result = analyse(
+        dataset["value"].values,
+        dataset["sample_interval"].values,
+        order,
+        dataset["delay"].values,
+        fraction,
+        dataset.attrs["timescale_method"],
+    )
+    coords = {name: dataset[name] for name in ("series", "delay")}
+    return xr.Dataset(analysis_variables(result, order, fraction), coords=coords)
