@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sims.core.scenario import ParamError, load_scenario
+from sims.core.scenario import load_scenario
 from sims.lastmile.consolidation import ConsolidationSpec, consolidate, customers_of
 from sims.lastmile.model import LastMileModel
 from sims.lastmile.synthetic import SyntheticCities, generate_cities
@@ -146,7 +146,7 @@ def test_aggressive_adoption_cuts_carrier_entropy_by_about_forty_percent():
 
 
 def test_bad_consolidation_parameters():
-    with pytest.raises(ParamError, match="delivery_days"):
+    with pytest.raises(ValueError, match="delivery_days"):
         ConsolidationSpec(days=2, delivery_days=3)
     with pytest.raises(ValueError, match="adoption"):
         ConsolidationSpec(adoption=1.5)

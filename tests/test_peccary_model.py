@@ -295,3 +295,31 @@ def test_results_only_runs_analyze_to_their_stored_results():
     analysis = analyze_dataset(ds)
     np.testing.assert_array_equal(analysis.permutation_entropy, ds.permutation_entropy)
     assert set(analysis.data_vars) >= {"classification", "peccary_classification"}
+
+
+def test_a_sweep_inside_a_series_block_writes_one_file_per_value(tmp_path, capsys):
+    """Sweep keys may lead into the ``series`` mapping (no declared field: units "1")."""
+    code, _, err = run_cli(
+        "batch",
+        "peccary/chaotic_maps",
+        "--out",
+        tmp_path,
+        "--set",
+        "params.samples=2000",
+        "--set",
+        "params.max_delay=5",
+        "--set",
+        "sweep.params.series.logistic.growth_rate=[3.9, 4.0]",
+        "--quiet",
+        capsys=capsys,
+    )
+    assert code == 0, err
+    paths = sorted(tmp_path.glob("chaotic_maps_p*.nc"))
+    assert len(paths) == 2
+    rates = []
+    for path in paths:
+        with xr.open_dataset(path) as dataset:
+            coordinate = dataset["series_logistic_growth_rate"]
+            assert coordinate.attrs["units"] == "1"
+            rates.append(float(coordinate))
+    assert rates == [3.9, 4.0]

@@ -217,6 +217,8 @@ def _decorate(dataset: xr.Dataset, scenario: Scenario, run: RunSpec) -> xr.Datas
     """Add the swept parameters as scalar coordinates and the global attributes."""
     params_model = scenario.system.model.Params
     for key, value in run.point.values.items():
+        if isinstance(value, dict | list):  # a NetCDF coordinate holds scalars only
+            value = json.dumps(value, sort_keys=True)
         coordinate = xr.DataArray(value, attrs=param_metadata(params_model, key))
         dataset = dataset.assign_coords({output.sweep_dimension(key): coordinate})
     system = scenario.system

@@ -42,8 +42,12 @@ class ScenarioError(Exception):
         return " ".join(line.split())  # always exactly one line
 
 
-class ParamError(Exception):
-    """Raised by a parameter model's cross-field checks; becomes a :class:`ScenarioError`."""
+class ParamError(ValueError):
+    """Raised by a parameter model's cross-field checks; becomes a :class:`ScenarioError`.
+
+    ``key`` is relative to the model whose validator raises it: pydantic records where that model
+    sits (``params.initial``), and the error names the full path (``params.initial.kind``).
+    """
 
     def __init__(self, key: str, problem: str, got: Any = _MISSING):
         self.key, self.problem, self.got = key, problem, got
@@ -61,12 +65,21 @@ def param(default: Any, *, units: str, description: str, **constraints: Any) -> 
 
 
 def param_metadata(model: type[BaseModel], key: str) -> dict[str, str]:
-    """``units`` and ``long_name`` of the parameter at ``params.a.b`` (``"1"`` if undeclared)."""
-    field = None
+    """``units`` and ``long_name`` of the parameter at ``params.a.b``.
+
+    A key that leads inside a mapping or a non-model value (``params.series.noise.beta``) has no
+    declared field: it gets units ``"1"`` and the key as its long name.
+    """
+    extra: Any = {}
     for part in key.removeprefix("params.").split("."):
-        field = model.model_fields[part]
-        model = field.annotation if isinstance(field.annotation, type) else BaseModel
-    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        fields = (
+            model.model_fields if isinstance(model, type) and issubclass(model, BaseModel) else {}
+        )
+        if part not in fields:
+            extra = {}
+            break
+        extra, model = fields[part].json_schema_extra, fields[part].annotation
+    extra = extra if isinstance(extra, dict) else {}
     return {"units": extra.get("units", "1"), "long_name": extra.get("long_name", key)}
 
 
@@ -243,11 +256,13 @@ def _sweep_points(
 def _validate(model: type[BaseModel], data: Any, source: str, prefix: str) -> Any:
     try:
         return model.model_validate(data)
-    except ParamError as error:
-        raise ScenarioError(source, prefix + error.key, error.problem, error.got) from None
     except ValidationError as error:
         first = error.errors(include_url=False)[0]
         key = prefix + _format_location(first["loc"])
+        cause = first.get("ctx", {}).get("error")
+        if isinstance(cause, ParamError):
+            key = f"{key}.{cause.key}" if first["loc"] else prefix + cause.key
+            raise ScenarioError(source, key, cause.problem, cause.got) from None
         problem, got = _describe(first, model)
         raise ScenarioError(source, key.rstrip(".") or "top level", problem, got) from None
 

@@ -95,8 +95,8 @@ class ConsolidationSpec(StrictModel):
     @model_validator(mode="after")
     def _consistent(self) -> ConsolidationSpec:
         if self.delivery_days is not None and self.delivery_days > self.days:
-            raise ParamError(  # the key as seen from the run's params
-                "consolidation.delivery_days",
+            raise ParamError(
+                "delivery_days",
                 f"must be at most days={self.days}",
                 self.delivery_days,
             )

@@ -58,12 +58,10 @@ class StructureSpec(StrictModel):
     @model_validator(mode="after")
     def _consistent(self) -> StructureSpec:
         if self.cells == "package" and self.event_unit != "package":
-            raise ParamError(
-                "structure.cells", "package cells need event_unit: package", self.cells
-            )
+            raise ParamError("cells", "package cells need event_unit: package", self.cells)
         if self.normalisation_cells == "station" and self.cells not in ZONE_BASED:
             raise ParamError(
-                "structure.normalisation_cells",
+                "normalisation_cells",
                 "station needs zone or zone_time_window cells",
                 self.cells,
             )
