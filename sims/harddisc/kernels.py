@@ -209,28 +209,43 @@ def _boundary_delay(coordinate, speed, low, high):
 
 
 @nb.njit(cache=True)
-def predict(i, now, position, velocity, local_time, version, cell_of, cell_head, cell_next, geometry):
+def predict(i, now, crossing, position, velocity, local_time, version, cell_of, cell_head,
+            cell_next, geometry, memo):  # fmt: skip
     """Earliest event of disc ``i`` after ``now``: (time, partner code, partner version).
 
-    ``geometry = (width, height, cells_x, cells_y, diameter, periodic)``.
+    ``geometry = (width, height, cells_x, cells_y, diameter, periodic)``. ``memo`` holds, per
+    disc, the earliest collision found by its last neighbourhood scan (time, partner, partner
+    version). After a cell crossing (``crossing`` = its code) only the three newly adjacent cells
+    are scanned, and the memo stands for the others while its partner's trajectory is unchanged;
+    otherwise (``crossing`` = NO_EVENT, or a stale memo) all nine cells are scanned.
     """
     width, height, cells_x, cells_y, diameter, periodic = geometry
     cells_x, cells_y = int(cells_x), int(cells_y)
     periodic = periodic > 0.0
+    memo_time, memo_partner, memo_version = memo
     cell_width, cell_height = width / cells_x, height / cells_y
     x = position[i, 0] + velocity[i, 0] * (now - local_time[i])
     y = position[i, 1] + velocity[i, 1] * (now - local_time[i])
     vx, vy = velocity[i, 0], velocity[i, 1]
-    best, partner, partner_version = np.inf, NO_EVENT, 0
     column, row = cell_of[i] % cells_x, cell_of[i] // cells_x
-    for d_row in range(-1, 2):
-        other_row = row + d_row
+    remembered = memo_partner[i] < 0 or memo_version[i] == version[memo_partner[i]]
+    if crossing != NO_EVENT and remembered:
+        best_time, partner, partner_version = memo_time[i], memo_partner[i], memo_version[i]
+        if crossing == CROSS_LEFT or crossing == CROSS_RIGHT:
+            low_column = high_column = column + (1 if crossing == CROSS_RIGHT else -1)
+            low_row, high_row = row - 1, row + 1
+        else:
+            low_row = high_row = row + (1 if crossing == CROSS_UP else -1)
+            low_column, high_column = column - 1, column + 1
+    else:
+        best_time, partner, partner_version = np.inf, np.int64(NO_EVENT), np.int64(0)
+        low_column, high_column, low_row, high_row = column - 1, column + 1, row - 1, row + 1
+    for other_row in range(low_row, high_row + 1):
         if other_row < 0 or other_row >= cells_y:
             if not periodic:
                 continue
             other_row %= cells_y
-        for d_column in range(-1, 2):
-            other_column = column + d_column
+        for other_column in range(low_column, high_column + 1):
             if other_column < 0 or other_column >= cells_x:
                 if not periodic:
                     continue
@@ -244,9 +259,11 @@ def predict(i, now, position, velocity, local_time, version, cell_of, cell_head,
                     delay = collision_delay(
                         rx, ry, vx - velocity[j, 0], vy - velocity[j, 1], diameter
                     )
-                    if delay < best:
-                        best, partner, partner_version = delay, j, version[j]
+                    if now + delay < best_time:
+                        best_time, partner, partner_version = now + delay, j, version[j]
                 j = cell_next[j]
+    memo_time[i], memo_partner[i], memo_version[i] = best_time, partner, partner_version
+    best = best_time - now
     radius = 0.5 * diameter
     if not periodic:
         delay, _ = _boundary_delay(x, vx, radius, width - radius)
@@ -265,12 +282,13 @@ def predict(i, now, position, velocity, local_time, version, cell_of, cell_head,
 
 
 @nb.njit(cache=True)
-def _schedule(i, now, position, velocity, local_time, version, event_id, cell_of, cell_head,
-              cell_next, geometry, heap_time, heap_disc, heap_partner, heap_id, heap_version,
-              counters):  # fmt: skip
+def _schedule(i, now, crossing, position, velocity, local_time, version, event_id, cell_of,
+              cell_head, cell_next, geometry, memo, heap_time, heap_disc, heap_partner, heap_id,
+              heap_version, counters):  # fmt: skip
     time, partner, partner_version = predict(
-        i, now, position, velocity, local_time, version, cell_of, cell_head, cell_next, geometry
-    )
+        i, now, crossing, position, velocity, local_time, version, cell_of, cell_head, cell_next,
+        geometry, memo,
+    )  # fmt: skip
     event_id[i] += 1
     if partner != NO_EVENT:
         entry = (time, np.int64(i), np.int64(partner), event_id[i], np.int64(partner_version))
@@ -286,20 +304,20 @@ def _move_to(i, now, position, velocity, local_time):
 
 @nb.njit(cache=True)
 def schedule_all(now, position, velocity, local_time, version, event_id, cell_of, cell_head,
-                 cell_next, geometry, heap_time, heap_disc, heap_partner, heap_id, heap_version,
-                 counters):  # fmt: skip
+                 cell_next, geometry, memo, heap_time, heap_disc, heap_partner, heap_id,
+                 heap_version, counters):  # fmt: skip
     """Empty the heap and predict every disc's own event from time ``now``."""
     counters[HEAP_SIZE] = 0
     for i in range(position.shape[0]):
-        _schedule(i, now, position, velocity, local_time, version, event_id, cell_of, cell_head,
-                  cell_next, geometry, heap_time, heap_disc, heap_partner, heap_id, heap_version,
-                  counters)  # fmt: skip
+        _schedule(i, now, NO_EVENT, position, velocity, local_time, version, event_id, cell_of,
+                  cell_head, cell_next, geometry, memo, heap_time, heap_disc, heap_partner,
+                  heap_id, heap_version, counters)  # fmt: skip
 
 
 @nb.njit(cache=True)
 def process_events(end_time, mass, position, velocity, local_time, version, event_id, cell_of,
-                   cell_head, cell_next, cell_prev, geometry, heap_time, heap_disc, heap_partner,
-                   heap_id, heap_version, counters, sums):  # fmt: skip
+                   cell_head, cell_next, cell_prev, geometry, memo, heap_time, heap_disc,
+                   heap_partner, heap_id, heap_version, counters, sums):  # fmt: skip
     """Process, in time order, every event at a time ``<= end_time`` (state updated in place).
 
     Collisions are elastic between equal masses ``mass``: with r = r_i − r_j and v = v_i − v_j
@@ -319,9 +337,9 @@ def process_events(end_time, mass, position, velocity, local_time, version, even
             continue
         if partner >= 0:
             if partner_version != version[partner]:
-                _schedule(i, now, position, velocity, local_time, version, event_id, cell_of,
-                          cell_head, cell_next, geometry, heap_time, heap_disc, heap_partner,
-                          heap_id, heap_version, counters)  # fmt: skip
+                _schedule(i, now, NO_EVENT, position, velocity, local_time, version, event_id,
+                          cell_of, cell_head, cell_next, geometry, memo, heap_time, heap_disc,
+                          heap_partner, heap_id, heap_version, counters)  # fmt: skip
                 continue
             j = partner
             _move_to(i, now, position, velocity, local_time)
@@ -338,9 +356,9 @@ def process_events(end_time, mass, position, velocity, local_time, version, even
             counters[COLLISIONS] += 1
             version[i] += 1
             version[j] += 1
-            _schedule(j, now, position, velocity, local_time, version, event_id, cell_of,
-                      cell_head, cell_next, geometry, heap_time, heap_disc, heap_partner, heap_id,
-                      heap_version, counters)  # fmt: skip
+            _schedule(j, now, NO_EVENT, position, velocity, local_time, version, event_id,
+                      cell_of, cell_head, cell_next, geometry, memo, heap_time, heap_disc,
+                      heap_partner, heap_id, heap_version, counters)  # fmt: skip
         elif partner == WALL_X or partner == WALL_Y:
             axis = 0 if partner == WALL_X else 1
             _move_to(i, now, position, velocity, local_time)
@@ -370,9 +388,10 @@ def process_events(end_time, mass, position, velocity, local_time, version, even
             _unlink(i, cell_of, cell_head, cell_next, cell_prev)
             _link(i, column + cells_x * row, cell_of, cell_head, cell_next, cell_prev)
             counters[CELL_CROSSINGS] += 1
-        _schedule(i, now, position, velocity, local_time, version, event_id, cell_of, cell_head,
-                  cell_next, geometry, heap_time, heap_disc, heap_partner, heap_id, heap_version,
-                  counters)  # fmt: skip
+        crossing = partner if partner <= CROSS_LEFT else NO_EVENT
+        _schedule(i, now, crossing, position, velocity, local_time, version, event_id, cell_of,
+                  cell_head, cell_next, geometry, memo, heap_time, heap_disc, heap_partner,
+                  heap_id, heap_version, counters)  # fmt: skip
     return popped
 
 

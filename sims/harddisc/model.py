@@ -221,12 +221,16 @@ class HardDiscModel(Model):
         self.heap_partner = np.zeros(capacity, np.int64)
         self.heap_id = np.zeros(capacity, np.int64)
         self.heap_version = np.zeros(capacity, np.int64)
+        self.memo_time = np.full(count, np.inf)
+        self.memo_partner = np.full(count, kernels.NO_EVENT, np.int64)
+        self.memo_version = np.zeros(count, np.int64)
         self.counters = np.zeros(kernels.N_COUNTERS, np.int64)
         self.sums = np.zeros(kernels.N_SUMS)
         kernels.schedule_all(
             0.0, self.position, self.velocity, self.local_time, self.version, self.event_id,
-            self.cell_of, self.cell_head, self.cell_next, self.geometry, self.heap_time,
-            self.heap_disc, self.heap_partner, self.heap_id, self.heap_version, self.counters,
+            self.cell_of, self.cell_head, self.cell_next, self.geometry, self.memo,
+            self.heap_time, self.heap_disc, self.heap_partner, self.heap_id, self.heap_version,
+            self.counters,
         )  # fmt: skip
 
     def _place(self, rng: np.random.Generator) -> np.ndarray:
@@ -272,6 +276,11 @@ class HardDiscModel(Model):
         return velocity[order] * np.sqrt(2.0) * params.thermal_speed
 
     @property
+    def memo(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each disc's earliest collision from its last neighbourhood scan (see kernels.predict)."""
+        return self.memo_time, self.memo_partner, self.memo_version
+
+    @property
     def time(self) -> float:
         """Model time of the current step (time)."""
         return self.step_count * self.params.time_quantum
@@ -287,8 +296,8 @@ class HardDiscModel(Model):
         kernels.process_events(
             end_time, self.params.mass, self.position, self.velocity, self.local_time,
             self.version, self.event_id, self.cell_of, self.cell_head, self.cell_next,
-            self.cell_prev, self.geometry, self.heap_time, self.heap_disc, self.heap_partner,
-            self.heap_id, self.heap_version, self.counters, self.sums,
+            self.cell_prev, self.geometry, self.memo, self.heap_time, self.heap_disc,
+            self.heap_partner, self.heap_id, self.heap_version, self.counters, self.sums,
         )  # fmt: skip
         self.step_count += n_steps
 
@@ -324,7 +333,7 @@ class HardDiscModel(Model):
 
     _STATE_ARRAYS = (
         "position", "velocity", "local_time", "version", "event_id", "cell_of", "cell_head",
-        "cell_next", "cell_prev", "heap_time", "heap_disc", "heap_partner", "heap_id",
+        "cell_next", "cell_prev", "memo_time", "memo_partner", "memo_version", "heap_time", "heap_disc", "heap_partner", "heap_id",
         "heap_version", "counters", "sums",
     )  # fmt: skip
 
