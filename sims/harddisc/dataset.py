@@ -183,6 +183,7 @@ def assemble(model: HardDiscModel, records: list[dict[str, Any]]) -> xr.Dataset:
     width, height = model.box
     attrs = {
         "n_discs": np.int64(count),
+        "mass": params.mass,
         "box_width": width,
         "box_height": height,
         "delta_x": params.delta_x,

@@ -30,35 +30,49 @@ def plot_run(dataset: xr.Dataset):
     entropy_axes = figure.add_subplot(grid[0, 0])
     collapse_axes = figure.add_subplot(grid[0, 1])
     count_axes = figure.add_subplot(grid[0, 2])
-    rise = entropy_rise(dataset)
+    expansion = dataset.attrs.get("partition") == "removed at t=0"
     time = dataset.time.values
     for side in dataset.delta_v.values:
         label = f"Δv={side:g}"
         entropy_axes.plot(time, dataset.boltzmann_entropy_per_particle.sel(delta_v=side), label=label)
-        collapse_axes.plot(time * side, rise.sel(delta_v=side), label=label)
+        if expansion:
+            collapse_axes.plot(time * side, entropy_rise(dataset).sel(delta_v=side), label=label)
+        else:
+            collapse_axes.plot(time, dataset.velocity_entropy_per_particle.sel(delta_v=side))
     for name, style in (("ideal_gas_entropy_initial", ":"), ("ideal_gas_entropy_final", "--")):
         entropy_axes.axhline(float(dataset[name]), color="gray", linestyle=style, linewidth=1)
     entropy_axes.set(xlabel="t", ylabel="S_B / N  (k_B)", title="Boltzmann entropy per disc")
     entropy_axes.legend(fontsize="small")
-    collapse_axes.axhline(1.0, color="gray", linestyle="--", linewidth=1)
-    collapse_axes.set(
-        xlabel="t·Δv", ylabel="(S_B − S_B(0)) / (N ln 2)", xscale="symlog", title="collapse in t·Δv"
-    )
+    if expansion:
+        collapse_axes.axhline(1.0, color="gray", linestyle="--", linewidth=1)
+        collapse_axes.set(
+            xlabel="t·Δv", ylabel="(S_B − S_B(0)) / (N ln 2)", title="collapse in t·Δv"
+        )
+    else:
+        collapse_axes.set(xlabel="t", ylabel="S_v / N  (k_B)", title="velocity-marginal entropy")
     for name in ("collisions", "wall_collisions", "cell_crossings"):
-        count_axes.plot(time, dataset[name], label=name.replace("_", " "))
+        if int(dataset[name][-1]) > 0:
+            count_axes.plot(time[1:], dataset[name][1:], label=name.replace("_", " "))
     count_axes.set(xlabel="t", ylabel="events since t=0", yscale="log", title="events")
     count_axes.legend(fontsize="small")
     if has_particles:
         width, height = dataset.attrs["box_width"], dataset.attrs["box_height"]
         last = dataset.sizes["time"] - 1
-        for column, index in enumerate((0, last // 8, last)):
+        for column, index in enumerate((0, last // 4)):
             axes = figure.add_subplot(grid[1, column])
             snapshot = dataset.position.isel(time=index).values
             axes.scatter(snapshot[:, 0], snapshot[:, 1], s=1.0, color="k")
             axes.set(
                 xlim=(0, width), ylim=(0, height), aspect="equal", xticks=[], yticks=[],
-                title=f"t={time[index]:.3g}",
+                title=f"discs at t={time[index]:.3g}",
             )  # fmt: skip
+        temperature = float(dataset.kinetic_energy[0]) / float(dataset.attrs["n_discs"])
+        speed_axes = figure.add_subplot(grid[1, 2])
+        speed_histogram(
+            speed_axes, dataset.velocity.isel(time=last).values, temperature,
+            float(dataset.attrs["mass"]),
+        )  # fmt: skip
+        speed_axes.set(title=f"speeds at t={time[last]:.3g}")
     figure.suptitle(dataset.attrs.get("title", "hard-disc gas"))
     return figure
 
