@@ -61,16 +61,28 @@ def phase_space_entropies(
         "velocity_boltzmann": np.empty(delta_v.size),
     }
     for k, side in enumerate(delta_v):
-        counts = kernels.occupations(keys[k])
+        occupations, cells = kernels.occupation_histogram(keys[k])
         volume = delta_x**2 * side**2
-        result["boltzmann"][k] = boltzmann.boltzmann_entropy(counts, volume)
-        result["h_function"][k] = boltzmann.h_function_entropy(counts, volume)
-        result["velocity_boltzmann"][k] = boltzmann.boltzmann_entropy(
-            kernels.occupations(velocity_keys[k]), side**2
+        result["boltzmann"][k] = _summed(boltzmann.boltzmann_entropy, occupations, cells, volume)
+        result["h_function"][k] = _summed(boltzmann.h_function_entropy, occupations, cells, volume)
+        occupations, cells = kernels.occupation_histogram(velocity_keys[k])
+        result["velocity_boltzmann"][k] = _summed(
+            boltzmann.boltzmann_entropy, occupations, cells, side**2
         )
     spatial_counts = np.bincount(spatial, minlength=cells_x * cells_y).astype(np.float64)
+    # empty cells contribute 0 to every form; the spatial grid is small enough to keep them
     result["spatial_boltzmann"] = float(boltzmann.boltzmann_entropy(spatial_counts, delta_x**2))
     return result
+
+
+def _summed(entropy, occupations, cells, volume):
+    """Σ over cells of an additive cell entropy, from the histogram of occupation numbers.
+
+    ``entropy`` (from :mod:`analysis.boltzmann`) is evaluated once per distinct occupation n,
+    as a one-cell system, and weighted by the number of cells holding n particles.
+    """
+    per_cell = entropy(occupations[:, None], volume, axis=1)
+    return float(np.dot(per_cell, cells))
 
 
 def ideal_gas_entropy_per_particle(area: float, count: int, temperature: float, mass: float):

@@ -533,15 +533,31 @@ def phase_space_keys(position, velocity, box, spatial_cells_x, spatial_cells_y, 
 
 
 @nb.njit(cache=True)
-def occupations(keys):
-    """Occupation numbers of the distinct values of ``keys`` (any order, float64)."""
-    ordered = np.sort(keys)
-    counts = np.empty(ordered.shape[0], np.float64)
-    cells = 0
-    start = 0
-    for k in range(1, ordered.shape[0] + 1):
-        if k == ordered.shape[0] or ordered[k] != ordered[start]:
-            counts[cells] = k - start
-            cells += 1
-            start = k
-    return counts[:cells]
+def occupation_histogram(keys):
+    """How many distinct key values occur exactly n times, for every n that occurs.
+
+    Counts the keys in an open-addressing hash table (linear probing, multiplicative hashing;
+    O(len(keys))), then histograms the counts. Returns ``(n, cells)``: occupation numbers
+    n >= 1 (float64) and the number of cells holding exactly n particles (float64).
+    """
+    bits = 1
+    while (1 << bits) < 2 * keys.shape[0]:
+        bits += 1
+    size = np.int64(1) << np.int64(bits)
+    mask = size - np.int64(1)
+    shift = np.uint64(64 - bits)
+    table_keys = np.empty(size, np.int64)
+    table_counts = np.zeros(size, np.int64)
+    largest = 0
+    for key in keys:
+        slot = np.int64((np.uint64(key) * np.uint64(0x9E3779B97F4A7C15)) >> shift)
+        while table_counts[slot] > 0 and table_keys[slot] != key:
+            slot = (slot + np.int64(1)) & mask
+        table_keys[slot] = key
+        table_counts[slot] += 1
+        largest = max(largest, table_counts[slot])
+    histogram = np.zeros(largest + 1, np.int64)
+    for count in table_counts:
+        histogram[count] += 1
+    occupied = np.nonzero(histogram[1:])[0] + 1
+    return occupied.astype(np.float64), histogram[occupied].astype(np.float64)
