@@ -85,7 +85,10 @@ def test_initial_state_is_confined_maxwellian_and_reproducible():
     assert smallest_gap(model) >= 0.0
     np.testing.assert_allclose(model.velocity.sum(axis=0), 0.0, atol=1e-12)
     assert 0.5 * np.sum(model.velocity**2) == pytest.approx(500.0, rel=1e-14)
-    again, other = make(seed=4, n_discs=500, area_fraction=0.2), make(seed=5, n_discs=500, area_fraction=0.2)
+    again, other = (
+        make(seed=4, n_discs=500, area_fraction=0.2),
+        make(seed=5, n_discs=500, area_fraction=0.2),
+    )
     np.testing.assert_array_equal(model.position, again.position)
     np.testing.assert_array_equal(model.velocity, again.velocity)
     assert not np.array_equal(model.position, other.position)

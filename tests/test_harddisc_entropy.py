@@ -1,4 +1,4 @@
-"""Boltzmann entropy of the hard-disc gas: exact counting, N ln 2 of the free expansion, Δv scaling."""
+"""Boltzmann entropy of hard discs: exact counting, N ln 2 of the free expansion, Δv scaling."""
 
 import numpy as np
 import pytest
@@ -135,7 +135,10 @@ def test_entropy_curves_collapse_against_t_times_delta_v(early_expansion):
     sides = rise.delta_v.values
     for scaled in (0.1, 0.15):
         collapsed = np.array(
-            [np.interp(scaled * half / s, rise.time.values, rise.sel(delta_v=s).values) for s in sides]
+            [
+                np.interp(scaled * half / s, rise.time.values, rise.sel(delta_v=s).values)
+                for s in sides
+            ]
         )
         np.testing.assert_allclose(collapsed, collapsed.mean(), rtol=0.15)
     # against t itself they do not collapse: at one time the rise grows with Δv

@@ -46,7 +46,10 @@ def analyze_run(dataset: xr.Dataset) -> xr.Dataset:
     )
     if MEMBER in dataset.dims and dataset.sizes[MEMBER] > 1:
         per_particle = dataset.boltzmann_entropy_per_particle
-        for label, values in (("boltzmann_rise", rise), ("boltzmann_entropy_per_particle", per_particle)):
+        for label, values in (
+            ("boltzmann_rise", rise),
+            ("boltzmann_entropy_per_particle", per_particle),
+        ):
             mean = values.mean(MEMBER)
             spread = values.std(MEMBER, ddof=1)
             mean.attrs.update(values.attrs, long_name=f"ensemble mean of {label}")

@@ -71,7 +71,10 @@ class HardDiscParams(StrictModel):
         50.0, units="time", description="Time between records (a multiple of time_quantum)", gt=0
     )
     spatial_cells: int = param(
-        4, units="1", description="Spatial entropy cells along the height (side Δx = H / this)", ge=1
+        4,
+        units="1",
+        description="Spatial entropy cells along the height (side Δx = H / this)",
+        ge=1,
     )
     delta_v: tuple[float, ...] = param(
         (0.25, 0.5, 1.0, 2.0),
@@ -98,7 +101,9 @@ class HardDiscParams(StrictModel):
         for key in ("duration", "record_interval"):
             ratio = getattr(self, key) / self.time_quantum
             if abs(ratio - round(ratio)) > INTEGER_TOLERANCE * max(ratio, 1.0):
-                raise ParamError(key, f"must be a multiple of time_quantum={self.time_quantum}", ratio)
+                raise ParamError(
+                    key, f"must be a multiple of time_quantum={self.time_quantum}", ratio
+                )
         if self.record_interval > self.duration:
             raise ParamError("record_interval", "must not exceed duration", self.record_interval)
         cells_x = self.aspect_ratio * self.spatial_cells
@@ -112,8 +117,7 @@ class HardDiscParams(StrictModel):
         if self.partition and round(cells_x) % 2:
             raise ParamError(
                 "spatial_cells",
-                "must give an even number of cells along x, so that cells align with the "
-                "partition",
+                "must give an even number of cells along x, so that cells align with the partition",
                 self.spatial_cells,
             )
         if any(side <= 0 for side in self.delta_v):
@@ -260,7 +264,7 @@ class HardDiscModel(Model):
         return position
 
     def _velocities(self, rng: np.random.Generator) -> np.ndarray:
-        """Maxwellian (zero momentum, energy exactly N k_B T) or fixed speed in antiparallel pairs."""
+        """Maxwellian (zero momentum, energy exactly N k_B T), or one speed, antiparallel pairs."""
         params = self.params
         count = params.n_discs
         if params.velocities == "maxwell":
@@ -333,8 +337,8 @@ class HardDiscModel(Model):
 
     _STATE_ARRAYS = (
         "position", "velocity", "local_time", "version", "event_id", "cell_of", "cell_head",
-        "cell_next", "cell_prev", "memo_time", "memo_partner", "memo_version", "heap_time", "heap_disc", "heap_partner", "heap_id",
-        "heap_version", "counters", "sums",
+        "cell_next", "cell_prev", "memo_time", "memo_partner", "memo_version", "heap_time",
+        "heap_disc", "heap_partner", "heap_id", "heap_version", "counters", "sums",
     )  # fmt: skip
 
     def get_state(self) -> dict[str, Any]:

@@ -34,7 +34,9 @@ def plot_run(dataset: xr.Dataset):
     time = dataset.time.values
     for side in dataset.delta_v.values:
         label = f"Δv={side:g}"
-        entropy_axes.plot(time, dataset.boltzmann_entropy_per_particle.sel(delta_v=side), label=label)
+        entropy_axes.plot(
+            time, dataset.boltzmann_entropy_per_particle.sel(delta_v=side), label=label
+        )
         if expansion:
             collapse_axes.plot(time * side, entropy_rise(dataset).sel(delta_v=side), label=label)
         else:
@@ -83,7 +85,9 @@ def speed_histogram(axes, velocity: np.ndarray, temperature: float, mass: float,
     axes.hist(speeds, bins=bins, density=True, alpha=0.5, label="discs")
     grid = np.linspace(0.0, speeds.max(), 200)
     scale_squared = temperature / mass
-    axes.plot(grid, grid / scale_squared * np.exp(-(grid**2) / (2 * scale_squared)), label="Maxwell")
+    axes.plot(
+        grid, grid / scale_squared * np.exp(-(grid**2) / (2 * scale_squared)), label="Maxwell"
+    )
     axes.set(xlabel="speed", ylabel="density")
     axes.legend(fontsize="small")
     return axes
