@@ -140,7 +140,7 @@ def main() -> None:
         "per recorded time (target < 100 ms)"
     )
     for count in (100, 400):
-        compared = billiards_rate(count, 20.0 if quick else 100.0)
+        compared = billiards_rate(count, 5.0 if quick else 25.0)
         if compared is None:
             print("billiards (pure-Python EDMD, PyPI) not installed: pip install billiards")
             break
