@@ -180,7 +180,7 @@ def _wrap(delta, length, periodic):
     return delta
 
 
-@nb.njit(cache=True)
+@nb.njit(inline="always")
 def collision_delay(rx, ry, vx, vy, diameter):
     """Time until two discs at separation r with relative velocity v touch (inf if never).
 
@@ -198,7 +198,7 @@ def collision_delay(rx, ry, vx, vy, diameter):
     return max(gap / (-b + np.sqrt(discriminant)), 0.0)
 
 
-@nb.njit(cache=True)
+@nb.njit(inline="always")
 def _boundary_delay(coordinate, speed, low, high):
     """Delay and direction (-1, +1, 0 = never) to reach ``low`` or ``high`` moving at ``speed``."""
     if speed > 0.0:
