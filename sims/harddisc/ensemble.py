@@ -11,7 +11,8 @@ MEMBER = "member"
 def entropy_rise(dataset: xr.Dataset, name: str = "boltzmann_entropy") -> xr.DataArray:
     """(S(t) − S(0)) / (N ln 2) of the entropy variable ``name``: 1 is the free-expansion value."""
     entropy = dataset[name]
-    count = float(dataset.attrs["n_discs"])
+    # a sweep over n_discs makes it a coordinate (merged files drop conflicting attributes)
+    count = dataset["n_discs"] if "n_discs" in dataset.coords else float(dataset.attrs["n_discs"])
     rise = (entropy - entropy.isel(time=0)) / (count * np.log(2.0))
     rise.attrs.update(units="1", long_name=f"({name}(t) − {name}(0)) / (N ln 2)")
     return rise
