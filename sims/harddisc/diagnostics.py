@@ -16,7 +16,7 @@ from scipy import stats
 from scipy.special import ndtr, xlogy
 
 from analysis import boltzmann
-from sims.harddisc import kernels
+from sims.harddisc import counting
 
 
 def phase_space_entropies(
@@ -52,7 +52,7 @@ def phase_space_entropies(
     cells_x, cells_y = spatial_cells
     delta_x = box[1] / cells_y
     delta_v = np.asarray(delta_v, dtype=np.float64)
-    spatial, keys, velocity_keys = kernels.phase_space_keys(
+    spatial, keys, velocity_keys = counting.phase_space_keys(
         position, velocity, box, cells_x, cells_y, delta_v
     )
     result = {
@@ -61,11 +61,11 @@ def phase_space_entropies(
         "velocity_boltzmann": np.empty(delta_v.size),
     }
     for k, side in enumerate(delta_v):
-        occupations, cells = kernels.occupation_histogram(keys[k])
+        occupations, cells = counting.occupation_histogram(keys[k])
         volume = delta_x**2 * side**2
         result["boltzmann"][k] = _summed(boltzmann.boltzmann_entropy, occupations, cells, volume)
         result["h_function"][k] = _summed(boltzmann.h_function_entropy, occupations, cells, volume)
-        occupations, cells = kernels.occupation_histogram(velocity_keys[k])
+        occupations, cells = counting.occupation_histogram(velocity_keys[k])
         result["velocity_boltzmann"][k] = _summed(
             boltzmann.boltzmann_entropy, occupations, cells, side**2
         )

@@ -23,8 +23,6 @@ Units: any consistent set; the model uses the diameter σ, the mass m and k_B T.
 import numba as nb
 import numpy as np
 
-from sims.core.rng import next_double
-
 # partner codes of events that are not disc collisions
 WALL_X = -1
 WALL_Y = -2
@@ -171,7 +169,8 @@ def _pop(heap_time, heap_disc, heap_partner, heap_id, heap_version, counters):
 
 
 @nb.njit(inline="always")
-def _wrap(delta, length, periodic):
+def wrap(delta, length, periodic):
+    """Minimum-image separation along one axis of length ``length`` (unchanged if not periodic)."""
     if periodic:
         if delta > 0.5 * length:
             return delta - length
@@ -254,8 +253,8 @@ def predict(i, now, crossing, position, velocity, local_time, version, cell_of, 
             while j >= 0:
                 if j != i:
                     elapsed = now - local_time[j]
-                    rx = _wrap(x - position[j, 0] - velocity[j, 0] * elapsed, width, periodic)
-                    ry = _wrap(y - position[j, 1] - velocity[j, 1] * elapsed, height, periodic)
+                    rx = wrap(x - position[j, 0] - velocity[j, 0] * elapsed, width, periodic)
+                    ry = wrap(y - position[j, 1] - velocity[j, 1] * elapsed, height, periodic)
                     delay = collision_delay(
                         rx, ry, vx - velocity[j, 0], vy - velocity[j, 1], diameter
                     )
@@ -344,8 +343,8 @@ def process_events(end_time, mass, position, velocity, local_time, version, even
             j = partner
             _move_to(i, now, position, velocity, local_time)
             _move_to(j, now, position, velocity, local_time)
-            rx = _wrap(position[i, 0] - position[j, 0], width, periodic)
-            ry = _wrap(position[i, 1] - position[j, 1], height, periodic)
+            rx = wrap(position[i, 0] - position[j, 0], width, periodic)
+            ry = wrap(position[i, 1] - position[j, 1], height, periodic)
             b = rx * (velocity[i, 0] - velocity[j, 0]) + ry * (velocity[i, 1] - velocity[j, 1])
             factor = b / (rx * rx + ry * ry)
             velocity[i, 0] -= factor * rx
@@ -438,126 +437,8 @@ def minimum_gap(position, box, periodic, diameter, cells_x, cells_y):
                 j = head[other_column + cells_x * other_row]
                 while j >= 0:
                     if j > i:
-                        rx = _wrap(position[i, 0] - position[j, 0], box[0], periodic)
-                        ry = _wrap(position[i, 1] - position[j, 1], box[1], periodic)
+                        rx = wrap(position[i, 0] - position[j, 0], box[0], periodic)
+                        ry = wrap(position[i, 1] - position[j, 1], box[1], periodic)
                         smallest = min(smallest, np.sqrt(rx * rx + ry * ry) - diameter)
                     j = following[j]
     return smallest
-
-
-@nb.njit(cache=True)
-def random_sequential_addition(count, low, high, box, periodic, diameter, max_attempts, rng_state):
-    """Place ``count`` non-overlapping discs uniformly in [low, high) by random sequential addition.
-
-    ``low``/``high`` (length, per axis) bound the disc centres; ``box`` and ``periodic`` set the
-    minimum-image convention. Each attempt draws a uniform point and keeps it if it overlaps no
-    placed disc. Returns the positions and the number of discs placed (less than ``count`` when
-    ``max_attempts`` attempts did not suffice).
-    """
-    position = np.empty((count, 2))
-    cells_x = max(1, min(int((high[0] - low[0]) / diameter), 4096))
-    cells_y = max(1, min(int((high[1] - low[1]) / diameter), 4096))
-    cell_width = (high[0] - low[0]) / cells_x
-    cell_height = (high[1] - low[1]) / cells_y
-    head = np.full(cells_x * cells_y, -1, np.int64)
-    following = np.empty(count, np.int64)
-    # periodic wrap of the placement grid only when it spans the whole periodic axis
-    wraps = (periodic and low[0] == 0.0 and high[0] == box[0], periodic and high[1] == box[1])
-    placed, attempts = 0, 0
-    sigma_squared = diameter * diameter
-    while placed < count and attempts < max_attempts:
-        attempts += 1
-        x = low[0] + (high[0] - low[0]) * next_double(rng_state)
-        y = low[1] + (high[1] - low[1]) * next_double(rng_state)
-        column = min(int((x - low[0]) / cell_width), cells_x - 1)
-        row = min(int((y - low[1]) / cell_height), cells_y - 1)
-        free = True
-        for d_row in range(-1, 2):
-            other_row = row + d_row
-            if other_row < 0 or other_row >= cells_y:
-                if not wraps[1]:
-                    continue
-                other_row %= cells_y
-            for d_column in range(-1, 2):
-                other_column = column + d_column
-                if other_column < 0 or other_column >= cells_x:
-                    if not wraps[0]:
-                        continue
-                    other_column %= cells_x
-                j = head[other_column + cells_x * other_row]
-                while j >= 0 and free:
-                    rx = _wrap(x - position[j, 0], box[0], periodic)
-                    ry = _wrap(y - position[j, 1], box[1], periodic)
-                    free = rx * rx + ry * ry >= sigma_squared
-                    j = following[j]
-        if free:
-            position[placed, 0], position[placed, 1] = x, y
-            cell = column + cells_x * row
-            following[placed] = head[cell]
-            head[cell] = placed
-            placed += 1
-    return position, placed
-
-
-@nb.njit(inline="always")
-def _velocity_bin(component, delta_v, span):
-    shifted = np.floor(component / delta_v) + 0.5 * span
-    return np.int64(min(max(shifted, 0.0), span - 1.0))
-
-
-@nb.njit(cache=True)
-def phase_space_keys(position, velocity, box, spatial_cells_x, spatial_cells_y, delta_v):
-    """Cell keys of every disc for every Δv in one pass: ``keys[k, i]`` (int64).
-
-    A key combines the spatial cell (Δx = box[1] / spatial_cells_y, square) and the velocity cell
-    ``(floor(v_x / Δv), floor(v_y / Δv))``; equal keys mean the same one-particle phase-space
-    cell. Also returns the spatial cell of each disc and the velocity-only keys.
-    """
-    count = position.shape[0]
-    n_dv = delta_v.shape[0]
-    spatial = np.empty(count, np.int64)
-    keys = np.empty((n_dv, count), np.int64)
-    velocity_keys = np.empty((n_dv, count), np.int64)
-    spacing = box[1] / spatial_cells_y
-    span = np.int64(1) << np.int64(20)  # velocity bins per axis, offset to stay positive
-    for i in range(count):
-        column = min(max(int(np.floor(position[i, 0] / spacing)), 0), spatial_cells_x - 1)
-        row = min(max(int(np.floor(position[i, 1] / spacing)), 0), spatial_cells_y - 1)
-        spatial[i] = column + spatial_cells_x * row
-        for k in range(n_dv):
-            bin_x = _velocity_bin(velocity[i, 0], delta_v[k], span)
-            bin_y = _velocity_bin(velocity[i, 1], delta_v[k], span)
-            velocity_keys[k, i] = bin_x * span + bin_y
-            keys[k, i] = spatial[i] * span * span + velocity_keys[k, i]
-    return spatial, keys, velocity_keys
-
-
-@nb.njit(cache=True)
-def occupation_histogram(keys):
-    """How many distinct key values occur exactly n times, for every n that occurs.
-
-    Counts the keys in an open-addressing hash table (linear probing, multiplicative hashing;
-    O(len(keys))), then histograms the counts. Returns ``(n, cells)``: occupation numbers
-    n >= 1 (float64) and the number of cells holding exactly n particles (float64).
-    """
-    bits = 1
-    while (1 << bits) < 2 * keys.shape[0]:
-        bits += 1
-    size = np.int64(1) << np.int64(bits)
-    mask = size - np.int64(1)
-    shift = np.uint64(64 - bits)
-    table_keys = np.empty(size, np.int64)
-    table_counts = np.zeros(size, np.int64)
-    largest = 0
-    for key in keys:
-        slot = np.int64((np.uint64(key) * np.uint64(0x9E3779B97F4A7C15)) >> shift)
-        while table_counts[slot] > 0 and table_keys[slot] != key:
-            slot = (slot + np.int64(1)) & mask
-        table_keys[slot] = key
-        table_counts[slot] += 1
-        largest = max(largest, table_counts[slot])
-    histogram = np.zeros(largest + 1, np.int64)
-    for count in table_counts:
-        histogram[count] += 1
-    occupied = np.nonzero(histogram[1:])[0] + 1
-    return occupied.astype(np.float64), histogram[occupied].astype(np.float64)

@@ -22,7 +22,7 @@ from pydantic import model_validator
 
 from sims.core.scenario import ParamError, StrictModel, param
 from sims.core.simulation import Model
-from sims.harddisc import diagnostics, kernels
+from sims.harddisc import diagnostics, kernels, placement
 from sims.harddisc.dataset import assemble
 
 MAX_AREA_FRACTION = 0.4  # random sequential addition jams at 0.547; it slows down long before
@@ -251,7 +251,7 @@ class HardDiscModel(Model):
             high = np.array([initial_width - radius, height - radius])
         rng_state = rng.integers(0, 2**63, size=4, dtype=np.uint64, endpoint=False)
         rng_state[0] |= np.uint64(1)
-        position, placed = kernels.random_sequential_addition(
+        position, placed = placement.random_sequential_addition(
             params.n_discs, low, high, self.box, self.periodic, params.diameter,
             params.rsa_attempts * params.n_discs, rng_state,
         )  # fmt: skip
