@@ -61,6 +61,7 @@ def test_run_writes_entropies_with_units_and_the_figure(tmp_path, capsys):
         ({"boundary": "periodic", "n_discs": 2, "area_fraction": 0.4}, "params.area_fraction"),
         ({"neighbour_cell": 0.5}, "params.neighbour_cell"),
         ({"velocity": "maxwell"}, "params.velocity"),
+        ({"boundary": "periodic", "equilibration_time": 10.0}, "params.equilibration_time"),
     ],
 )
 def test_bad_parameters_give_one_line_errors(tmp_path, capsys, params, key):

@@ -148,3 +148,17 @@ def test_trajectories_match_the_independent_billiards_engine():
     assert their_collisions == model.counters[kernels.COLLISIONS] > 100
     np.testing.assert_allclose(model.positions(), table.balls_position, rtol=0, atol=1e-7)
     np.testing.assert_allclose(model.velocity, table.balls_velocity, rtol=0, atol=1e-7)
+
+
+def test_equilibration_behind_the_partition_keeps_discs_left_and_energy_fixed():
+    """At φ = 0.3 the random sequential addition is not an equilibrium packing: 20 time units
+    of dynamics in the left half (walls all round) relax it; the discs stay in the half."""
+    start = make(seed=8, n_discs=300, area_fraction=0.3)
+    relaxed = make(seed=8, n_discs=300, area_fraction=0.3, equilibration_time=20.0)
+    np.testing.assert_allclose(relaxed.box, start.box, rtol=1e-15)
+    assert relaxed.position[:, 0].max() <= relaxed.box[0] / 2 - 0.5 + 1e-9
+    assert relaxed.position.min() >= 0.5 - 1e-9
+    assert smallest_gap(relaxed) > -1e-9
+    energy = 0.5 * np.sum(relaxed.velocity**2)
+    assert energy == pytest.approx(0.5 * np.sum(start.velocity**2), rel=1e-13)
+    assert np.max(np.abs(relaxed.position - start.position)) > 1.0

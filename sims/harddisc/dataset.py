@@ -192,6 +192,7 @@ def assemble(model: HardDiscModel, records: list[dict[str, Any]]) -> xr.Dataset:
         "neighbour_cells": f"{model.cells[0]} x {model.cells[1]}",
         "boundary": params.boundary,
         "partition": "removed at t=0" if params.partition else "none",
+        "equilibration_time": params.equilibration_time,
         "units_note": "length σ, mass m, energy k_B T of the parameters; time σ√(m/k_B T)",
         "phase_space_cell": "Δx² Δv², velocity grid floor(v/Δv); measure dx dv",
     }

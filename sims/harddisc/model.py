@@ -95,15 +95,28 @@ class HardDiscParams(StrictModel):
     rsa_attempts: int = param(
         10_000, units="1", description="Placement attempts per disc before giving up", ge=1
     )
+    equilibration_time: float = param(
+        0.0,
+        units="time",
+        description="Dynamics run in the initial region (behind the partition) before t=0, from "
+        "the random sequential addition (a multiple of time_quantum)",
+        ge=0,
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> HardDiscParams:
-        for key in ("duration", "record_interval"):
+        for key in ("duration", "record_interval", "equilibration_time"):
             ratio = getattr(self, key) / self.time_quantum
             if abs(ratio - round(ratio)) > INTEGER_TOLERANCE * max(ratio, 1.0):
                 raise ParamError(
                     key, f"must be a multiple of time_quantum={self.time_quantum}", ratio
                 )
+        if self.equilibration_time > 0 and self.partition and self.boundary == "periodic":
+            raise ParamError(
+                "equilibration_time",
+                "behind a partition needs reflecting walls (the periodic box has none)",
+                self.equilibration_time,
+            )
         if self.record_interval > self.duration:
             raise ParamError("record_interval", "must not exceed duration", self.record_interval)
         cells_x = self.aspect_ratio * self.spatial_cells
@@ -205,8 +218,11 @@ class HardDiscModel(Model):
         self.geometry = np.array(
             [*self.box, *self.cells, params.diameter, 1.0 if self.periodic else 0.0]
         )
-        self.position = self._place(rng)
-        self.velocity = self._velocities(rng)
+        if params.equilibration_time > 0:
+            self.position, self.velocity = self._equilibrated(seed_sequence)
+        else:
+            self.position = self._place(rng)
+            self.velocity = self._velocities(rng)
         count = params.n_discs
         self.local_time = np.zeros(count)
         self.version = np.zeros(count, np.int64)
@@ -236,6 +252,21 @@ class HardDiscModel(Model):
             self.heap_time, self.heap_disc, self.heap_partner, self.heap_id, self.heap_version,
             self.counters,
         )  # fmt: skip
+
+    def _equilibrated(self, seed_sequence) -> tuple[np.ndarray, np.ndarray]:
+        """Positions and velocities after ``equilibration_time`` of dynamics in the initial region.
+
+        The initial region is a box of its own (the left half, walls all round, when there is a
+        partition), started exactly as this model would start without equilibration.
+        """
+        params = self.params
+        aspect_ratio = params.aspect_ratio / (2.0 if params.partition else 1.0)
+        region = params.model_copy(
+            update={"partition": False, "aspect_ratio": aspect_ratio, "equilibration_time": 0.0}
+        )
+        inner = HardDiscModel(region, seed_sequence)
+        inner.advance(round(params.equilibration_time / params.time_quantum))
+        return inner.positions(), inner.velocity.copy()
 
     def _place(self, rng: np.random.Generator) -> np.ndarray:
         """Random sequential addition in the initial region; fails loudly if it cannot finish."""
