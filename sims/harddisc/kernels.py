@@ -6,11 +6,13 @@ local_time[i])``. Nothing is synchronised globally: a disc's stored position cha
 own events (collision, wall reflection, cell crossing), which makes results independent of where a
 run is stopped and resumed.
 
-Events live in a binary min-heap ordered by (time, disc). Each disc has exactly one *own* event:
-the earliest of its predicted disc collisions, wall reflections and cell crossings. Invalidation
-is lazy: an entry stores the disc's ``event_id`` and the partner's trajectory ``version`` at
-prediction time; a popped entry whose ``event_id`` is stale is dropped, and one whose partner has
-changed trajectory since is re-predicted. When the heap fills up, stale entries are compacted away.
+Each disc has exactly one *own* event: the earliest of its predicted disc collisions, wall
+reflections and cell crossings, recorded per disc as (event id, partner code, the partner's
+trajectory ``version`` at prediction time). A binary min-heap ordered by (time, disc) holds
+(time, disc, event id) entries. Invalidation is lazy: a popped entry whose id is no longer its
+disc's current one is dropped, and an event whose partner has changed trajectory since it was
+predicted is re-predicted instead of processed. When the heap fills up, stale entries are
+compacted away.
 
 Neighbours are found with a cell list (cells at least one diameter wide; doubly linked lists).
 Crossing a cell boundary is an event, after which the disc re-predicts against its new
@@ -96,10 +98,9 @@ def _earlier(time_a, disc_a, time_b, disc_b):
 
 
 @nb.njit(cache=True)
-def _sift_down(heap_time, heap_disc, heap_partner, heap_id, heap_version, size, start):
+def _sift_down(heap_time, heap_disc, heap_id, size, start):
     position = start
-    time, disc = heap_time[position], heap_disc[position]
-    partner, event_id, version = heap_partner[position], heap_id[position], heap_version[position]
+    time, disc, event = heap_time[position], heap_disc[position], heap_id[position]
     while True:
         child = 2 * position + 1
         if child >= size:
@@ -111,34 +112,29 @@ def _sift_down(heap_time, heap_disc, heap_partner, heap_id, heap_version, size, 
         if not _earlier(heap_time[child], heap_disc[child], time, disc):
             break
         heap_time[position], heap_disc[position] = heap_time[child], heap_disc[child]
-        heap_partner[position], heap_id[position] = heap_partner[child], heap_id[child]
-        heap_version[position] = heap_version[child]
+        heap_id[position] = heap_id[child]
         position = child
-    heap_time[position], heap_disc[position] = time, disc
-    heap_partner[position], heap_id[position], heap_version[position] = partner, event_id, version
+    heap_time[position], heap_disc[position], heap_id[position] = time, disc, event
 
 
 @nb.njit(cache=True)
-def _compact(heap_time, heap_disc, heap_partner, heap_id, heap_version, counters, event_id):
-    """Drop entries superseded by a newer own event of their disc, then re-heapify."""
+def _compact(heap_time, heap_disc, heap_id, counters, event_id):
+    """Drop entries superseded by a newer event of their disc, then re-heapify."""
     kept = 0
     for k in range(counters[HEAP_SIZE]):
         if heap_id[k] == event_id[heap_disc[k]]:
-            heap_time[kept], heap_disc[kept] = heap_time[k], heap_disc[k]
-            heap_partner[kept], heap_id[kept] = heap_partner[k], heap_id[k]
-            heap_version[kept] = heap_version[k]
+            heap_time[kept], heap_disc[kept], heap_id[kept] = heap_time[k], heap_disc[k], heap_id[k]
             kept += 1
     counters[HEAP_SIZE] = kept
     for start in range(kept // 2 - 1, -1, -1):
-        _sift_down(heap_time, heap_disc, heap_partner, heap_id, heap_version, kept, start)
+        _sift_down(heap_time, heap_disc, heap_id, kept, start)
 
 
 @nb.njit(cache=True)
-def _push(heap_time, heap_disc, heap_partner, heap_id, heap_version, counters, event_id, entry):
-    """Insert ``entry = (time, disc, partner, id, partner_version)`` (compacting if full)."""
+def _push(heap_time, heap_disc, heap_id, counters, event_id, time, disc):
+    """Insert disc ``disc``'s current event (id ``event_id[disc]``) at ``time``."""
     if counters[HEAP_SIZE] == heap_time.shape[0]:
-        _compact(heap_time, heap_disc, heap_partner, heap_id, heap_version, counters, event_id)
-    time, disc, partner, own_id, version = entry
+        _compact(heap_time, heap_disc, heap_id, counters, event_id)
     position = counters[HEAP_SIZE]
     counters[HEAP_SIZE] += 1
     while position > 0:
@@ -146,26 +142,19 @@ def _push(heap_time, heap_disc, heap_partner, heap_id, heap_version, counters, e
         if not _earlier(time, disc, heap_time[parent], heap_disc[parent]):
             break
         heap_time[position], heap_disc[position] = heap_time[parent], heap_disc[parent]
-        heap_partner[position], heap_id[position] = heap_partner[parent], heap_id[parent]
-        heap_version[position] = heap_version[parent]
+        heap_id[position] = heap_id[parent]
         position = parent
-    heap_time[position], heap_disc[position] = time, disc
-    heap_partner[position], heap_id[position], heap_version[position] = partner, own_id, version
+    heap_time[position], heap_disc[position], heap_id[position] = time, disc, event_id[disc]
 
 
 @nb.njit(cache=True)
-def _pop(heap_time, heap_disc, heap_partner, heap_id, heap_version, counters):
+def _pop(heap_time, heap_disc, heap_id, counters):
     """Remove the earliest entry (the caller has read it at index 0)."""
     last = counters[HEAP_SIZE] - 1
     counters[HEAP_SIZE] = last
     if last > 0:
-        heap_time[0], heap_disc[0] = heap_time[last], heap_disc[last]
-        heap_partner[0], heap_id[0], heap_version[0] = (
-            heap_partner[last],
-            heap_id[last],
-            heap_version[last],
-        )
-        _sift_down(heap_time, heap_disc, heap_partner, heap_id, heap_version, last, 0)
+        heap_time[0], heap_disc[0], heap_id[0] = heap_time[last], heap_disc[last], heap_id[last]
+        _sift_down(heap_time, heap_disc, heap_id, last, 0)
 
 
 @nb.njit(inline="always")
@@ -281,17 +270,20 @@ def predict(i, now, crossing, position, velocity, local_time, version, cell_of, 
 
 
 @nb.njit(cache=True)
-def _schedule(i, now, crossing, position, velocity, local_time, version, event_id, cell_of,
-              cell_head, cell_next, geometry, memo, heap_time, heap_disc, heap_partner, heap_id,
-              heap_version, counters):  # fmt: skip
+def _schedule(i, now, crossing, position, velocity, local_time, version, cell_of, cell_head,
+              cell_next, geometry, memo, events, heap, counters):  # fmt: skip
+    """Predict disc ``i``'s next event, record it as its own and push it on the heap."""
+    event_id, event_partner, event_version = events
+    heap_time, heap_disc, heap_id = heap
     time, partner, partner_version = predict(
         i, now, crossing, position, velocity, local_time, version, cell_of, cell_head, cell_next,
         geometry, memo,
     )  # fmt: skip
     event_id[i] += 1
+    event_partner[i] = partner
+    event_version[i] = partner_version
     if partner != NO_EVENT:
-        entry = (time, np.int64(i), np.int64(partner), event_id[i], np.int64(partner_version))
-        _push(heap_time, heap_disc, heap_partner, heap_id, heap_version, counters, event_id, entry)
+        _push(heap_time, heap_disc, heap_id, counters, event_id, time, np.int64(i))
 
 
 @nb.njit(inline="always")
@@ -302,21 +294,18 @@ def _move_to(i, now, position, velocity, local_time):
 
 
 @nb.njit(cache=True)
-def schedule_all(now, position, velocity, local_time, version, event_id, cell_of, cell_head,
-                 cell_next, geometry, memo, heap_time, heap_disc, heap_partner, heap_id,
-                 heap_version, counters):  # fmt: skip
+def schedule_all(now, position, velocity, local_time, version, cell_of, cell_head, cell_next,
+                 geometry, memo, events, heap, counters):  # fmt: skip
     """Empty the heap and predict every disc's own event from time ``now``."""
     counters[HEAP_SIZE] = 0
     for i in range(position.shape[0]):
-        _schedule(i, now, NO_EVENT, position, velocity, local_time, version, event_id, cell_of,
-                  cell_head, cell_next, geometry, memo, heap_time, heap_disc, heap_partner,
-                  heap_id, heap_version, counters)  # fmt: skip
+        _schedule(i, now, NO_EVENT, position, velocity, local_time, version, cell_of, cell_head,
+                  cell_next, geometry, memo, events, heap, counters)  # fmt: skip
 
 
 @nb.njit(cache=True)
-def process_events(end_time, mass, position, velocity, local_time, version, event_id, cell_of,
-                   cell_head, cell_next, cell_prev, geometry, memo, heap_time, heap_disc,
-                   heap_partner, heap_id, heap_version, counters, sums):  # fmt: skip
+def process_events(end_time, mass, position, velocity, local_time, version, cell_of, cell_head,
+                   cell_next, cell_prev, geometry, memo, events, heap, counters, sums):  # fmt: skip
     """Process, in time order, every event at a time ``<= end_time`` (state updated in place).
 
     Collisions are elastic between equal masses ``mass``: with r = r_i − r_j and v = v_i − v_j
@@ -326,19 +315,20 @@ def process_events(end_time, mass, position, velocity, local_time, version, even
     width, height, cells_x, cells_y, _, periodic = geometry
     cells_x, cells_y = int(cells_x), int(cells_y)
     periodic = periodic > 0.0
+    event_id, event_partner, event_version = events
+    heap_time, heap_disc, heap_id = heap
     popped = 0
     while counters[HEAP_SIZE] > 0 and heap_time[0] <= end_time:
-        now, i, partner = heap_time[0], heap_disc[0], heap_partner[0]
-        own_id, partner_version = heap_id[0], heap_version[0]
-        _pop(heap_time, heap_disc, heap_partner, heap_id, heap_version, counters)
+        now, i, own_id = heap_time[0], heap_disc[0], heap_id[0]
+        _pop(heap_time, heap_disc, heap_id, counters)
         popped += 1
         if own_id != event_id[i]:
             continue
+        partner = event_partner[i]
         if partner >= 0:
-            if partner_version != version[partner]:
-                _schedule(i, now, NO_EVENT, position, velocity, local_time, version, event_id,
-                          cell_of, cell_head, cell_next, geometry, memo, heap_time, heap_disc,
-                          heap_partner, heap_id, heap_version, counters)  # fmt: skip
+            if event_version[i] != version[partner]:
+                _schedule(i, now, NO_EVENT, position, velocity, local_time, version, cell_of,
+                          cell_head, cell_next, geometry, memo, events, heap, counters)  # fmt: skip
                 continue
             j = partner
             _move_to(i, now, position, velocity, local_time)
@@ -355,9 +345,8 @@ def process_events(end_time, mass, position, velocity, local_time, version, even
             counters[COLLISIONS] += 1
             version[i] += 1
             version[j] += 1
-            _schedule(j, now, NO_EVENT, position, velocity, local_time, version, event_id,
-                      cell_of, cell_head, cell_next, geometry, memo, heap_time, heap_disc,
-                      heap_partner, heap_id, heap_version, counters)  # fmt: skip
+            _schedule(j, now, NO_EVENT, position, velocity, local_time, version, cell_of,
+                          cell_head, cell_next, geometry, memo, events, heap, counters)  # fmt: skip
         elif partner == WALL_X or partner == WALL_Y:
             axis = 0 if partner == WALL_X else 1
             _move_to(i, now, position, velocity, local_time)
@@ -388,9 +377,8 @@ def process_events(end_time, mass, position, velocity, local_time, version, even
             _link(i, column + cells_x * row, cell_of, cell_head, cell_next, cell_prev)
             counters[CELL_CROSSINGS] += 1
         crossing = partner if partner <= CROSS_LEFT else NO_EVENT
-        _schedule(i, now, crossing, position, velocity, local_time, version, event_id, cell_of,
-                  cell_head, cell_next, geometry, memo, heap_time, heap_disc, heap_partner,
-                  heap_id, heap_version, counters)  # fmt: skip
+        _schedule(i, now, crossing, position, velocity, local_time, version, cell_of,
+                  cell_head, cell_next, geometry, memo, events, heap, counters)  # fmt: skip
     return popped
 
 

@@ -238,18 +238,17 @@ class HardDiscModel(Model):
         capacity = kernels.HEAP_SLOTS_PER_DISC * count + 16
         self.heap_time = np.zeros(capacity)
         self.heap_disc = np.zeros(capacity, np.int64)
-        self.heap_partner = np.zeros(capacity, np.int64)
         self.heap_id = np.zeros(capacity, np.int64)
-        self.heap_version = np.zeros(capacity, np.int64)
+        self.event_partner = np.zeros(count, np.int64)
+        self.event_version = np.zeros(count, np.int64)
         self.memo_time = np.full(count, np.inf)
         self.memo_partner = np.full(count, kernels.NO_EVENT, np.int64)
         self.memo_version = np.zeros(count, np.int64)
         self.counters = np.zeros(kernels.N_COUNTERS, np.int64)
         self.sums = np.zeros(kernels.N_SUMS)
         kernels.schedule_all(
-            0.0, self.position, self.velocity, self.local_time, self.version, self.event_id,
-            self.cell_of, self.cell_head, self.cell_next, self.geometry, self.memo,
-            self.heap_time, self.heap_disc, self.heap_partner, self.heap_id, self.heap_version,
+            0.0, self.position, self.velocity, self.local_time, self.version, self.cell_of,
+            self.cell_head, self.cell_next, self.geometry, self.memo, self.events, self.heap,
             self.counters,
         )  # fmt: skip
 
@@ -316,6 +315,16 @@ class HardDiscModel(Model):
         return self.memo_time, self.memo_partner, self.memo_version
 
     @property
+    def events(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each disc's current event: its id, partner code and the partner's version."""
+        return self.event_id, self.event_partner, self.event_version
+
+    @property
+    def heap(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The event heap: time, disc and event id of every entry (stale ones included)."""
+        return self.heap_time, self.heap_disc, self.heap_id
+
+    @property
     def time(self) -> float:
         """Model time of the current step (time)."""
         return self.step_count * self.params.time_quantum
@@ -330,9 +339,8 @@ class HardDiscModel(Model):
         end_time = (self.step_count + n_steps) * self.params.time_quantum
         kernels.process_events(
             end_time, self.params.mass, self.position, self.velocity, self.local_time,
-            self.version, self.event_id, self.cell_of, self.cell_head, self.cell_next,
-            self.cell_prev, self.geometry, self.memo, self.heap_time, self.heap_disc,
-            self.heap_partner, self.heap_id, self.heap_version, self.counters, self.sums,
+            self.version, self.cell_of, self.cell_head, self.cell_next, self.cell_prev,
+            self.geometry, self.memo, self.events, self.heap, self.counters, self.sums,
         )  # fmt: skip
         self.step_count += n_steps
 
@@ -367,9 +375,9 @@ class HardDiscModel(Model):
         return record
 
     _STATE_ARRAYS = (
-        "position", "velocity", "local_time", "version", "event_id", "cell_of", "cell_head",
-        "cell_next", "cell_prev", "memo_time", "memo_partner", "memo_version", "heap_time",
-        "heap_disc", "heap_partner", "heap_id", "heap_version", "counters", "sums",
+        "position", "velocity", "local_time", "version", "cell_of", "cell_head", "cell_next",
+        "cell_prev", "memo_time", "memo_partner", "memo_version", "event_id", "event_partner",
+        "event_version", "heap_time", "heap_disc", "heap_id", "counters", "sums",
     )  # fmt: skip
 
     def get_state(self) -> dict[str, Any]:
