@@ -1,0 +1,161 @@
+"""Hard-disc benchmark: event throughput, cost per collision against N, entropy diagnostics.
+
+Rates are per CPU second of this process (``time.process_time``), which a shared machine
+disturbs less than wall time; the wall time of the first run is printed too. Prints, on one core
+after compilation (``HardDiscModel.warm_up`` first):
+
+1. collisions/s, cell crossings/s and all events/s at N = 10⁴, area fraction 0.05 (reflecting
+   walls, no partition, Maxwellian start, after the first collision times are past);
+2. CPU time per collision and per event for N = 10³, 10⁴, 10⁵ (should stay flat: O(log N) heap);
+3. the entropy diagnostics (S_B, H form and marginals) for 10⁵ discs and 8 values of Δv per
+   recorded time (median of repeats);
+4. side by side, the pure-Python event-driven engine ``billiards`` (PyPI, if installed) on the
+   same kind of gas at small N, with the ratio of collisions per second.
+
+Usage: ``python benchmarks/bench_harddisc.py [--quick]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+import numpy as np
+
+from sims.harddisc import diagnostics, kernels
+from sims.harddisc.model import HardDiscModel, HardDiscParams
+
+AREA_FRACTION = 0.05
+ENTROPY_DELTA_V = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 2.0)
+
+
+def gas(count: int, seed: int = 1, **changes) -> HardDiscModel:
+    """An equilibrium gas without partition, records every time unit."""
+    params = HardDiscParams(
+        n_discs=count, area_fraction=AREA_FRACTION, partition=False, time_quantum=0.1,
+        duration=1.0, record_interval=1.0, delta_v=(1.0,), spatial_cells=1, **changes,
+    )  # fmt: skip
+    return HardDiscModel(params, np.random.SeedSequence(seed))
+
+
+def throughput(count: int, collisions_wanted: int) -> dict[str, float]:
+    """Advance until ``collisions_wanted`` collisions; return rates and costs (s, 1/s)."""
+    model = gas(count)
+    model.advance(20)  # past the first flight times
+    before = model.counters.copy()
+    steps, elapsed, wall = 0, 0.0, 0.0
+    while model.counters[kernels.COLLISIONS] - before[kernels.COLLISIONS] < collisions_wanted:
+        tick, wall_tick = time.process_time(), time.perf_counter()
+        model.advance(50)
+        elapsed += time.process_time() - tick
+        wall += time.perf_counter() - wall_tick
+        steps += 50
+    done = model.counters - before
+    collisions, walls, crossings = (
+        int(done[kernels.COLLISIONS]),
+        int(done[kernels.WALL_COLLISIONS]),
+        int(done[kernels.CELL_CROSSINGS]),
+    )
+    events = collisions + walls + crossings
+    return {
+        "collisions": collisions,
+        "seconds": elapsed,
+        "wall_seconds": wall,
+        "collisions_per_s": collisions / elapsed,
+        "crossings_per_s": crossings / elapsed,
+        "events_per_s": events / elapsed,
+        "us_per_collision": 1e6 * elapsed / collisions,
+        "us_per_event": 1e6 * elapsed / events,
+        "model_time": steps * model.params.time_quantum,
+    }
+
+
+def entropy_time(count: int, repeats: int) -> float:
+    """Median seconds of the entropy diagnostics of ``count`` discs for 8 Δv."""
+    rng = np.random.default_rng(0)
+    box = np.array([2000.0, 1000.0])
+    position = rng.uniform(0.0, 1.0, (count, 2)) * box
+    velocity = rng.standard_normal((count, 2))
+    delta_v = np.array(ENTROPY_DELTA_V)
+    diagnostics.phase_space_entropies(position, velocity, box, (40, 20), delta_v)  # compile
+    times = []
+    for _ in range(repeats):
+        tick = time.perf_counter()
+        diagnostics.phase_space_entropies(position, velocity, box, (40, 20), delta_v)
+        times.append(time.perf_counter() - tick)
+    return float(np.median(times))
+
+
+def billiards_rate(count: int, duration: float) -> tuple[float, float, int, int] | None:
+    """Collisions/s of ``billiards`` and of entrosim from one initial state in the same walled box.
+
+    Returns (theirs, ours, their collisions, our collisions), or None if billiards is missing.
+    """
+    try:
+        import billiards
+        from billiards.obstacles import InfiniteWall
+    except ImportError:
+        return None
+    model = gas(count)
+    width, height = model.box
+    corners = [(0.0, 0.0), (width, 0.0), (width, height), (0.0, height)]
+    walls = [InfiniteWall(corners[k], corners[(k + 1) % 4], inside="left") for k in range(4)]
+    table = billiards.Billiard(obstacles=walls)
+    for position, velocity in zip(model.position, model.velocity, strict=True):
+        table.add_ball(tuple(position), tuple(velocity), radius=0.5 * model.params.diameter)
+    tick = time.perf_counter()
+    events = table.evolve(duration)
+    elapsed = time.perf_counter() - tick
+    theirs = sum(1 for event in events if isinstance(event[2], (int, np.integer)))
+    tick = time.perf_counter()
+    model.advance(round(duration / model.params.time_quantum))
+    ours = int(model.counters[kernels.COLLISIONS])
+    return theirs / elapsed, ours / (time.perf_counter() - tick), theirs, ours
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer collisions and sizes")
+    quick = parser.parse_args().quick
+    HardDiscModel.warm_up()
+    print(f"hard-disc EDMD benchmark (one core; {os.cpu_count()} CPUs on this machine)")
+    wanted = 200_000 if quick else 2_000_000
+    result = throughput(10_000, wanted)
+    print(
+        f"N = 10^4, area fraction {AREA_FRACTION}: {result['collisions']} collisions in "
+        f"{result['seconds']:.2f} CPU s, {result['wall_seconds']:.2f} s wall "
+        f"({result['model_time']:g} time units); rates per CPU second:\n"
+        f"  collisions/s     {result['collisions_per_s']:.3g}\n"
+        f"  cell crossings/s {result['crossings_per_s']:.3g}\n"
+        f"  all events/s     {result['events_per_s']:.3g}"
+    )
+    print("cost per collision against N (area fraction 0.05):")
+    print(f"  {'N':>8} {'us/collision':>13} {'us/event':>9} {'collisions/s':>13}")
+    sizes = (1_000, 10_000, 30_000) if quick else (1_000, 10_000, 100_000)
+    for count in sizes:
+        result = throughput(count, max(wanted // 2, 20 * count))
+        print(
+            f"  {count:>8} {result['us_per_collision']:>13.3f} {result['us_per_event']:>9.3f} "
+            f"{result['collisions_per_s']:>13.3g}"
+        )
+    seconds = entropy_time(100_000, 3 if quick else 10)
+    print(
+        f"entropy diagnostics, 10^5 discs x {len(ENTROPY_DELTA_V)} Δv: {1e3 * seconds:.1f} ms "
+        "per recorded time (target < 100 ms)"
+    )
+    for count in (100, 400):
+        compared = billiards_rate(count, 5.0 if quick else 25.0)
+        if compared is None:
+            print("billiards (pure-Python EDMD, PyPI) not installed: pip install billiards")
+            break
+        theirs, ours, their_count, our_count = compared
+        print(
+            f"billiards 0.5.0 vs entrosim, N = {count} in the same walled box, same start: "
+            f"{theirs:.3g} vs {ours:.3g} collisions/s (ratio {ours / theirs:.0f}x; "
+            f"{their_count} vs {our_count} collisions)"
+        )
+
+
+if __name__ == "__main__":
+    main()

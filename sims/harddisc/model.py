@@ -1,0 +1,428 @@
+"""A dilute gas of hard discs: exact event-driven dynamics and the free expansion into 2V.
+
+Garrido, Goldstein, Huse & Lebowitz, "Time evolution of the Boltzmann entropy for a
+nonequilibrium dilute gas" (arXiv 2403.07519). N discs of diameter σ and mass m start uniformly
+(random sequential addition) in the left half of a rectangular box, held by a partition that is
+removed at t = 0 (or fill the whole box), with Maxwellian velocities at temperature T and zero
+total momentum (or one fixed speed, in antiparallel pairs). Walls reflect specularly, or the box
+is periodic. The dynamics are exact (:mod:`sims.harddisc.kernels`).
+
+Units: σ (length), m (mass) and k_B T (energy) of the defaults are all 1, so time is in
+σ √(m / k_B T) and velocities in √(k_B T / m). One framework step is ``time_quantum`` of model
+time: records fall on multiples of it, and an event is processed in the step that contains it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+import xarray as xr
+from pydantic import model_validator
+
+from sims.core.scenario import ParamError, StrictModel, param
+from sims.core.simulation import Model
+from sims.harddisc import diagnostics, kernels, placement
+from sims.harddisc.dataset import assemble
+
+MAX_AREA_FRACTION = 0.4  # random sequential addition jams at 0.547; it slows down long before
+INTEGER_TOLERANCE = 1e-9
+MAX_VELOCITY_CELLS = 2**19  # per axis and sign, the range of the phase-space cell keys
+DISCS_PER_NEIGHBOUR_CELL = 1.0  # target mean occupation of the neighbour cells (final box)
+MIN_PERIODIC_CELLS = 3
+
+
+class HardDiscParams(StrictModel):
+    """Parameters of one hard-disc run."""
+
+    n_discs: int = param(10_000, units="1", description="Number of discs N", ge=1)
+    diameter: float = param(1.0, units="length", description="Disc diameter σ", gt=0)
+    mass: float = param(1.0, units="mass", description="Disc mass m", gt=0)
+    temperature: float = param(1.0, units="energy", description="Initial k_B T", gt=0)
+    area_fraction: float = param(
+        0.002,
+        units="1",
+        description="Area fraction Nπσ²/(4A₀) in the initial region A₀",
+        gt=0,
+        le=MAX_AREA_FRACTION,
+    )
+    aspect_ratio: float = param(
+        2.0, units="1", description="Box width / height (the whole box)", gt=0
+    )
+    partition: bool = param(
+        True,
+        units="1",
+        description="Start in the left half behind a partition removed at t=0 (free expansion)",
+    )
+    boundary: Literal["reflecting", "periodic"] = param(
+        "reflecting", units="1", description="Specular walls or a periodic box"
+    )
+    velocities: Literal["maxwell", "fixed_speed"] = param(
+        "maxwell",
+        units="1",
+        description="Maxwellian at T with zero momentum, or speed √(2T/m) in random antiparallel "
+        "pairs (same energy)",
+    )
+    time_quantum: float = param(
+        0.1, units="time", description="Model time of one framework step", gt=0
+    )
+    duration: float = param(10_000.0, units="time", description="Model time to run", gt=0)
+    record_interval: float = param(
+        50.0, units="time", description="Time between records (a multiple of time_quantum)", gt=0
+    )
+    spatial_cells: int = param(
+        4,
+        units="1",
+        description="Spatial entropy cells along the height (side Δx = H / this)",
+        ge=1,
+    )
+    delta_v: tuple[float, ...] = param(
+        (0.25, 0.5, 1.0, 2.0),
+        units="velocity",
+        description="Velocity cell sides Δv of the entropy diagnostics",
+        min_length=1,
+    )
+    neighbour_cell: float | None = param(
+        None,
+        units="length",
+        description="Target side of the neighbour-list cells (>= σ); default about one disc per "
+        "cell",
+        gt=0,
+    )
+    store_particles: bool = param(
+        False, units="1", description="Store positions and velocities at every record"
+    )
+    rsa_attempts: int = param(
+        10_000, units="1", description="Placement attempts per disc before giving up", ge=1
+    )
+    equilibration_time: float = param(
+        0.0,
+        units="time",
+        description="Dynamics run in the initial region (behind the partition) before t=0, from "
+        "the random sequential addition (a multiple of time_quantum)",
+        ge=0,
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> HardDiscParams:
+        for key in ("duration", "record_interval", "equilibration_time"):
+            ratio = getattr(self, key) / self.time_quantum
+            if abs(ratio - round(ratio)) > INTEGER_TOLERANCE * max(ratio, 1.0):
+                raise ParamError(
+                    key, f"must be a multiple of time_quantum={self.time_quantum}", ratio
+                )
+        if self.equilibration_time > 0 and self.partition and self.boundary == "periodic":
+            raise ParamError(
+                "equilibration_time",
+                "behind a partition needs reflecting walls (the periodic box has none)",
+                self.equilibration_time,
+            )
+        if self.record_interval > self.duration:
+            raise ParamError("record_interval", "must not exceed duration", self.record_interval)
+        cells_x = self.aspect_ratio * self.spatial_cells
+        if abs(cells_x - round(cells_x)) > INTEGER_TOLERANCE * cells_x or round(cells_x) < 1:
+            raise ParamError(
+                "spatial_cells",
+                f"times aspect_ratio={self.aspect_ratio} must be an integer (square cells tile "
+                "the box)",
+                self.spatial_cells,
+            )
+        if self.partition and round(cells_x) % 2:
+            raise ParamError(
+                "spatial_cells",
+                "must give an even number of cells along x, so that cells align with the partition",
+                self.spatial_cells,
+            )
+        if any(side <= 0 for side in self.delta_v):
+            raise ParamError("delta_v", "every Δv must be > 0", list(self.delta_v))
+        if len(set(self.delta_v)) != len(self.delta_v):
+            raise ParamError("delta_v", "lists a value twice", list(self.delta_v))
+        if min(self.delta_v) * MAX_VELOCITY_CELLS < 50.0 * self.thermal_speed:
+            raise ParamError("delta_v", "too small for the velocity cell range", min(self.delta_v))
+        width, height = self.box
+        initial_width = width / 2 if self.partition else width
+        smallest = MIN_PERIODIC_CELLS if self.boundary == "periodic" else 1
+        if min(initial_width, height) <= smallest * self.diameter:
+            raise ParamError(
+                "area_fraction",
+                f"gives a box of {width:.3g} x {height:.3g}, too small for discs of diameter "
+                f"{self.diameter:g}",
+                self.area_fraction,
+            )
+        if self.neighbour_cell is not None and self.neighbour_cell < self.diameter:
+            raise ParamError("neighbour_cell", "must be at least the diameter", self.neighbour_cell)
+        return self
+
+    @property
+    def thermal_speed(self) -> float:
+        """√(k_B T / m), the standard deviation of one velocity component (velocity)."""
+        return float(np.sqrt(self.temperature / self.mass))
+
+    @property
+    def initial_area(self) -> float:
+        """Area A₀ of the initial region (length²)."""
+        return self.n_discs * np.pi * self.diameter**2 / (4.0 * self.area_fraction)
+
+    @property
+    def box_area(self) -> float:
+        """Area of the whole box, 2A₀ with a partition (length²)."""
+        return self.initial_area * (2.0 if self.partition else 1.0)
+
+    @property
+    def box(self) -> np.ndarray:
+        """Box width and height (length)."""
+        height = np.sqrt(self.box_area / self.aspect_ratio)
+        return np.array([self.aspect_ratio * height, height])
+
+    @property
+    def spatial_grid(self) -> tuple[int, int]:
+        """Number of square entropy cells along x and y."""
+        return round(self.aspect_ratio * self.spatial_cells), self.spatial_cells
+
+    @property
+    def delta_x(self) -> float:
+        """Side Δx of the square spatial entropy cells (length)."""
+        return float(self.box[1] / self.spatial_cells)
+
+    @property
+    def total_steps(self) -> int:
+        """Number of framework steps of the run."""
+        return round(self.duration / self.time_quantum)
+
+    def neighbour_grid(self) -> tuple[int, int]:
+        """Cells of the neighbour list along x and y (each at least σ wide)."""
+        target = self.neighbour_cell or np.sqrt(
+            DISCS_PER_NEIGHBOUR_CELL * self.box_area / self.n_discs
+        )
+        target = max(target, self.diameter)
+        counts = []
+        for length in self.box:
+            cells = max(1, int(length / target))
+            if self.boundary == "periodic":
+                cells = max(cells, MIN_PERIODIC_CELLS)
+            counts.append(cells)
+        return counts[0], counts[1]
+
+
+class HardDiscModel(Model):
+    """Hard discs in a box, by exact event-driven dynamics (see module docstring)."""
+
+    Params = HardDiscParams
+
+    def __init__(self, params: HardDiscParams, seed_sequence: np.random.SeedSequence):
+        super().__init__(params, seed_sequence)
+        rng = np.random.default_rng(seed_sequence)
+        self.box = params.box
+        self.periodic = params.boundary == "periodic"
+        self.cells = params.neighbour_grid()
+        self.geometry = np.array(
+            [*self.box, *self.cells, params.diameter, 1.0 if self.periodic else 0.0]
+        )
+        if params.equilibration_time > 0:
+            self.position, self.velocity = self._equilibrated(seed_sequence)
+        else:
+            self.position = self._place(rng)
+            self.velocity = self._velocities(rng)
+        count = params.n_discs
+        self.local_time = np.zeros(count)
+        self.version = np.zeros(count, np.int64)
+        self.event_id = np.zeros(count, np.int64)
+        self.cell_of = np.empty(count, np.int64)
+        self.cell_head = np.empty(self.cells[0] * self.cells[1], np.int64)
+        self.cell_next = np.empty(count, np.int64)
+        self.cell_prev = np.empty(count, np.int64)
+        kernels.build_cell_lists(
+            self.position, self.cell_of, self.cell_head, self.cell_next, self.cell_prev,
+            self.box, *self.cells,
+        )  # fmt: skip
+        capacity = kernels.HEAP_SLOTS_PER_DISC * count + 16
+        self.heap_time = np.zeros(capacity)
+        self.heap_disc = np.zeros(capacity, np.int64)
+        self.heap_id = np.zeros(capacity, np.int64)
+        self.event_partner = np.zeros(count, np.int64)
+        self.event_version = np.zeros(count, np.int64)
+        self.memo_time = np.full(count, np.inf)
+        self.memo_partner = np.full(count, kernels.NO_EVENT, np.int64)
+        self.memo_version = np.zeros(count, np.int64)
+        self.counters = np.zeros(kernels.N_COUNTERS, np.int64)
+        self.sums = np.zeros(kernels.N_SUMS)
+        kernels.schedule_all(
+            0.0, self.position, self.velocity, self.local_time, self.version, self.cell_of,
+            self.cell_head, self.cell_next, self.geometry, self.memo, self.events, self.heap,
+            self.counters,
+        )  # fmt: skip
+
+    def _equilibrated(self, seed_sequence) -> tuple[np.ndarray, np.ndarray]:
+        """Positions and velocities after ``equilibration_time`` of dynamics in the initial region.
+
+        The initial region is a box of its own (the left half, walls all round, when there is a
+        partition), started exactly as this model would start without equilibration.
+        """
+        params = self.params
+        aspect_ratio = params.aspect_ratio / (2.0 if params.partition else 1.0)
+        region = params.model_copy(
+            update={"partition": False, "aspect_ratio": aspect_ratio, "equilibration_time": 0.0}
+        )
+        inner = HardDiscModel(region, seed_sequence)
+        inner.advance(round(params.equilibration_time / params.time_quantum))
+        return inner.positions(), inner.velocity.copy()
+
+    def _place(self, rng: np.random.Generator) -> np.ndarray:
+        """Random sequential addition in the initial region; fails loudly if it cannot finish."""
+        params = self.params
+        radius = 0.5 * params.diameter
+        width, height = self.box
+        initial_width = width / 2 if params.partition else width
+        if self.periodic:
+            low = np.array([radius if params.partition else 0.0, 0.0])
+            high = np.array([initial_width - radius if params.partition else width, height])
+        else:
+            low = np.array([radius, radius])
+            high = np.array([initial_width - radius, height - radius])
+        rng_state = rng.integers(0, 2**63, size=4, dtype=np.uint64, endpoint=False)
+        rng_state[0] |= np.uint64(1)
+        position, placed = placement.random_sequential_addition(
+            params.n_discs, low, high, self.box, self.periodic, params.diameter,
+            params.rsa_attempts * params.n_discs, rng_state,
+        )  # fmt: skip
+        if placed < params.n_discs:
+            raise ValueError(
+                f"params.area_fraction: random sequential addition placed only {placed} of "
+                f"{params.n_discs} discs in {params.rsa_attempts} attempts per disc (got "
+                f"{params.area_fraction})"
+            )
+        return position
+
+    def _velocities(self, rng: np.random.Generator) -> np.ndarray:
+        """Maxwellian (zero momentum, energy exactly N k_B T), or one speed, antiparallel pairs."""
+        params = self.params
+        count = params.n_discs
+        if params.velocities == "maxwell":
+            velocity = rng.standard_normal((count, 2))
+            if count > 1:
+                velocity -= velocity.mean(axis=0)
+            velocity *= np.sqrt(2.0 * count / np.sum(velocity**2))
+            return velocity * params.thermal_speed
+        angle = rng.uniform(0.0, 2.0 * np.pi, size=(count + 1) // 2)
+        pairs = np.stack([np.cos(angle), np.sin(angle)], axis=1)
+        velocity = np.concatenate([pairs, -pairs])[:count]
+        order = rng.permutation(count)
+        return velocity[order] * np.sqrt(2.0) * params.thermal_speed
+
+    @property
+    def memo(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each disc's earliest collision from its last neighbourhood scan (see kernels.predict)."""
+        return self.memo_time, self.memo_partner, self.memo_version
+
+    @property
+    def events(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each disc's current event: its id, partner code and the partner's version."""
+        return self.event_id, self.event_partner, self.event_version
+
+    @property
+    def heap(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The event heap: time, disc and event id of every entry (stale ones included)."""
+        return self.heap_time, self.heap_disc, self.heap_id
+
+    @property
+    def time(self) -> float:
+        """Model time of the current step (time)."""
+        return self.step_count * self.params.time_quantum
+
+    def record_steps(self) -> np.ndarray:
+        """Every ``record_interval`` from step 0 to the last step."""
+        every = round(self.params.record_interval / self.params.time_quantum)
+        return np.arange(0, self.params.total_steps + 1, every, dtype=np.int64)
+
+    def advance(self, n_steps: int) -> None:
+        """Process every event up to time ``(step_count + n_steps) * time_quantum``."""
+        end_time = (self.step_count + n_steps) * self.params.time_quantum
+        kernels.process_events(
+            end_time, self.params.mass, self.position, self.velocity, self.local_time,
+            self.version, self.cell_of, self.cell_head, self.cell_next, self.cell_prev,
+            self.geometry, self.memo, self.events, self.heap, self.counters, self.sums,
+        )  # fmt: skip
+        self.step_count += n_steps
+
+    def positions(self) -> np.ndarray:
+        """Disc centres at the current time (a new array; the state is not touched)."""
+        return kernels.positions_at(
+            self.time, self.position, self.velocity, self.local_time, self.box, self.periodic
+        )
+
+    def observe(self) -> dict[str, Any]:
+        """Entropies for every Δv, energy, momentum, event counts, virial; optionally the discs."""
+        params = self.params
+        position = self.positions()
+        entropies = diagnostics.phase_space_entropies(
+            position, self.velocity, self.box, params.spatial_grid, np.asarray(params.delta_v)
+        )
+        record = {
+            "step": self.step_count,
+            **entropies,
+            "kinetic_energy": 0.5 * params.mass * float(np.sum(self.velocity**2)),
+            "momentum": params.mass * self.velocity.sum(axis=0),
+            "collisions": int(self.counters[kernels.COLLISIONS]),
+            "wall_collisions": int(self.counters[kernels.WALL_COLLISIONS]),
+            "cell_crossings": int(self.counters[kernels.CELL_CROSSINGS]),
+            "virial": float(self.sums[kernels.VIRIAL]),
+            "wall_impulse": float(self.sums[kernels.WALL_IMPULSE]),
+            "right_fraction": float(np.mean(position[:, 0] >= 0.5 * self.box[0])),
+        }
+        if params.store_particles:
+            record["position"] = position
+            record["velocity"] = self.velocity.copy()
+        return record
+
+    _STATE_ARRAYS = (
+        "position", "velocity", "local_time", "version", "cell_of", "cell_head", "cell_next",
+        "cell_prev", "memo_time", "memo_partner", "memo_version", "event_id", "event_partner",
+        "event_version", "heap_time", "heap_disc", "heap_id", "counters", "sums",
+    )  # fmt: skip
+
+    def get_state(self) -> dict[str, Any]:
+        """Disc state, cell lists, the event heap, counters and sums (copies)."""
+        return {name: getattr(self, name).copy() for name in self._STATE_ARRAYS}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        """Restore :meth:`get_state`'s output."""
+        for name in self._STATE_ARRAYS:
+            getattr(self, name)[...] = state[name]
+
+    def to_dataset(self, records: list[dict[str, Any]]) -> xr.Dataset:
+        """The run's dataset (see :func:`sims.harddisc.dataset.assemble`)."""
+        return assemble(self, records)
+
+    @classmethod
+    def summarize(cls, dataset: xr.Dataset) -> str:
+        """Size, events, energy error and the entropy rise against N ln 2 for the coarsest Δv."""
+        energy = dataset.kinetic_energy.values
+        drift = np.max(np.abs(energy - energy[0])) / energy[0]
+        count = int(dataset.attrs["n_discs"])
+        coarsest = dataset.delta_v.values.argmax()
+        entropy = dataset.boltzmann_entropy.isel(delta_v=coarsest).values
+        change = (entropy[-1] - entropy[0]) / count
+        if dataset.attrs.get("partition") == "removed at t=0":
+            change_text = f"ΔS/(N ln 2) = {change / np.log(2):.3f}"
+        else:
+            change_text = f"ΔS/N = {change:.4f}"
+        return (
+            f"N={count}, t=0..{float(dataset.time[-1]):g}, "
+            f"{int(dataset.collisions[-1])} collisions, max |ΔE|/E = {drift:.1e}; "
+            f"S_B/N (Δv={dataset.delta_v.values[coarsest]:g}) {entropy[0] / count:.4f} -> "
+            f"{entropy[-1] / count:.4f}, {change_text}; ideal gas S/N "
+            f"{float(dataset.ideal_gas_entropy_initial):.4f} -> "
+            f"{float(dataset.ideal_gas_entropy_final):.4f}"
+        )
+
+    @classmethod
+    def warm_up(cls) -> None:
+        """Compile the kernels (or load them from the cache) on a few discs, both boundaries."""
+        for boundary in ("reflecting", "periodic"):
+            params = HardDiscParams(
+                n_discs=8, area_fraction=0.05, boundary=boundary, duration=1.0,
+                record_interval=1.0, delta_v=(1.0,), spatial_cells=1,
+            )  # fmt: skip
+            model = cls(params, np.random.SeedSequence(0))
+            model.advance(10)
+            model.observe()

@@ -1,0 +1,61 @@
+"""Random sequential addition of non-overlapping discs (jitted, xoshiro256** random numbers)."""
+
+import numba as nb
+import numpy as np
+
+from sims.core.rng import next_double
+from sims.harddisc.kernels import wrap
+
+
+@nb.njit(cache=True)
+def random_sequential_addition(count, low, high, box, periodic, diameter, max_attempts, rng_state):
+    """Place ``count`` non-overlapping discs uniformly in [low, high) by random sequential addition.
+
+    ``low``/``high`` (length, per axis) bound the disc centres; ``box`` and ``periodic`` set the
+    minimum-image convention. Each attempt draws a uniform point and keeps it if it overlaps no
+    placed disc. Returns the positions and the number of discs placed (less than ``count`` when
+    ``max_attempts`` attempts did not suffice).
+    """
+    position = np.empty((count, 2))
+    cells_x = max(1, min(int((high[0] - low[0]) / diameter), 4096))
+    cells_y = max(1, min(int((high[1] - low[1]) / diameter), 4096))
+    cell_width = (high[0] - low[0]) / cells_x
+    cell_height = (high[1] - low[1]) / cells_y
+    head = np.full(cells_x * cells_y, -1, np.int64)
+    following = np.empty(count, np.int64)
+    # periodic wrap of the placement grid only when it spans the whole periodic axis
+    wraps = (periodic and low[0] == 0.0 and high[0] == box[0], periodic and high[1] == box[1])
+    placed, attempts = 0, 0
+    sigma_squared = diameter * diameter
+    while placed < count and attempts < max_attempts:
+        attempts += 1
+        x = low[0] + (high[0] - low[0]) * next_double(rng_state)
+        y = low[1] + (high[1] - low[1]) * next_double(rng_state)
+        column = min(int((x - low[0]) / cell_width), cells_x - 1)
+        row = min(int((y - low[1]) / cell_height), cells_y - 1)
+        free = True
+        for d_row in range(-1, 2):
+            other_row = row + d_row
+            if other_row < 0 or other_row >= cells_y:
+                if not wraps[1]:
+                    continue
+                other_row %= cells_y
+            for d_column in range(-1, 2):
+                other_column = column + d_column
+                if other_column < 0 or other_column >= cells_x:
+                    if not wraps[0]:
+                        continue
+                    other_column %= cells_x
+                j = head[other_column + cells_x * other_row]
+                while j >= 0 and free:
+                    rx = wrap(x - position[j, 0], box[0], periodic)
+                    ry = wrap(y - position[j, 1], box[1], periodic)
+                    free = rx * rx + ry * ry >= sigma_squared
+                    j = following[j]
+        if free:
+            position[placed, 0], position[placed, 1] = x, y
+            cell = column + cells_x * row
+            following[placed] = head[cell]
+            head[cell] = placed
+            placed += 1
+    return position, placed

@@ -1,0 +1,146 @@
+"""Boltzmann entropy of hard discs: exact counting, N ln 2 of the free expansion, Δv scaling."""
+
+import numpy as np
+import pytest
+from scipy.special import gammaln
+
+from sims.core.simulation import Simulation
+from sims.harddisc import diagnostics
+from sims.harddisc.model import HardDiscModel, HardDiscParams
+
+LN2 = np.log(2.0)
+
+
+def run(params, seed):
+    return Simulation(HardDiscModel(params, np.random.SeedSequence(seed))).run()
+
+
+def test_cell_counting_matches_a_brute_force_count():
+    rng = np.random.default_rng(0)
+    box = np.array([6.0, 3.0])
+    position = rng.uniform(0, 1, (2000, 2)) * box
+    velocity = rng.standard_normal((2000, 2))
+    delta_v = np.array([0.3, 1.0, 2.5])
+    result = diagnostics.phase_space_entropies(position, velocity, box, (4, 2), delta_v)
+    spatial = np.floor(position / 1.5).astype(int)
+    for k, side in enumerate(delta_v):
+        cells = np.concatenate([spatial, np.floor(velocity / side).astype(int)], axis=1)
+        counts = np.unique(cells, axis=0, return_counts=True)[1]
+        volume = 1.5**2 * side**2
+        expected = np.sum(counts * np.log(volume) - gammaln(counts + 1))
+        assert result["boltzmann"][k] == pytest.approx(expected, rel=1e-13)
+        stirling = np.sum(-counts * np.log(counts / volume) + counts)
+        assert result["h_function"][k] == pytest.approx(stirling, rel=1e-13)
+        velocity_counts = np.unique(np.floor(velocity / side), axis=0, return_counts=True)[1]
+        expected = np.sum(velocity_counts * np.log(side**2) - gammaln(velocity_counts + 1))
+        assert result["velocity_boltzmann"][k] == pytest.approx(expected, rel=1e-13)
+    spatial_counts = np.unique(spatial, axis=0, return_counts=True)[1]
+    expected = np.sum(spatial_counts * np.log(1.5**2) - gammaln(spatial_counts + 1))
+    assert result["spatial_boltzmann"] == pytest.approx(expected, rel=1e-13)
+
+
+def test_coarse_ideal_gas_reference_tends_to_the_thermodynamic_entropy():
+    """S/N = ln(A/N) + ln(2πeT/m) + 1; the coarse-grained form differs by O(Δv²/(T/m))."""
+    exact = diagnostics.ideal_gas_entropy_per_particle(100.0, 10, 2.0, 0.5)
+    assert exact == pytest.approx(np.log(10.0) + np.log(2 * np.pi * np.e * 4.0) + 1.0, rel=1e-15)
+    sides = np.array([0.02, 0.2, 0.5])
+    coarse = diagnostics.coarse_ideal_gas_entropy_per_particle(100.0, 10, 2.0, 0.5, sides)
+    scale_squared = 4.0  # T/m
+    # Sheppard's correction: binning raises the entropy by Δv²/(24 s²) per axis, to O(Δv⁴)
+    np.testing.assert_allclose(coarse - exact, 2 * sides**2 / (24 * scale_squared), rtol=0.01)
+
+
+def test_equilibrium_h_entropy_matches_the_coarse_ideal_gas():
+    """No partition, φ = 0.01, Δx = box height: S_H/N at Δv = 1, 2 within 0.5% of the reference."""
+    params = HardDiscParams(
+        n_discs=3000, area_fraction=0.01, partition=False, spatial_cells=1, delta_v=(1.0, 2.0),
+        duration=200.0, record_interval=50.0, time_quantum=1.0,
+    )  # fmt: skip
+    dataset = run(params, 2)
+    measured = dataset.h_function_entropy_per_particle.mean("time")
+    reference = dataset.coarse_ideal_gas_entropy_final
+    np.testing.assert_allclose(measured, reference, rtol=0.005)
+
+
+@pytest.fixture(scope="module")
+def free_expansion():
+    """N = 4000 at φ = 10⁻⁵ (mean free path ≈ 1.6 L) in a 2:1 box of half-width L = 17725 σ;
+    coarse cells Δx = L, Δv = 2√(T/m); fine cells Δv = 0.001√(T/m). Two members, S averaged over
+    t = 48000..96000 (2.7 to 5.4 L/√(T/m)): in this nearly collisionless gas the density evens out
+    by phase mixing, while a collisional gas keeps sloshing between the halves for long."""
+    params = HardDiscParams(
+        n_discs=4000, area_fraction=1e-5, spatial_cells=1, delta_v=(2.0, 0.001),
+        duration=96_000.0, record_interval=3000.0, time_quantum=100.0,
+    )  # fmt: skip
+    return [run(params, seed) for seed in (11, 12)]
+
+
+def test_free_expansion_raises_the_coarse_entropy_by_n_ln_2(free_expansion):
+    rises = []
+    for dataset in free_expansion:
+        entropy = dataset.boltzmann_entropy.sel(delta_v=2.0)
+        late = entropy.sel(time=slice(48_000.0, None)).mean("time")
+        rises.append(float(late - entropy.isel(time=0)) / (4000 * LN2))
+        assert float(dataset.right_fraction[-1]) == pytest.approx(0.5, abs=0.03)
+    assert np.mean(rises) == pytest.approx(1.0, abs=0.03)
+
+
+def test_cells_so_fine_that_occupations_are_0_or_1_see_no_increase(free_expansion):
+    for dataset in free_expansion:
+        entropy = dataset.boltzmann_entropy.sel(delta_v=0.001)
+        all_single = 4000 * np.log(dataset.attrs["delta_x"] ** 2 * 0.001**2)  # every n ≤ 1
+        assert float(np.abs(entropy - all_single).max()) < 0.001 * 4000
+        assert abs(float(entropy[-1] - entropy[0])) < 0.001 * 4000 * LN2
+
+
+@pytest.fixture(scope="module")
+def early_expansion():
+    """Nearly collisionless expansion (φ = 10⁻⁶) of N = 10⁴ discs along a 20:1 channel; spatial
+    cells of the channel height (Δx = L/10), two members, up to t = 0.15 L / min Δv."""
+    delta_v = (0.35, 0.5, 0.7, 1.0)
+    base = HardDiscParams(n_discs=10_000, area_fraction=1e-6, aspect_ratio=20.0, spatial_cells=1)
+    half = float(base.box[0] / 2)
+    quantum = float(round(0.01 * half))
+    duration = quantum * round(0.15 * half / min(delta_v) / quantum)
+    params = HardDiscParams(
+        **{
+            **base.model_dump(),
+            "delta_v": delta_v, "duration": duration, "record_interval": quantum,
+            "time_quantum": quantum,
+        }
+    )  # fmt: skip
+    runs = [run(params, seed) for seed in (5, 6)]
+    rise = sum(
+        (ds.boltzmann_entropy - ds.boltzmann_entropy.isel(time=0)) / (10_000 * LN2) for ds in runs
+    ) / len(runs)
+    return rise, half, runs
+
+
+def test_early_entropy_production_rate_is_proportional_to_delta_v(early_expansion):
+    """Rate over t·Δv = 0.05..0.15 L (per N ln 2 and per L/√(T/m)) divided by Δv: equal ±20%."""
+    rise, half, runs = early_expansion
+    assert max(int(ds.collisions[-1]) for ds in runs) < 0.3 * 10_000  # per disc: < 0.3
+    per_delta_v = []
+    for side in rise.delta_v.values:
+        scaled_time = rise.time.values * side / half
+        start, end = np.interp([0.05, 0.15], scaled_time, rise.sel(delta_v=side).values)
+        rate = (end - start) / (0.10 * half / side)
+        per_delta_v.append(rate / side)
+    per_delta_v = np.array(per_delta_v)
+    np.testing.assert_allclose(per_delta_v, per_delta_v.mean(), rtol=0.2)
+
+
+def test_entropy_curves_collapse_against_t_times_delta_v(early_expansion):
+    rise, half, _ = early_expansion
+    sides = rise.delta_v.values
+    for scaled in (0.1, 0.15):
+        collapsed = np.array(
+            [
+                np.interp(scaled * half / s, rise.time.values, rise.sel(delta_v=s).values)
+                for s in sides
+            ]
+        )
+        np.testing.assert_allclose(collapsed, collapsed.mean(), rtol=0.15)
+    # against t itself they do not collapse: at one time the rise grows with Δv
+    at_time = rise.sel(time=0.15 * half / sides.max(), method="nearest").values
+    assert at_time[-1] > 2.0 * at_time[0]
