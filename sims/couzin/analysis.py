@@ -17,7 +17,9 @@ def steady_state(dataset: xr.Dataset) -> xr.Dataset:
 
 
 def analyze_run(dataset: xr.Dataset) -> xr.Dataset:
-    """Second-half mean and standard deviation of every time series, the regime, and the
+    """Steady-state summary of one run: second-half averages, regime, permutation entropies.
+
+    Second-half mean and standard deviation of every time series, the regime, and the
     permutation entropy (order 4) of the polarization and milling series.
 
     Parameters

@@ -47,7 +47,7 @@ def unwrapped_offsets(positions: np.ndarray, box: float | None) -> tuple[np.ndar
 
 
 def polarization(headings: np.ndarray) -> float:
-    """``P = |(1/N) Σ ê_i|``: 1 for a perfectly aligned school, about ``N^-1/2`` for a random one."""
+    """``P = |(1/N) Σ ê_i|``: 1 for an aligned school, about ``N^-1/2`` for a random one."""
     return float(np.linalg.norm(np.mean(headings, axis=0)))
 
 

@@ -30,10 +30,12 @@ import numpy as np
 from sims.core.rng import next_double
 
 UNBOUNDED, PERIODIC, REFLECTING = 0, 1, 2
-ALL_PAIRS, CELL_LIST = 0, 1
+ALL_PAIRS, CELL_LIST, AUTO = 0, 1, 2
+ALL_PAIRS_BELOW = 128  # agents: AUTO tests all pairs below this
+COMPACT_CELLS = 3  # AUTO tests all pairs when the school spans fewer cells than this per axis
 TINY = 1e-12  # vectors shorter than this have no direction
+SUMS = 12  # zone sums per agent: d_r, Σ ê_j (orientation), d_a (3 each), n_r, n_o, n_a
 _HASH_X, _HASH_Y, _HASH_Z = 73856093, 19349663, 83492791  # Teschner et al. (2003) primes
-_ACCUMULATORS = 12  # repulsion, orientation, attraction sums (xyz each), then the zone counts
 
 
 @nb.njit(cache=True, inline="always")
@@ -114,43 +116,172 @@ def capped_rotation(ex, ey, ez, dx, dy, dz, max_angle):
     return rx / norm, ry / norm, rz / norm
 
 
-@nb.njit(cache=True, inline="always")
-def _minimum_image(delta, box):
-    return delta - box * np.rint(delta / box)
+# reassociation lets the compiler vectorise the pair sums (results stay deterministic for a
+# given machine and build; the SIMD width fixes the order of the additions)
+_PAIR_MATH = True
 
 
 @nb.njit(cache=True, inline="always")
-def _accumulate_pair(i, j, positions, headings, zones, geometry, boundary, acc):
-    """Add neighbour j's contribution to agent i's zone sums ``acc`` (see module docstring)."""
+def _minimum_image(delta, period, inverse_period):
+    """Minimum-image displacement; branch-free, exact (a no-op) when both arguments are 0."""
+    return delta - period * np.rint(delta * inverse_period)
+
+
+@nb.njit(cache=True, inline="always")
+def _range_sums(start, end, soa, keys, cell, check_cell, agent, zones, period, inverse_period):
+    """Zone sums of one agent over the sorted neighbours ``start <= k < end``.
+
+    Branch-free, so that the compiler vectorises it: every candidate k gets weights 0 or 1 for
+    the three zones (0 when not perceived: too far, coincident, behind, or, with
+    ``check_cell``, in another cell that shares the bucket).
+
+    Parameters
+    ----------
+    soa : (6, N) float64
+        Positions and headings of the agents in sorted order, one row per component.
+    keys : (3, N) int64
+        Their integer cells (sorted order).
+    cell : tuple of int
+        The cell whose agents count (with ``check_cell``).
+    agent : tuple of float
+        Position and heading (x, y, z, ex, ey, ez) of the perceiving agent.
+    period, inverse_period : float
+        Box side L and 1/L in a periodic box (minimum image), 0 and 0 otherwise.
+
+    Returns
+    -------
+    tuple of float
+        ``d_r`` (3), ``Σ ê_j`` over the orientation zone (3), ``d_a`` (3), ``n_r, n_o, n_a``.
+    """
     repulsion2, orientation2, perception2, blind_cosine = zones[0], zones[1], zones[2], zones[3]
-    box = geometry[0]
-    dx = positions[j, 0] - positions[i, 0]
-    dy = positions[j, 1] - positions[i, 1]
-    dz = positions[j, 2] - positions[i, 2]
-    if boundary == PERIODIC:
-        dx, dy, dz = _minimum_image(dx, box), _minimum_image(dy, box), _minimum_image(dz, box)
-    distance2 = dx * dx + dy * dy + dz * dz
-    if distance2 >= perception2 or distance2 == 0.0:
-        return
-    distance = math.sqrt(distance2)
-    ux, uy, uz = dx / distance, dy / distance, dz / distance
-    if headings[i, 0] * ux + headings[i, 1] * uy + headings[i, 2] * uz < blind_cosine:
-        return  # inside the blind volume behind i
-    if distance2 < repulsion2:
-        acc[0] -= ux
-        acc[1] -= uy
-        acc[2] -= uz
-        acc[9] += 1.0
-    elif distance2 < orientation2:
-        acc[3] += headings[j, 0]
-        acc[4] += headings[j, 1]
-        acc[5] += headings[j, 2]
-        acc[10] += 1.0
-    else:
-        acc[6] += ux
-        acc[7] += uy
-        acc[8] += uz
-        acc[11] += 1.0
+    xi, yi, zi, ex, ey, ez = agent
+    cell_x, cell_y, cell_z = cell
+    rx = ry = rz = ox = oy = oz = ax = ay = az = 0.0
+    n_r = n_o = n_a = 0.0
+    for k in range(start, end):
+        dx, dy, dz = soa[0, k] - xi, soa[1, k] - yi, soa[2, k] - zi
+        dx = _minimum_image(dx, period, inverse_period)
+        dy = _minimum_image(dy, period, inverse_period)
+        dz = _minimum_image(dz, period, inverse_period)
+        distance2 = dx * dx + dy * dy + dz * dz
+        inverse = 1.0 / math.sqrt(max(distance2, TINY))
+        ux, uy, uz = dx * inverse, dy * inverse, dz * inverse
+        seen = (
+            distance2 < perception2
+            and distance2 > 0.0
+            and ex * ux + ey * uy + ez * uz >= blind_cosine
+        )
+        if check_cell:
+            seen = seen and keys[0, k] == cell_x and keys[1, k] == cell_y and keys[2, k] == cell_z
+        w_r = 1.0 if seen and distance2 < repulsion2 else 0.0
+        w_o = 1.0 if seen and distance2 >= repulsion2 and distance2 < orientation2 else 0.0
+        w_a = 1.0 if seen and distance2 >= orientation2 else 0.0
+        rx, ry, rz, n_r = rx - w_r * ux, ry - w_r * uy, rz - w_r * uz, n_r + w_r
+        ox, oy, oz = ox + w_o * soa[3, k], oy + w_o * soa[4, k], oz + w_o * soa[5, k]
+        ax, ay, az = ax + w_a * ux, ay + w_a * uy, az + w_a * uz
+        n_o, n_a = n_o + w_o, n_a + w_a
+    return rx, ry, rz, ox, oy, oz, ax, ay, az, n_r, n_o, n_a
+
+
+@nb.njit(cache=True, inline="always")
+def _zone_sums(rank, soa, keys, bucket_start, zones, geometry, boundary, search):
+    """Zone sums (see :func:`_range_sums`) of the agent at sorted position ``rank``."""
+    period = geometry[0] if boundary == PERIODIC else 0.0
+    inverse_period = 1.0 / period if boundary == PERIODIC else 0.0
+    agent = (soa[0, rank], soa[1, rank], soa[2, rank], soa[3, rank], soa[4, rank], soa[5, rank])
+    if search == ALL_PAIRS:
+        return _range_sums(
+            0, soa.shape[1], soa, keys, (0, 0, 0), False, agent, zones, period, inverse_period
+        )
+    cells_per_side = np.int64(geometry[2])
+    mask = bucket_start.shape[0] - 2
+    total = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    for offset_x in range(-1, 2):
+        cx = _neighbour_cell(keys[0, rank], offset_x, cells_per_side, boundary)
+        for offset_y in range(-1, 2):
+            cy = _neighbour_cell(keys[1, rank], offset_y, cells_per_side, boundary)
+            for offset_z in range(-1, 2):
+                cz = _neighbour_cell(keys[2, rank], offset_z, cells_per_side, boundary)
+                bucket = _bucket(cx, cy, cz, mask)
+                part = _range_sums(
+                    bucket_start[bucket],
+                    bucket_start[bucket + 1],
+                    soa,
+                    keys,
+                    (cx, cy, cz),
+                    True,
+                    agent,
+                    zones,
+                    period,
+                    inverse_period,
+                )
+                total = (
+                    total[0] + part[0],
+                    total[1] + part[1],
+                    total[2] + part[2],
+                    total[3] + part[3],
+                    total[4] + part[4],
+                    total[5] + part[5],
+                    total[6] + part[6],
+                    total[7] + part[7],
+                    total[8] + part[8],
+                    total[9] + part[9],
+                    total[10] + part[10],
+                    total[11] + part[11],
+                )
+    return total
+
+
+@nb.njit(cache=True, fastmath=_PAIR_MATH)
+def _all_zone_sums_serial(soa, keys, bucket_start, zones, geometry, boundary, search, sums):
+    """Zone sums of every agent (sorted order) into ``sums`` (N, 12), one thread."""
+    for rank in range(soa.shape[1]):
+        total = _zone_sums(rank, soa, keys, bucket_start, zones, geometry, boundary, search)
+        for column in range(SUMS):
+            sums[rank, column] = total[column]
+
+
+@nb.njit(cache=True, fastmath=_PAIR_MATH, parallel=True)
+def _all_zone_sums_threaded(soa, keys, bucket_start, zones, geometry, boundary, search, sums):
+    """As :func:`_all_zone_sums_serial`, agents shared among threads (same result per agent)."""
+    for rank in nb.prange(soa.shape[1]):
+        total = _zone_sums(rank, soa, keys, bucket_start, zones, geometry, boundary, search)
+        for column in range(SUMS):
+            sums[rank, column] = total[column]
+
+
+@nb.njit(cache=True)
+def _turn_all(order, soa, sums, noise, max_turn, new_headings):
+    """New headings from the zone sums (rule, noise, capped turn); returns perceived pairs."""
+    perceived = 0
+    for rank in range(order.shape[0]):
+        i = order[rank]
+        ex, ey, ez = soa[3, rank], soa[4, rank], soa[5, rank]
+        total = (
+            sums[rank, 0],
+            sums[rank, 1],
+            sums[rank, 2],
+            sums[rank, 3],
+            sums[rank, 4],
+            sums[rank, 5],
+            sums[rank, 6],
+            sums[rank, 7],
+            sums[rank, 8],
+            sums[rank, 9],
+            sums[rank, 10],
+            sums[rank, 11],
+        )
+        dx, dy, dz = _desired_direction(ex, ey, ez, total)
+        dx, dy, dz = wrapped_gaussian_rotation(dx, dy, dz, noise[i, 0], noise[i, 1])
+        ex, ey, ez = capped_rotation(ex, ey, ez, dx, dy, dz, max_turn)
+        new_headings[i, 0], new_headings[i, 1], new_headings[i, 2] = ex, ey, ez
+        perceived += np.int64(sums[rank, 9] + sums[rank, 10] + sums[rank, 11])
+    return perceived
+
+
+# below this many agents a parallel region per step costs more than it saves (far more on a
+# loaded machine)
+THREADED_FROM = 4096
 
 
 @nb.njit(cache=True, inline="always")
@@ -162,18 +293,17 @@ def _unit(x, y, z):
 
 
 @nb.njit(cache=True, inline="always")
-def _desired_direction(i, headings, acc):
-    """Couzin's rule on the zone sums of agent i; returns a unit vector."""
-    ex, ey, ez = headings[i, 0], headings[i, 1], headings[i, 2]
-    n_repulsion, n_orientation, n_attraction = acc[9], acc[10], acc[11]
-    if n_repulsion > 0:
-        rx, ry, rz, ok = _unit(acc[0], acc[1], acc[2])
+def _desired_direction(ex, ey, ez, sums):
+    """Couzin's rule on the zone sums of heading ê (see :func:`_range_sums`); a unit vector."""
+    rx, ry, rz, ox, oy, oz, ax, ay, az, n_r, n_o, n_a = sums
+    if n_r > 0:
+        rx, ry, rz, ok = _unit(rx, ry, rz)
         return (rx, ry, rz) if ok else (ex, ey, ez)
     # orientation includes the agent itself
-    ox, oy, oz, has_orientation = _unit(acc[3] + ex, acc[4] + ey, acc[5] + ez)
-    ax, ay, az, has_attraction = _unit(acc[6], acc[7], acc[8])
-    has_orientation = has_orientation and n_orientation > 0
-    has_attraction = has_attraction and n_attraction > 0
+    ox, oy, oz, has_orientation = _unit(ox + ex, oy + ey, oz + ez)
+    ax, ay, az, has_attraction = _unit(ax, ay, az)
+    has_orientation = has_orientation and n_o > 0
+    has_attraction = has_attraction and n_a > 0
     if has_orientation and has_attraction:
         dx, dy, dz, ok = _unit(0.5 * (ox + ax), 0.5 * (oy + ay), 0.5 * (oz + az))
         return (dx, dy, dz) if ok else (ex, ey, ez)
@@ -246,49 +376,15 @@ def _neighbour_cell(coordinate, offset, cells_per_side, boundary):
     return cell
 
 
-@nb.njit(cache=True, inline="always")
-def _sweep_neighbours(i, positions, headings, zones, geometry, boundary, search, grid, acc):
-    """Visit every j != i that could be perceived and add it to agent i's zone sums ``acc``."""
-    n_agents = positions.shape[0]
-    if search == ALL_PAIRS:
-        for j in range(n_agents):
-            if j != i:
-                _accumulate_pair(i, j, positions, headings, zones, geometry, boundary, acc)
-        return
-    cells, bucket_start, order = grid
-    cells_per_side = np.int64(geometry[2])
-    mask = bucket_start.shape[0] - 2
-    for ox in range(-1, 2):
-        cx = _neighbour_cell(cells[i, 0], ox, cells_per_side, boundary)
-        for oy in range(-1, 2):
-            cy = _neighbour_cell(cells[i, 1], oy, cells_per_side, boundary)
-            for oz in range(-1, 2):
-                cz = _neighbour_cell(cells[i, 2], oz, cells_per_side, boundary)
-                bucket = _bucket(cx, cy, cz, mask)
-                for k in range(bucket_start[bucket], bucket_start[bucket + 1]):
-                    j = order[k]
-                    # buckets are shared by colliding cells: keep only agents of this cell
-                    if j == i or cells[j, 0] != cx or cells[j, 1] != cy or cells[j, 2] != cz:
-                        continue
-                    _accumulate_pair(i, j, positions, headings, zones, geometry, boundary, acc)
-
-
-@nb.njit(cache=True, parallel=True)
-def _turn_all(positions, headings, new_headings, noise, zones, geometry, boundary, search, grid):
-    """New headings of all agents (rules, noise, capped turn); returns perceived pairs."""
-    n_agents = positions.shape[0]
-    max_turn = geometry[1]
-    sums = np.zeros((n_agents, _ACCUMULATORS))
-    for i in nb.prange(n_agents):
-        acc = sums[i]
-        _sweep_neighbours(i, positions, headings, zones, geometry, boundary, search, grid, acc)
-        dx, dy, dz = _desired_direction(i, headings, acc)
-        dx, dy, dz = wrapped_gaussian_rotation(dx, dy, dz, noise[i, 0], noise[i, 1])
-        ex, ey, ez = capped_rotation(
-            headings[i, 0], headings[i, 1], headings[i, 2], dx, dy, dz, max_turn
-        )
-        new_headings[i, 0], new_headings[i, 1], new_headings[i, 2] = ex, ey, ez
-    return np.int64(sums[:, 9:].sum())
+@nb.njit(cache=True)
+def _gather(positions, headings, cells, order, soa, keys):
+    """Copy positions, headings and cells into sorted, component-major arrays."""
+    for rank in range(order.shape[0]):
+        i = order[rank]
+        for axis in range(3):
+            soa[axis, rank] = positions[i, axis]
+            soa[3 + axis, rank] = headings[i, axis]
+            keys[axis, rank] = cells[i, axis]
 
 
 @nb.njit(cache=True)
@@ -312,6 +408,26 @@ def _move(positions, headings, step_length, boundary, box):
 
 
 @nb.njit(cache=True)
+def _step_search(search, positions, perception, boundary):
+    """The search of this step: AUTO tests all pairs for few agents or a compact open school.
+
+    A school that spans fewer than ``COMPACT_CELLS`` perception radii along every axis puts
+    most of itself in every agent's 27 neighbour cells, so testing all pairs is cheaper. The
+    choice depends on the state only, so runs stay reproducible.
+    """
+    if search != AUTO:
+        return search
+    if positions.shape[0] < ALL_PAIRS_BELOW:
+        return ALL_PAIRS
+    if boundary == PERIODIC:
+        return CELL_LIST
+    for axis in range(3):
+        if positions[:, axis].max() - positions[:, axis].min() >= COMPACT_CELLS * perception:
+            return CELL_LIST
+    return ALL_PAIRS
+
+
+@nb.njit(cache=True)
 def advance(positions, headings, n_steps, zones, geometry, boundary, search, sigma, state):
     """Advance the school ``n_steps`` steps in place.
 
@@ -329,7 +445,7 @@ def advance(positions, headings, n_steps, zones, geometry, boundary, search, sig
         sΔt (body lengths).
     boundary, search : int
         Boundary (``UNBOUNDED``, ``PERIODIC``, ``REFLECTING``) and neighbour search
-        (``ALL_PAIRS``, ``CELL_LIST``).
+        (``ALL_PAIRS``, ``CELL_LIST`` or ``AUTO``, see :func:`_step_search`).
     sigma : float
         Standard deviation of the wrapped-Gaussian noise per step (rad).
     state : (4,) uint64
@@ -346,27 +462,29 @@ def advance(positions, headings, n_steps, zones, geometry, boundary, search, sig
     n_buckets = 1 << max(4, int(math.ceil(math.log2(2 * n_agents))))
     cells = np.zeros((n_agents, 3), dtype=np.int64)
     bucket_start = np.zeros(n_buckets + 1, dtype=np.int64)
-    order = np.zeros(n_agents, dtype=np.int64)
+    order = np.arange(n_agents)
+    soa = np.empty((6, n_agents))
+    keys = np.zeros((3, n_agents), dtype=np.int64)
+    sums = np.empty((n_agents, SUMS))
     cells_per_side = np.int64(geometry[2])
     perception = math.sqrt(zones[2])
     cell_width = geometry[0] / cells_per_side if boundary == PERIODIC else perception
     perceived = 0
     for _ in range(n_steps):
-        if search == CELL_LIST:
+        step_search = _step_search(search, positions, perception, boundary)
+        if step_search == CELL_LIST:
             build_cells(positions, cell_width, cells_per_side, boundary, cells, bucket_start, order)
+        else:
+            order[:] = np.arange(n_agents)
+        _gather(positions, headings, cells, order, soa, keys)
         if sigma > 0.0:
             draw_noise(noise, sigma, state)
-        perceived += _turn_all(
-            positions,
-            headings,
-            new_headings,
-            noise,
-            zones,
-            geometry,
-            boundary,
-            search,
-            (cells, bucket_start, order),
-        )
+        sweep = (soa, keys, bucket_start, zones, geometry, boundary, step_search, sums)
+        if n_agents >= THREADED_FROM:
+            _all_zone_sums_threaded(*sweep)
+        else:
+            _all_zone_sums_serial(*sweep)
+        perceived += _turn_all(order, soa, sums, noise, geometry[1], new_headings)
         headings[:] = new_headings
         _move(positions, headings, geometry[3], boundary, geometry[0])
     return perceived

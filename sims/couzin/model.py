@@ -30,8 +30,7 @@ BOUNDARIES = {
     "periodic": kernels.PERIODIC,
     "reflecting": kernels.REFLECTING,
 }
-SEARCHES = {"all_pairs": kernels.ALL_PAIRS, "cells": kernels.CELL_LIST}
-ALL_PAIRS_BELOW = 128  # agents: below this "auto" tests all pairs (faster than cell lists)
+SEARCHES = {"all_pairs": kernels.ALL_PAIRS, "cells": kernels.CELL_LIST, "auto": kernels.AUTO}
 INITIAL_SPACING = 0.75  # BL: default initial sphere radius is this times N^(1/3)
 MIN_PERIODIC_CELLS = 3  # a periodic cell list needs 3 distinct cells per side
 INTEGER_TOLERANCE = 1e-9
@@ -108,8 +107,9 @@ class CouzinParams(StrictModel):
     neighbour_search: Literal["auto", "cells", "all_pairs"] = param(
         "auto",
         units="1",
-        description=f"Neighbour search: hashed cell list, all pairs, or auto (all pairs below "
-        f"{ALL_PAIRS_BELOW} agents)",
+        description=f"Neighbour search: hashed cell list, all pairs, or auto (each step: all "
+        f"pairs below {kernels.ALL_PAIRS_BELOW} agents or for a school spanning fewer than "
+        f"{kernels.COMPACT_CELLS} perception radii, cells otherwise)",
     )
     entropies: Literal["all", "corrected", "none"] = param(
         "all",
@@ -143,7 +143,7 @@ class CouzinParams(StrictModel):
             if 2 * self.sphere_radius > self.box_size:
                 raise ParamError(
                     "initial_radius",
-                    f"the initial sphere (radius {self.sphere_radius:g} BL) does not fit in the box",
+                    f"the initial sphere (radius {self.sphere_radius:g} BL) must fit in the box",
                     self.initial_radius,
                 )
         if self.neighbour_search == "cells" and self.boundary == "periodic":
@@ -183,11 +183,12 @@ class CouzinParams(StrictModel):
 
     @property
     def search(self) -> str:
-        """The neighbour search actually used: ``cells`` or ``all_pairs``."""
-        if self.neighbour_search != "auto":
-            return self.neighbour_search
+        """The neighbour search handed to the kernels.
+
+        All pairs in a periodic box too small for a cell list, otherwise as set.
+        """
         too_few_cells = self.boundary == "periodic" and self.periodic_cells < MIN_PERIODIC_CELLS
-        return "all_pairs" if self.n_agents < ALL_PAIRS_BELOW or too_few_cells else "cells"
+        return "all_pairs" if too_few_cells else self.neighbour_search
 
     @property
     def zones(self) -> np.ndarray:
