@@ -114,6 +114,25 @@ def sphere_cell_counts(headings: np.ndarray) -> np.ndarray:
     return np.bincount(band * SPHERE_SECTORS + sector, minlength=SPHERE_BANDS * SPHERE_SECTORS)
 
 
+def heading_entropy(headings: np.ndarray) -> float:
+    """Corrected heading (polarization) entropy: 24 equal-area cells, Miller–Madow, in [0, 1]."""
+    return _corrected(sphere_cell_counts(headings))
+
+
+def reference_heading_entropy(headings: np.ndarray) -> float:
+    """The paper's heading entropy: 12 × 24 (θ, φ) histogram weighted by sin θ, / ln 288."""
+    theta = np.arccos(np.clip(headings[:, 2], -1.0, 1.0))
+    phi = np.arctan2(headings[:, 1], headings[:, 0]) + np.pi
+    sphere, theta_edges, _ = np.histogram2d(
+        theta,
+        phi,
+        bins=(REFERENCE_THETA_BINS, REFERENCE_PHI_BINS),
+        range=((0.0, np.pi), (0.0, 2 * np.pi)),
+    )
+    theta_centres = 0.5 * (theta_edges[1:] + theta_edges[:-1])
+    return _reference(sphere * np.sin(theta_centres)[:, None])
+
+
 def corrected_entropies(school: dict) -> dict[str, float]:
     """The seven corrected entropies of a school (see the module docstring).
 
@@ -131,7 +150,7 @@ def corrected_entropies(school: dict) -> dict[str, float]:
     alignment = 0.5 * (1 + np.einsum("ij,ij->i", headings[pairs[:, 0]], headings[pairs[:, 1]]))
     return {
         "cohesion": _corrected(_clipped_counts(knn[:, 0], COHESION_BINS, 0.0, radius)),
-        "polarization": _corrected(sphere_cell_counts(headings)),
+        "polarization": heading_entropy(headings),
         "depth": _corrected(np.histogram(depth, bins=DEPTH_BINS, range=depth_range)[0]),
         "angular_momentum": _corrected(
             _clipped_counts(np.linalg.norm(cross, axis=1), ANGULAR_BINS, 0.0, 1.0)
@@ -182,21 +201,12 @@ def reference_entropies(school: dict) -> dict[str, float]:
     if school["box"] is None:
         positions = positions - positions.mean(axis=0) + length / 2
     naive_offsets = positions - positions.mean(axis=0)
-    theta = np.arccos(np.clip(headings[:, 2], -1.0, 1.0))
-    phi = np.arctan2(headings[:, 1], headings[:, 0]) + np.pi
-    sphere, theta_edges, _ = np.histogram2d(
-        theta,
-        phi,
-        bins=(REFERENCE_THETA_BINS, REFERENCE_PHI_BINS),
-        range=((0.0, np.pi), (0.0, 2 * np.pi)),
-    )
-    theta_centres = 0.5 * (theta_edges[1:] + theta_edges[:-1])
     cross = np.cross(diagnostics.radial_units(naive_offsets), headings)
     return {
         "cohesion": _reference(
             np.histogram(knn[:, 0], bins=REFERENCE_COHESION_BINS, range=(0.0, length / 2))[0]
         ),
-        "polarization": _reference(sphere * np.sin(theta_centres)[:, None]),
+        "polarization": reference_heading_entropy(headings),
         "depth": _reference(np.histogram(positions[:, 2], bins=DEPTH_BINS, range=(0, length))[0]),
         "angular_momentum": _reference(
             np.histogram(np.linalg.norm(cross, axis=1), bins=ANGULAR_BINS, range=(0.0, 1.0))[0]
