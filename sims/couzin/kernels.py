@@ -16,10 +16,15 @@ Everything here is a pure function of arrays. One step of the model (Couzin et a
    turns by more than ``θΔt`` in one step, noise included.
 5. All headings are updated synchronously, then ``r_i += s Δt ê_i`` and the boundary is applied.
 
-Neighbours are found either by testing all pairs or with a hashed cell list (cells of side at
-least the perception radius, hashed into ``2^k >= 2N`` buckets, so memory is O(N) and cost O(N)
-at fixed density whatever the extent of the school). Noise is drawn serially from one xoshiro256**
-stream before the parallel sweep over agents, so results do not depend on the thread count.
+Neighbours are found either by testing all pairs or with a cell list of cells of side at least
+the perception radius: in open space and in a reflecting box the cells are hashed into
+``2^k >= 2N`` buckets (memory O(N) whatever the extent of the school); in a periodic box the
+cells are indexed densely (memory O((L/R)^3), O(N) at fixed density) so that each z-column of
+three neighbour cells is one contiguous range. Either way the cost is O(N) at fixed density.
+Agents are sorted by cell and copied into component-major arrays each step, and the pair loop is
+branch-free so that the compiler vectorises it; with ``AUTO`` a compact school uses all pairs.
+Noise is drawn serially from one xoshiro256** stream before the (optionally threaded) sweep over
+agents, so results do not depend on the thread count.
 """
 
 import math
@@ -184,6 +189,58 @@ def _range_sums(start, end, soa, keys, cell, check_cell, agent, zones, period, i
 
 
 @nb.njit(cache=True, inline="always")
+def _plus(a, b):
+    """Element-wise sum of two 12-tuples of zone sums."""
+    return (
+        a[0] + b[0],
+        a[1] + b[1],
+        a[2] + b[2],
+        a[3] + b[3],
+        a[4] + b[4],
+        a[5] + b[5],
+        a[6] + b[6],
+        a[7] + b[7],
+        a[8] + b[8],
+        a[9] + b[9],
+        a[10] + b[10],
+        a[11] + b[11],
+    )
+
+
+@nb.njit(cache=True, inline="always")
+def _periodic_cell_sums(rank, soa, keys, cell_start, agent, zones, period, inverse, n):
+    """Zone sums over the 27 cells around an agent in a periodic box (dense cell index).
+
+    The three cells of a z-column are adjacent in the sorted order, so each of the 9 columns is
+    one contiguous range (two when it wraps around the box).
+    """
+    z = keys[2, rank]
+    total = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    for offset_x in range(-1, 2):
+        cx = (keys[0, rank] + offset_x) % n
+        for offset_y in range(-1, 2):
+            column = ((cx * n) + (keys[1, rank] + offset_y) % n) * n
+            # z-cells [low, high] and, when wrapping, [wrap_low, wrap_high] (else empty)
+            low, high = max(z - 1, 0), min(z + 1, n - 1)
+            wrap_low, wrap_high = (n - 1, n - 1) if z == 0 else ((0, 0) if z == n - 1 else (1, 0))
+            for first, last in ((low, high), (wrap_low, wrap_high)):
+                part = _range_sums(
+                    cell_start[column + first],
+                    cell_start[column + last + 1] if last >= first else cell_start[column + first],
+                    soa,
+                    keys,
+                    (0, 0, 0),
+                    False,
+                    agent,
+                    zones,
+                    period,
+                    inverse,
+                )
+                total = _plus(total, part)
+    return total
+
+
+@nb.njit(cache=True, inline="always")
 def _zone_sums(rank, soa, keys, bucket_start, zones, geometry, boundary, search):
     """Zone sums (see :func:`_range_sums`) of the agent at sorted position ``rank``."""
     period = geometry[0] if boundary == PERIODIC else 0.0
@@ -192,6 +249,11 @@ def _zone_sums(rank, soa, keys, bucket_start, zones, geometry, boundary, search)
     if search == ALL_PAIRS:
         return _range_sums(
             0, soa.shape[1], soa, keys, (0, 0, 0), False, agent, zones, period, inverse_period
+        )
+    cells_per_side = np.int64(geometry[2])
+    if boundary == PERIODIC:
+        return _periodic_cell_sums(
+            rank, soa, keys, bucket_start, agent, zones, period, inverse_period, cells_per_side
         )
     cells_per_side = np.int64(geometry[2])
     mask = bucket_start.shape[0] - 2
@@ -215,20 +277,7 @@ def _zone_sums(rank, soa, keys, bucket_start, zones, geometry, boundary, search)
                     period,
                     inverse_period,
                 )
-                total = (
-                    total[0] + part[0],
-                    total[1] + part[1],
-                    total[2] + part[2],
-                    total[3] + part[3],
-                    total[4] + part[4],
-                    total[5] + part[5],
-                    total[6] + part[6],
-                    total[7] + part[7],
-                    total[8] + part[8],
-                    total[9] + part[9],
-                    total[10] + part[10],
-                    total[11] + part[11],
-                )
+                total = _plus(total, part)
     return total
 
 
@@ -344,8 +393,9 @@ def build_cells(positions, cell_width, cells_per_side, boundary, cells, bucket_s
     cells : (N, 3) int64
         Output: each agent's integer cell.
     bucket_start : (B + 1,) int64
-        Output: agents of bucket b are ``order[bucket_start[b]:bucket_start[b + 1]]``; B is a
-        power of two.
+        Output: agents of bucket b are ``order[bucket_start[b]:bucket_start[b + 1]]``. In a
+        periodic box B = cells_per_side³ and bucket ``(cx * n + cy) * n + cz`` is one cell;
+        otherwise B is a power of two and cells are hashed into buckets.
     order : (N,) int64
         Output: agent indices sorted by bucket (stable).
     """
@@ -358,7 +408,10 @@ def build_cells(positions, cell_width, cells_per_side, boundary, cells, bucket_s
             cells[i, axis] = _cell_coordinate(
                 positions[i, axis], cell_width, cells_per_side, boundary
             )
-        buckets[i] = _bucket(cells[i, 0], cells[i, 1], cells[i, 2], mask)
+        if boundary == PERIODIC:  # dense: one bucket per cell, z-neighbours adjacent
+            buckets[i] = (cells[i, 0] * cells_per_side + cells[i, 1]) * cells_per_side + cells[i, 2]
+        else:
+            buckets[i] = _bucket(cells[i, 0], cells[i, 1], cells[i, 2], mask)
         bucket_start[buckets[i] + 1] += 1
     for b in range(1, bucket_start.shape[0]):
         bucket_start[b] += bucket_start[b - 1]
@@ -460,6 +513,8 @@ def advance(positions, headings, n_steps, zones, geometry, boundary, search, sig
     new_headings = np.empty_like(headings)
     noise = np.zeros((n_agents, 2))
     n_buckets = 1 << max(4, int(math.ceil(math.log2(2 * n_agents))))
+    if boundary == PERIODIC:
+        n_buckets = np.int64(geometry[2]) ** 3
     cells = np.zeros((n_agents, 3), dtype=np.int64)
     bucket_start = np.zeros(n_buckets + 1, dtype=np.int64)
     order = np.arange(n_agents)
