@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import numpy as np
 import xarray as xr
 
 from sims.couzin import entropies
 from sims.couzin.analysis import steady_state
 
+MILL_VIEW_THRESHOLD = 0.5  # snapshots with M above this are viewed along the milling axis
+
 
 def plot_snapshot(dataset: xr.Dataset, index: int = -1, ax=None):
     """Positions and headings of one snapshot in 3-D, relative to the centre of mass.
+
+    A milling school is viewed along its axis of rotation.
 
     Parameters
     ----------
@@ -22,7 +27,7 @@ def plot_snapshot(dataset: xr.Dataset, index: int = -1, ax=None):
     """
     import matplotlib.pyplot as plt
 
-    from sims.couzin.diagnostics import unwrapped_offsets
+    from sims.couzin.diagnostics import radial_units, unwrapped_offsets
 
     if ax is None:
         ax = plt.figure(figsize=(5, 5)).add_subplot(projection="3d")
@@ -33,6 +38,15 @@ def plot_snapshot(dataset: xr.Dataset, index: int = -1, ax=None):
     x, y, z = offsets.T
     ax.quiver(x, y, z, *headings.T, length=1.5, normalize=True, linewidth=0.6, color="C0")
     ax.scatter(x, y, z, s=4, color="C0")
+    reach = float(np.abs(offsets).max()) + 1.0
+    ax.set(xlim=(-reach, reach), ylim=(-reach, reach), zlim=(-reach, reach))
+    ax.set_box_aspect((1, 1, 1))
+    axis = np.cross(radial_units(offsets), headings).mean(axis=0)  # the milling axis
+    if np.linalg.norm(axis) > MILL_VIEW_THRESHOLD:  # look down the axis of a mill
+        axis /= np.linalg.norm(axis)
+        ax.view_init(
+            elev=np.degrees(np.arcsin(axis[2])), azim=np.degrees(np.arctan2(axis[1], axis[0]))
+        )
     ax.set(xlabel="x − x_c (BL)", ylabel="y − y_c (BL)", zlabel="z − z_c (BL)")
     ax.set_title(f"t = {float(dataset.snapshot_time[index]):g} s")
     return ax
