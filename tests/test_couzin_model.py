@@ -2,6 +2,7 @@
 
 import math
 
+import numba
 import numpy as np
 import pytest
 import xarray as xr
@@ -144,11 +145,12 @@ def perceived_by_brute_force(positions, headings, params, box=None):
 
 @pytest.mark.parametrize("boundary", ["unbounded", "periodic"])
 @pytest.mark.parametrize("search", ["all_pairs", "cells"])
-def test_perceived_pairs_match_a_brute_force_count(boundary, search):
+@pytest.mark.parametrize("attraction_width", [2.0, 4.0])  # periodic: 4 or 3 cells per side
+def test_perceived_pairs_match_a_brute_force_count(boundary, search, attraction_width):
     params = CouzinParams(
         n_agents=400,
         orientation_width=2.0,
-        attraction_width=2.0,
+        attraction_width=attraction_width,
         boundary=boundary,
         box_size=24.0,
         initial_region="box" if boundary == "periodic" else "sphere",
@@ -346,3 +348,28 @@ def test_one_and_two_mpi_ranks_write_identical_files(tmp_path):
     assert len(names) == 4
     for name in names:
         assert_same_run(tmp_path / "serial" / name, tmp_path / "parallel" / name)
+
+
+@pytest.mark.parametrize("boundary", ["unbounded", "periodic"])
+def test_threads_do_not_change_the_result(boundary):
+    """Large schools share agents among threads; each agent's result is the same."""
+    n = kernels.THREADED_FROM
+    params = CouzinParams(
+        n_agents=n,
+        boundary=boundary,
+        box_size=60.0,
+        initial_region="box" if boundary == "periodic" else "sphere",
+        initial_radius=None if boundary == "periodic" else 25.0,
+        orientation_width=2.0,
+        attraction_width=2.0,
+        entropies="none",
+    )
+    results = []
+    for threads in (1, numba.config.NUMBA_NUM_THREADS):
+        numba.set_num_threads(threads)
+        model = CouzinModel(params, np.random.SeedSequence(8))
+        model.advance(3)
+        results.append(model.get_state())
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    for key, value in results[0].items():
+        np.testing.assert_array_equal(value, results[1][key])

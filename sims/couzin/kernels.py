@@ -19,8 +19,9 @@ Everything here is a pure function of arrays. One step of the model (Couzin et a
 Neighbours are found either by testing all pairs or with a cell list of cells of side at least
 the perception radius: in open space and in a reflecting box the cells are hashed into
 ``2^k >= 2N`` buckets (memory O(N) whatever the extent of the school); in a periodic box the
-cells are indexed densely (memory O((L/R)^3), O(N) at fixed density) so that each z-column of
-three neighbour cells is one contiguous range. Either way the cost is O(N) at fixed density.
+cells are indexed densely (memory O((L/R)^3), O(N) at fixed density): the agents of a cell's 27
+neighbour cells (nine contiguous z-columns) are copied once, at their image nearest the cell,
+into one block that every agent of the cell sweeps. Either way the cost is O(N) at fixed density.
 Agents are sorted by cell and copied into component-major arrays each step, and the pair loop is
 branch-free so that the compiler vectorises it; with ``AUTO`` a compact school uses all pairs.
 Noise is drawn serially from one xoshiro256** stream before the (optionally threaded) sweep over
@@ -328,6 +329,71 @@ def _turn_all(order, soa, sums, noise, max_turn, new_headings):
     return perceived
 
 
+@nb.njit(cache=True, inline="always")
+def _periodic_cell_block(cell, soa, keys, cell_start, zones, geometry, sums):
+    """Zone sums of every agent of one cell of a periodic box, into ``sums``.
+
+    The agents of the 27 surrounding cells are copied once into a contiguous block, which every
+    agent of the cell then sweeps in one long vectorised loop.
+    """
+    first_agent, end_agent = cell_start[cell], cell_start[cell + 1]
+    if first_agent == end_agent:
+        return
+    n = np.int64(geometry[2])
+    period = geometry[0]
+    inverse_period = 1.0 / period
+    ranges = np.empty((18, 2), dtype=np.int64)
+    n_ranges, size = 0, 0
+    z = keys[2, first_agent]
+    for offset_x in range(-1, 2):
+        cx = (keys[0, first_agent] + offset_x) % n
+        for offset_y in range(-1, 2):
+            column = ((cx * n) + (keys[1, first_agent] + offset_y) % n) * n
+            low, high = max(z - 1, 0), min(z + 1, n - 1)
+            ranges[n_ranges, 0] = cell_start[column + low]
+            ranges[n_ranges, 1] = cell_start[column + high + 1]
+            size += ranges[n_ranges, 1] - ranges[n_ranges, 0]
+            n_ranges += 1
+            if z == 0 or z == n - 1:  # the column wraps around the box
+                wrapped = column + (n - 1 if z == 0 else 0)
+                ranges[n_ranges, 0] = cell_start[wrapped]
+                ranges[n_ranges, 1] = cell_start[wrapped + 1]
+                size += ranges[n_ranges, 1] - ranges[n_ranges, 0]
+                n_ranges += 1
+    # neighbours are copied at their image nearest the cell's centre: for every agent of the
+    # cell that is the minimum image of each neighbour it can perceive, so the sweep needs none
+    block = np.empty((6, size))
+    width = period / n
+    filled = 0
+    for r in range(n_ranges):
+        for k in range(ranges[r, 0], ranges[r, 1]):
+            for axis in range(3):
+                centre = (keys[axis, first_agent] + 0.5) * width
+                x = soa[axis, k]
+                block[axis, filled] = x - period * np.rint((x - centre) * inverse_period)
+                block[3 + axis, filled] = soa[3 + axis, k]
+            filled += 1
+    for rank in range(first_agent, end_agent):
+        agent = (soa[0, rank], soa[1, rank], soa[2, rank], soa[3, rank], soa[4, rank], soa[5, rank])
+        total = _range_sums(0, size, block, keys, (0, 0, 0), False, agent, zones, 0.0, 0.0)
+        for column in range(SUMS):
+            sums[rank, column] = total[column]
+
+
+@nb.njit(cache=True, fastmath=_PAIR_MATH)
+def _periodic_zone_sums_serial(soa, keys, cell_start, zones, geometry, sums):
+    """Zone sums of every agent of a periodic box, cell by cell, one thread."""
+    for cell in range(cell_start.shape[0] - 1):
+        _periodic_cell_block(cell, soa, keys, cell_start, zones, geometry, sums)
+
+
+@nb.njit(cache=True, fastmath=_PAIR_MATH, parallel=True)
+def _periodic_zone_sums_threaded(soa, keys, cell_start, zones, geometry, sums):
+    """As :func:`_periodic_zone_sums_serial`, cells shared among threads."""
+    for cell in nb.prange(cell_start.shape[0] - 1):
+        _periodic_cell_block(cell, soa, keys, cell_start, zones, geometry, sums)
+
+
 # below this many agents a parallel region per step costs more than it saves (far more on a
 # loaded machine)
 THREADED_FROM = 4096
@@ -535,7 +601,12 @@ def advance(positions, headings, n_steps, zones, geometry, boundary, search, sig
         if sigma > 0.0:
             draw_noise(noise, sigma, state)
         sweep = (soa, keys, bucket_start, zones, geometry, boundary, step_search, sums)
-        if n_agents >= THREADED_FROM:
+        if boundary == PERIODIC and step_search == CELL_LIST:
+            if n_agents >= THREADED_FROM:
+                _periodic_zone_sums_threaded(soa, keys, bucket_start, zones, geometry, sums)
+            else:
+                _periodic_zone_sums_serial(soa, keys, bucket_start, zones, geometry, sums)
+        elif n_agents >= THREADED_FROM:
             _all_zone_sums_threaded(*sweep)
         else:
             _all_zone_sums_serial(*sweep)
