@@ -209,41 +209,12 @@ def _plus(a, b):
 
 
 @nb.njit(cache=True, inline="always")
-def _periodic_cell_sums(rank, soa, keys, cell_start, agent, zones, period, inverse, n):
-    """Zone sums over the 27 cells around an agent in a periodic box (dense cell index).
-
-    The three cells of a z-column are adjacent in the sorted order, so each of the 9 columns is
-    one contiguous range (two when it wraps around the box).
-    """
-    z = keys[2, rank]
-    total = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-    for offset_x in range(-1, 2):
-        cx = (keys[0, rank] + offset_x) % n
-        for offset_y in range(-1, 2):
-            column = ((cx * n) + (keys[1, rank] + offset_y) % n) * n
-            # z-cells [low, high] and, when wrapping, [wrap_low, wrap_high] (else empty)
-            low, high = max(z - 1, 0), min(z + 1, n - 1)
-            wrap_low, wrap_high = (n - 1, n - 1) if z == 0 else ((0, 0) if z == n - 1 else (1, 0))
-            for first, last in ((low, high), (wrap_low, wrap_high)):
-                part = _range_sums(
-                    cell_start[column + first],
-                    cell_start[column + last + 1] if last >= first else cell_start[column + first],
-                    soa,
-                    keys,
-                    (0, 0, 0),
-                    False,
-                    agent,
-                    zones,
-                    period,
-                    inverse,
-                )
-                total = _plus(total, part)
-    return total
-
-
-@nb.njit(cache=True, inline="always")
 def _zone_sums(rank, soa, keys, bucket_start, zones, geometry, boundary, search):
-    """Zone sums (see :func:`_range_sums`) of the agent at sorted position ``rank``."""
+    """Zone sums (see :func:`_range_sums`) of the agent at sorted position ``rank``.
+
+    All pairs, or the hashed cell list (a periodic cell list goes by cell blocks instead, see
+    :func:`_periodic_cell_block`).
+    """
     period = geometry[0] if boundary == PERIODIC else 0.0
     inverse_period = 1.0 / period if boundary == PERIODIC else 0.0
     agent = (soa[0, rank], soa[1, rank], soa[2, rank], soa[3, rank], soa[4, rank], soa[5, rank])
@@ -252,10 +223,6 @@ def _zone_sums(rank, soa, keys, bucket_start, zones, geometry, boundary, search)
             0, soa.shape[1], soa, keys, (0, 0, 0), False, agent, zones, period, inverse_period
         )
     cells_per_side = np.int64(geometry[2])
-    if boundary == PERIODIC:
-        return _periodic_cell_sums(
-            rank, soa, keys, bucket_start, agent, zones, period, inverse_period, cells_per_side
-        )
     cells_per_side = np.int64(geometry[2])
     mask = bucket_start.shape[0] - 2
     total = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
