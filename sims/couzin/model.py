@@ -114,8 +114,8 @@ class CouzinParams(StrictModel):
     entropies: Literal["all", "corrected", "none"] = param(
         "all",
         units="1",
-        description="Schooling entropies recorded: corrected and reference (paper), corrected "
-        "only, or none",
+        description="Schooling entropies recorded: corrected and reference (paper; its velocity "
+        "correlation takes all N(N-1)/2 pairs, O(N^2) time per record), corrected only, or none",
     )
 
     @model_validator(mode="after")
