@@ -9,6 +9,7 @@ from analysis.ordinal import permutation_entropy
 from sims.couzin import diagnostics
 
 PERMUTATION_ORDER = 4
+CUMULATIVE = {"perceived_pairs"}  # counters since t = 0: no steady-state average
 
 
 def steady_state(dataset: xr.Dataset) -> xr.Dataset:
@@ -36,7 +37,7 @@ def analyze_run(dataset: xr.Dataset) -> xr.Dataset:
     late = steady_state(dataset)
     variables = {}
     for name, series in late.data_vars.items():
-        if series.dims != ("time",):
+        if series.dims != ("time",) or name in CUMULATIVE:
             continue
         attrs = series.attrs
         variables[f"{name}_mean"] = series.mean("time").assign_attrs(
