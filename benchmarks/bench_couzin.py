@@ -1,0 +1,184 @@
+"""Couzin speed: dewi-kadita 0.0.4 side by side, large-N scaling at fixed density, dense schools.
+
+1. dewi-kadita's torus case (N = 200, 2000 steps) and highly parallel case (N = 250, 1000 steps)
+   through its ``CouzinSolver.solve`` (its configuration files, 2 Numba threads, its default of
+   keeping every step), against ours at the same N and number of steps (our shipped torus and
+   highly parallel scenarios, one thread, dynamics only). Compile excluded: both run a short
+   warm-up first. Target: ours >= 20x faster.
+2. Periodic box at fixed density, every agent perceiving tens of neighbours (zone widths
+   Δr_o = 6, Δr_a = 0, so the density stays uniform), N = 10^3 .. 10^5: cost per step and per
+   agent (linear scaling means a constant cost per agent) and perceived pairs per second per
+   core (one thread).
+3. A dense school (highly parallel, open space) where every agent perceives nearly all others:
+   O(N^2) by the model itself; all pairs are tested (vectorised).
+
+The machine may be shared: timings are the best of a few repeats and still noisy.
+
+Run from the repository root (part 1 needs ``pip install dewi-kadita==0.0.4``)::
+
+    python benchmarks/bench_couzin.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numba
+import numpy as np
+
+from sims.core.scenario import load_scenario
+from sims.couzin.model import CouzinModel, CouzinParams
+
+SPEEDUP_TARGET = 20.0
+PAIRS_TARGET = 5e7  # perceived neighbour pairs per second per core
+DEWI_CASES = {  # dewi-kadita's configs/case2_torus.txt and case4_highly_parallel.txt
+    "torus": dict(
+        n_fish=200,
+        box_size=25.0,
+        speed=1.0,
+        r_repulsion=1.0,
+        r_orientation=3.0,
+        r_attraction=10.0,
+        max_turn=0.2,
+        noise=0.05,
+        blind_angle=150.0,
+        orientation_weight=0.1,
+        torus_init=True,
+        torus_radius=6.0,
+        seed=42,
+        steps=2000,
+    ),
+    "highly_parallel": dict(
+        n_fish=250,
+        box_size=35.0,
+        speed=1.5,
+        r_repulsion=1.0,
+        r_orientation=12.0,
+        r_attraction=20.0,
+        max_turn=0.2,
+        noise=0.05,
+        blind_angle=20.0,
+        seed=789,
+        steps=1000,
+    ),
+}
+SCALING_DENSITY = 0.025  # agents per BL^3: about 30 perceived neighbours at r = 7 BL
+SCALING_ZONES = dict(orientation_width=6.0, attraction_width=0.0)
+
+
+def best_of(repeats: int, function) -> float:
+    """Smallest wall-clock time (s) of ``repeats`` calls."""
+    times = []
+    for _ in range(repeats):
+        tick = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - tick)
+    return min(times)
+
+
+def dewi_kadita_seconds(case: dict) -> float | None:
+    """Seconds of dewi-kadita's solver on one of its cases (None if it is not installed)."""
+    try:
+        from dewi_kadita.core.solver import CouzinSolver
+        from dewi_kadita.core.systems import CouzinSystem
+    except ImportError:
+        return None
+    settings = dict(case)
+    steps = settings.pop("steps")
+    solver = CouzinSolver(dt=0.1, use_numba=True)
+    solver.solve(CouzinSystem(**{**settings, "n_fish": 20}), n_steps=5, verbose=False)  # compile
+
+    def run():
+        solver.solve(CouzinSystem(**settings), n_steps=steps, verbose=False)
+
+    return best_of(1, run)
+
+
+def our_seconds(name: str, n_agents: int, steps: int, repeats: int) -> float:
+    """Seconds of ``steps`` steps of our shipped scenario ``name`` at ``n_agents`` agents."""
+    params = load_scenario(f"couzin/{name}").params.model_copy(update={"n_agents": n_agents})
+    CouzinModel.warm_up()
+    return best_of(repeats, lambda: CouzinModel(params, np.random.SeedSequence(1)).advance(steps))
+
+
+def side_by_side(quick: bool) -> None:
+    print("1. dewi-kadita 0.0.4 vs entrosim (compile excluded)")
+    print(
+        f"{'case':>16} {'N':>5} {'steps':>6} {'dewi-kadita (s)':>16} {'ours (s)':>9} {'ratio':>7}"
+    )
+    for name, case in DEWI_CASES.items():
+        steps = case["steps"] // (10 if quick else 1)
+        ours = our_seconds(name, case["n_fish"], steps, repeats=3)
+        theirs = dewi_kadita_seconds({**case, "steps": steps})
+        if theirs is None:
+            print(f"{name:>16} {case['n_fish']:>5} {steps:>6} {'not installed':>16} {ours:9.3f}")
+            continue
+        ratio = theirs / ours
+        flag = "ok" if ratio >= SPEEDUP_TARGET else f"below the {SPEEDUP_TARGET:g}x target"
+        print(
+            f"{name:>16} {case['n_fish']:>5} {steps:>6} {theirs:16.2f} {ours:9.3f} "
+            f"{ratio:6.0f}x {flag}"
+        )
+
+
+def periodic_scaling(quick: bool) -> None:
+    print(f"\n2. periodic box, density {SCALING_DENSITY} BL^-3, Δr_o = 6, Δr_a = 0 (one thread)")
+    print(
+        f"{'N':>7} {'L (BL)':>7} {'ms/step':>9} {'us/agent':>9} {'perceived':>10} "
+        f"{'pairs/s/core':>13}"
+    )
+    sizes = (1_000, 10_000) if quick else (1_000, 3_000, 10_000, 30_000, 100_000)
+    numba.set_num_threads(1)
+    CouzinModel.warm_up()
+    for n in sizes:
+        box = (n / SCALING_DENSITY) ** (1 / 3)
+        params = CouzinParams(
+            n_agents=n,
+            boundary="periodic",
+            box_size=box,
+            initial_region="box",
+            entropies="none",
+            **SCALING_ZONES,
+        )
+        model = CouzinModel(params, np.random.SeedSequence(2))
+        model.advance(1)
+        steps = max(5, 30_000 // n)  # short: the density stays uniform
+        before = model.perceived_pairs
+        seconds = best_of(1, lambda m=model, s=steps: m.advance(s)) / steps
+        perceived = (model.perceived_pairs - before) / steps
+        rate = perceived / seconds
+        print(
+            f"{n:>7} {box:7.1f} {seconds * 1e3:9.3f} {seconds / n * 1e6:9.3f} "
+            f"{perceived / n:10.1f} {rate:13.3g}" + ("" if rate >= PAIRS_TARGET else " (below 5e7)")
+        )
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+
+
+def dense_school(quick: bool) -> None:
+    print("\n3. dense school (highly parallel, open space): every agent perceives most others")
+    print(f"{'N':>7} {'ms/step':>9} {'perceived':>10} {'pairs/s/core':>13}")
+    numba.set_num_threads(1)
+    for n in (500, 1_000) if quick else (500, 1_000, 2_000, 4_000):
+        params = load_scenario("couzin/highly_parallel").params.model_copy(update={"n_agents": n})
+        model = CouzinModel(params, np.random.SeedSequence(3))
+        model.advance(50)  # let the school form
+        steps = max(3, 2_000_000 // (n * n))
+        before = model.perceived_pairs
+        seconds = best_of(1, lambda m=model, s=steps: m.advance(s)) / steps
+        perceived = (model.perceived_pairs - before) / steps
+        print(f"{n:>7} {seconds * 1e3:9.3f} {perceived / n:10.1f} {perceived / seconds:13.3g}")
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer steps and sizes")
+    arguments = parser.parse_args()
+    side_by_side(arguments.quick)
+    periodic_scaling(arguments.quick)
+    dense_school(arguments.quick)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,23 @@
+"""Couzin fish schooling: 3-D zone model, order parameters, schooling entropies and the OSI."""
+
+from sims.core.registry import System
+from sims.couzin.analysis import analyze_run
+from sims.couzin.model import CouzinModel, CouzinParams
+from sims.couzin.plots import plot_run
+
+SYSTEM = System(
+    name="couzin",
+    title="Couzin fish schooling (Couzin, Krause, James, Ruxton & Franks 2002), 3-D",
+    summary="""Agents move at constant speed in open space (or a periodic or reflecting box),
+    repel from neighbours within r_r, align with those in an orientation shell of width dr_o and
+    are attracted to those in an attraction shell of width dr_a, ignoring neighbours in a blind
+    volume behind them; headings turn toward the noisy desired direction by at most theta*dt per
+    step. Records hold polarization, milling about the centre of mass, group structure, the seven
+    schooling entropies of dewi-kadita (corrected and as published) with their Oceanic Schooling
+    Index, and position/heading snapshots.""",
+    model=CouzinModel,
+    plot=plot_run,
+    analyze=analyze_run,
+)
+
+__all__ = ["SYSTEM", "CouzinModel", "CouzinParams"]

@@ -1,0 +1,126 @@
+"""Order parameters and school geometry, correct in open space and in a periodic box.
+
+In a periodic box of side L the school's centre is found without artefacts: a reference point is
+taken as the circular mean of each coordinate (Bai & Breen 2008), every agent is placed at its
+minimum-image offset from that point, and the centre of mass is the mean of those unwrapped
+positions. For a school smaller than L/2 the result moves rigidly with the school, so milling,
+shape and depth do not change when it straddles the boundary.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+
+NEAREST_NEIGHBOURS = 5  # neighbours of the k-NN spread entropy (as dewi-kadita)
+
+
+def unwrapped_offsets(positions: np.ndarray, box: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """Positions relative to the school's centre of mass, and that centre.
+
+    Parameters
+    ----------
+    positions : (N, 3) array
+        Positions (body lengths); in ``[0, box)`` for a periodic box.
+    box : float or None
+        Side of the periodic box (body lengths); None in open space or a reflecting box.
+
+    Returns
+    -------
+    offsets : (N, 3) array
+        ``r_i - r_c`` (body lengths), minimum-image unwrapped in a periodic box.
+    centre : (3,) array
+        Centre of mass ``r_c`` (body lengths), inside ``[0, box)`` when periodic.
+    """
+    positions = np.asarray(positions, dtype=float)
+    if box is None:
+        centre = positions.mean(axis=0)
+        return positions - centre, centre
+    angles = 2 * np.pi * positions / box
+    reference = box * np.arctan2(np.sin(angles).mean(0), np.cos(angles).mean(0)) / (2 * np.pi)
+    relative = positions - reference
+    relative -= box * np.rint(relative / box)
+    shift = relative.mean(axis=0)
+    return relative - shift, np.mod(reference + shift, box)
+
+
+def polarization(headings: np.ndarray) -> float:
+    """``P = |(1/N) Σ ê_i|``: 1 for an aligned school, about ``N^-1/2`` for a random one."""
+    return float(np.linalg.norm(np.mean(headings, axis=0)))
+
+
+def radial_units(offsets: np.ndarray) -> np.ndarray:
+    """Unit vectors ``r̂_ic`` from the centre to each agent (zero for an agent at the centre)."""
+    norms = np.linalg.norm(offsets, axis=1, keepdims=True)
+    return np.divide(offsets, norms, out=np.zeros_like(offsets), where=norms > 0)
+
+
+def milling(offsets: np.ndarray, headings: np.ndarray) -> float:
+    """``M = |(1/N) Σ r̂_ic × ê_i|`` about the centre of mass: 1 for a perfect mill."""
+    return float(np.linalg.norm(np.cross(radial_units(offsets), headings).mean(axis=0)))
+
+
+def neighbour_tree(positions: np.ndarray, box: float | None) -> cKDTree:
+    """k-d tree of the positions (periodic when ``box`` is given)."""
+    if box is None:
+        return cKDTree(positions)
+    return cKDTree(np.mod(positions, box), boxsize=box)
+
+
+def neighbour_distances(tree: cKDTree, k: int) -> np.ndarray:
+    """Distances (body lengths) from each agent to its k nearest others, shape (N, k)."""
+    k = min(k, tree.n - 1)
+    distances, _ = tree.query(tree.data, k=k + 1)
+    return distances[:, 1:]
+
+
+def neighbour_pairs(tree: cKDTree, radius: float) -> np.ndarray:
+    """Index pairs (i < j) closer than ``radius`` (body lengths), shape (P, 2)."""
+    return tree.query_pairs(radius, output_type="ndarray")
+
+
+def groups(pairs: np.ndarray, n_agents: int) -> np.ndarray:
+    """Group label of each agent: connected components of the graph of ``pairs``."""
+    graph = coo_matrix(
+        (np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])),
+        shape=(n_agents, n_agents),
+    )
+    return connected_components(graph, directed=False)[1]
+
+
+def perceived_counts(
+    pairs: np.ndarray, positions: np.ndarray, headings: np.ndarray, box, blind_cosine: float
+) -> np.ndarray:
+    """Number of neighbours each agent perceives among ``pairs`` (outside its blind volume)."""
+    delta = positions[pairs[:, 1]] - positions[pairs[:, 0]]
+    if box is not None:
+        delta -= box * np.rint(delta / box)
+    units = radial_units(delta)
+    sees_second = np.einsum("ij,ij->i", headings[pairs[:, 0]], units) >= blind_cosine
+    sees_first = np.einsum("ij,ij->i", headings[pairs[:, 1]], -units) >= blind_cosine
+    n_agents = len(positions)
+    return np.bincount(pairs[sees_second, 0], minlength=n_agents) + np.bincount(
+        pairs[sees_first, 1], minlength=n_agents
+    )
+
+
+REGIMES = ("swarm", "torus", "dynamic_parallel", "highly_parallel", "transitional")
+
+
+def regime(p: float, m: float) -> str:
+    """Collective state from time-averaged polarization P and milling M.
+
+    Highly parallel: P > 0.95; dynamic parallel: 0.65 < P <= 0.95 and M < 0.3; torus: M > 0.6
+    and P < 0.3; swarm: P < 0.2 and M < 0.2; anything else is transitional.
+    """
+    if p > 0.95:
+        return "highly_parallel"
+    if p > 0.65 and m < 0.3:
+        return "dynamic_parallel"
+    if m > 0.6 and p < 0.3:
+        return "torus"
+    if p < 0.2 and m < 0.2:
+        return "swarm"
+    return "transitional"

@@ -1,0 +1,583 @@
+"""Jitted Couzin dynamics: zone rules, capped rotation, wrapped-Gaussian noise, cell lists.
+
+Everything here is a pure function of arrays. One step of the model (Couzin et al. 2002):
+
+1. For every agent i, the perceived neighbours j (outside i's blind volume, within the perception
+   radius ``r_r + Δr_o + Δr_a``) are sorted into the zones of repulsion (``|r_ij| < r_r``),
+   orientation (``r_r <= |r_ij| < r_r + Δr_o``) and attraction (the rest).
+2. Desired direction: ``d_r = -Σ r̂_ij`` if the repulsion zone is occupied; otherwise
+   ``d_o = Σ v̂_j`` (i included) and ``d_a = Σ r̂_ij`` give ``½(d̂_o + d̂_a)`` when both zones are
+   occupied, the one that is occupied otherwise, and the current heading when none is.
+3. Noise: ``d`` is rotated by a spherically wrapped Gaussian of width σ (the exponential map of an
+   isotropic 2-D Gaussian in the tangent plane: the angle from ``d`` is Rayleigh-distributed,
+   the direction uniform).
+4. Turn: the heading rotates toward the noisy ``d`` by at most ``θΔt``, exactly on the great
+   circle through both (any perpendicular plane when they are anti-parallel). So no heading ever
+   turns by more than ``θΔt`` in one step, noise included.
+5. All headings are updated synchronously, then ``r_i += s Δt ê_i`` and the boundary is applied.
+
+Neighbours are found either by testing all pairs or with a cell list of cells of side at least
+the perception radius: in open space and in a reflecting box the cells are hashed into
+``2^k >= 2N`` buckets (memory O(N) whatever the extent of the school); in a periodic box the
+cells are indexed densely (memory O((L/R)^3), O(N) at fixed density): the agents of a cell's 27
+neighbour cells (nine contiguous z-columns) are copied once, at their image nearest the cell,
+into one block that every agent of the cell sweeps. Either way the cost is O(N) at fixed density.
+Agents are sorted by cell and copied into component-major arrays each step, and the pair loop is
+branch-free so that the compiler vectorises it; with ``AUTO`` a compact school uses all pairs.
+Noise is drawn serially from one xoshiro256** stream before the (optionally threaded) sweep over
+agents, so results do not depend on the thread count.
+"""
+
+import math
+
+import numba as nb
+import numpy as np
+
+from sims.core.rng import next_double
+
+UNBOUNDED, PERIODIC, REFLECTING = 0, 1, 2
+ALL_PAIRS, CELL_LIST, AUTO = 0, 1, 2
+ALL_PAIRS_BELOW = 128  # agents: AUTO tests all pairs below this
+COMPACT_CELLS = 3  # AUTO tests all pairs when the school spans fewer cells than this per axis
+TINY = 1e-12  # vectors shorter than this have no direction
+SUMS = 12  # zone sums per agent: d_r, Σ ê_j (orientation), d_a (3 each), n_r, n_o, n_a
+_HASH_X, _HASH_Y, _HASH_Z = 73856093, 19349663, 83492791  # Teschner et al. (2003) primes
+
+
+@nb.njit(cache=True, inline="always")
+def _normal_pair(state):
+    """Two independent standard normal deviates (Box–Muller, two uniform draws)."""
+    radius = math.sqrt(-2.0 * math.log(1.0 - next_double(state)))
+    angle = 2.0 * math.pi * next_double(state)
+    return radius * math.cos(angle), radius * math.sin(angle)
+
+
+@nb.njit(cache=True)
+def draw_noise(noise, sigma, state):
+    """Fill ``noise`` (N, 2) with tangent-plane Gaussian deviates of standard deviation σ (rad)."""
+    for i in range(noise.shape[0]):
+        first, second = _normal_pair(state)
+        noise[i, 0] = sigma * first
+        noise[i, 1] = sigma * second
+
+
+@nb.njit(cache=True, inline="always")
+def _perpendicular_basis(x, y, z):
+    """Two unit vectors completing the unit vector (x, y, z) to a right-handed basis."""
+    # cross with the coordinate axis least aligned with the vector
+    ax, ay, az = abs(x), abs(y), abs(z)
+    if ax <= ay and ax <= az:
+        ux, uy, uz = 0.0, z, -y
+    elif ay <= az:
+        ux, uy, uz = -z, 0.0, x
+    else:
+        ux, uy, uz = y, -x, 0.0
+    norm = math.sqrt(ux * ux + uy * uy + uz * uz)
+    ux, uy, uz = ux / norm, uy / norm, uz / norm
+    return ux, uy, uz, y * uz - z * uy, z * ux - x * uz, x * uy - y * ux
+
+
+@nb.njit(cache=True, inline="always")
+def wrapped_gaussian_rotation(x, y, z, xi1, xi2):
+    """Rotate the unit vector (x, y, z) by the tangent vector (ξ1, ξ2) (exponential map).
+
+    The result makes the angle ``sqrt(ξ1² + ξ2²)`` with the input, in the direction
+    ``ξ1 u + ξ2 w`` of the tangent basis ``(u, w)``.
+    """
+    angle = math.sqrt(xi1 * xi1 + xi2 * xi2)
+    if angle == 0.0:
+        return x, y, z
+    ux, uy, uz, wx, wy, wz = _perpendicular_basis(x, y, z)
+    tx = (xi1 * ux + xi2 * wx) / angle
+    ty = (xi1 * uy + xi2 * wy) / angle
+    tz = (xi1 * uz + xi2 * wz) / angle
+    cosine, sine = math.cos(angle), math.sin(angle)
+    rx, ry, rz = cosine * x + sine * tx, cosine * y + sine * ty, cosine * z + sine * tz
+    norm = math.sqrt(rx * rx + ry * ry + rz * rz)
+    return rx / norm, ry / norm, rz / norm
+
+
+@nb.njit(cache=True, inline="always")
+def capped_rotation(ex, ey, ez, dx, dy, dz, max_angle):
+    """Turn the unit heading ê toward the unit direction d̂ by at most ``max_angle`` (rad).
+
+    If the angle between them is at most ``max_angle`` the result is d̂; otherwise ê is rotated
+    by exactly ``max_angle`` in the plane of ê and d̂ (for anti-parallel vectors, in the plane
+    of ê and a fixed perpendicular of ê).
+    """
+    cosine = ex * dx + ey * dy + ez * dz
+    # component of d̂ perpendicular to ê
+    px, py, pz = dx - cosine * ex, dy - cosine * ey, dz - cosine * ez
+    sine = math.sqrt(px * px + py * py + pz * pz)
+    angle = math.atan2(sine, cosine)
+    if angle <= max_angle:
+        return dx, dy, dz
+    if sine < TINY:  # anti-parallel: every plane through ê contains d̂
+        px, py, pz, _, _, _ = _perpendicular_basis(ex, ey, ez)
+    else:
+        px, py, pz = px / sine, py / sine, pz / sine
+    c, s = math.cos(max_angle), math.sin(max_angle)
+    rx, ry, rz = c * ex + s * px, c * ey + s * py, c * ez + s * pz
+    norm = math.sqrt(rx * rx + ry * ry + rz * rz)
+    return rx / norm, ry / norm, rz / norm
+
+
+# reassociation lets the compiler vectorise the pair sums (results stay deterministic for a
+# given machine and build; the SIMD width fixes the order of the additions)
+_PAIR_MATH = True
+
+
+@nb.njit(cache=True, inline="always")
+def _minimum_image(delta, period, inverse_period):
+    """Minimum-image displacement; branch-free, exact (a no-op) when both arguments are 0."""
+    return delta - period * np.rint(delta * inverse_period)
+
+
+@nb.njit(cache=True, inline="always")
+def _range_sums(start, end, soa, keys, cell, check_cell, agent, zones, period, inverse_period):
+    """Zone sums of one agent over the sorted neighbours ``start <= k < end``.
+
+    Branch-free, so that the compiler vectorises it: every candidate k gets weights 0 or 1 for
+    the three zones (0 when not perceived: too far, coincident, behind, or, with
+    ``check_cell``, in another cell that shares the bucket).
+
+    Parameters
+    ----------
+    soa : (6, N) float64
+        Positions and headings of the agents in sorted order, one row per component.
+    keys : (3, N) int64
+        Their integer cells (sorted order).
+    cell : tuple of int
+        The cell whose agents count (with ``check_cell``).
+    agent : tuple of float
+        Position and heading (x, y, z, ex, ey, ez) of the perceiving agent.
+    period, inverse_period : float
+        Box side L and 1/L in a periodic box (minimum image), 0 and 0 otherwise.
+
+    Returns
+    -------
+    tuple of float
+        ``d_r`` (3), ``Σ ê_j`` over the orientation zone (3), ``d_a`` (3), ``n_r, n_o, n_a``.
+    """
+    repulsion2, orientation2, perception2, blind_cosine = zones[0], zones[1], zones[2], zones[3]
+    xi, yi, zi, ex, ey, ez = agent
+    cell_x, cell_y, cell_z = cell
+    rx = ry = rz = ox = oy = oz = ax = ay = az = 0.0
+    n_r = n_o = n_a = 0.0
+    for k in range(start, end):
+        dx, dy, dz = soa[0, k] - xi, soa[1, k] - yi, soa[2, k] - zi
+        dx = _minimum_image(dx, period, inverse_period)
+        dy = _minimum_image(dy, period, inverse_period)
+        dz = _minimum_image(dz, period, inverse_period)
+        distance2 = dx * dx + dy * dy + dz * dz
+        inverse = 1.0 / math.sqrt(max(distance2, TINY))
+        ux, uy, uz = dx * inverse, dy * inverse, dz * inverse
+        seen = (
+            distance2 < perception2
+            and distance2 > 0.0
+            and ex * ux + ey * uy + ez * uz >= blind_cosine
+        )
+        if check_cell:
+            seen = seen and keys[0, k] == cell_x and keys[1, k] == cell_y and keys[2, k] == cell_z
+        w_r = 1.0 if seen and distance2 < repulsion2 else 0.0
+        w_o = 1.0 if seen and distance2 >= repulsion2 and distance2 < orientation2 else 0.0
+        w_a = 1.0 if seen and distance2 >= orientation2 else 0.0
+        rx, ry, rz, n_r = rx - w_r * ux, ry - w_r * uy, rz - w_r * uz, n_r + w_r
+        ox, oy, oz = ox + w_o * soa[3, k], oy + w_o * soa[4, k], oz + w_o * soa[5, k]
+        ax, ay, az = ax + w_a * ux, ay + w_a * uy, az + w_a * uz
+        n_o, n_a = n_o + w_o, n_a + w_a
+    return rx, ry, rz, ox, oy, oz, ax, ay, az, n_r, n_o, n_a
+
+
+@nb.njit(cache=True, inline="always")
+def _plus(a, b):
+    """Element-wise sum of two 12-tuples of zone sums."""
+    return (
+        a[0] + b[0],
+        a[1] + b[1],
+        a[2] + b[2],
+        a[3] + b[3],
+        a[4] + b[4],
+        a[5] + b[5],
+        a[6] + b[6],
+        a[7] + b[7],
+        a[8] + b[8],
+        a[9] + b[9],
+        a[10] + b[10],
+        a[11] + b[11],
+    )
+
+
+@nb.njit(cache=True, inline="always")
+def _zone_sums(rank, soa, keys, bucket_start, zones, geometry, boundary, search):
+    """Zone sums (see :func:`_range_sums`) of the agent at sorted position ``rank``.
+
+    All pairs, or the hashed cell list (a periodic cell list goes by cell blocks instead, see
+    :func:`_periodic_cell_block`).
+    """
+    period = geometry[0] if boundary == PERIODIC else 0.0
+    inverse_period = 1.0 / period if boundary == PERIODIC else 0.0
+    agent = (soa[0, rank], soa[1, rank], soa[2, rank], soa[3, rank], soa[4, rank], soa[5, rank])
+    if search == ALL_PAIRS:
+        return _range_sums(
+            0, soa.shape[1], soa, keys, (0, 0, 0), False, agent, zones, period, inverse_period
+        )
+    cells_per_side = np.int64(geometry[2])
+    cells_per_side = np.int64(geometry[2])
+    mask = bucket_start.shape[0] - 2
+    total = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    for offset_x in range(-1, 2):
+        cx = _neighbour_cell(keys[0, rank], offset_x, cells_per_side, boundary)
+        for offset_y in range(-1, 2):
+            cy = _neighbour_cell(keys[1, rank], offset_y, cells_per_side, boundary)
+            for offset_z in range(-1, 2):
+                cz = _neighbour_cell(keys[2, rank], offset_z, cells_per_side, boundary)
+                bucket = _bucket(cx, cy, cz, mask)
+                part = _range_sums(
+                    bucket_start[bucket],
+                    bucket_start[bucket + 1],
+                    soa,
+                    keys,
+                    (cx, cy, cz),
+                    True,
+                    agent,
+                    zones,
+                    period,
+                    inverse_period,
+                )
+                total = _plus(total, part)
+    return total
+
+
+@nb.njit(cache=True, fastmath=_PAIR_MATH)
+def _all_zone_sums_serial(soa, keys, bucket_start, zones, geometry, boundary, search, sums):
+    """Zone sums of every agent (sorted order) into ``sums`` (N, 12), one thread."""
+    for rank in range(soa.shape[1]):
+        total = _zone_sums(rank, soa, keys, bucket_start, zones, geometry, boundary, search)
+        for column in range(SUMS):
+            sums[rank, column] = total[column]
+
+
+@nb.njit(cache=True, fastmath=_PAIR_MATH, parallel=True)
+def _all_zone_sums_threaded(soa, keys, bucket_start, zones, geometry, boundary, search, sums):
+    """As :func:`_all_zone_sums_serial`, agents shared among threads (same result per agent)."""
+    for rank in nb.prange(soa.shape[1]):
+        total = _zone_sums(rank, soa, keys, bucket_start, zones, geometry, boundary, search)
+        for column in range(SUMS):
+            sums[rank, column] = total[column]
+
+
+@nb.njit(cache=True)
+def _turn_all(order, soa, sums, noise, max_turn, new_headings):
+    """New headings from the zone sums (rule, noise, capped turn); returns perceived pairs."""
+    perceived = 0
+    for rank in range(order.shape[0]):
+        i = order[rank]
+        ex, ey, ez = soa[3, rank], soa[4, rank], soa[5, rank]
+        total = (
+            sums[rank, 0],
+            sums[rank, 1],
+            sums[rank, 2],
+            sums[rank, 3],
+            sums[rank, 4],
+            sums[rank, 5],
+            sums[rank, 6],
+            sums[rank, 7],
+            sums[rank, 8],
+            sums[rank, 9],
+            sums[rank, 10],
+            sums[rank, 11],
+        )
+        dx, dy, dz = _desired_direction(ex, ey, ez, total)
+        dx, dy, dz = wrapped_gaussian_rotation(dx, dy, dz, noise[i, 0], noise[i, 1])
+        ex, ey, ez = capped_rotation(ex, ey, ez, dx, dy, dz, max_turn)
+        new_headings[i, 0], new_headings[i, 1], new_headings[i, 2] = ex, ey, ez
+        perceived += np.int64(sums[rank, 9] + sums[rank, 10] + sums[rank, 11])
+    return perceived
+
+
+@nb.njit(cache=True, inline="always")
+def _periodic_cell_block(cell, soa, keys, cell_start, zones, geometry, sums):
+    """Zone sums of every agent of one cell of a periodic box, into ``sums``.
+
+    The agents of the 27 surrounding cells are copied once into a contiguous block, which every
+    agent of the cell then sweeps in one long vectorised loop.
+    """
+    first_agent, end_agent = cell_start[cell], cell_start[cell + 1]
+    if first_agent == end_agent:
+        return
+    n = np.int64(geometry[2])
+    period = geometry[0]
+    inverse_period = 1.0 / period
+    ranges = np.empty((18, 2), dtype=np.int64)
+    n_ranges, size = 0, 0
+    z = keys[2, first_agent]
+    for offset_x in range(-1, 2):
+        cx = (keys[0, first_agent] + offset_x) % n
+        for offset_y in range(-1, 2):
+            column = ((cx * n) + (keys[1, first_agent] + offset_y) % n) * n
+            low, high = max(z - 1, 0), min(z + 1, n - 1)
+            ranges[n_ranges, 0] = cell_start[column + low]
+            ranges[n_ranges, 1] = cell_start[column + high + 1]
+            size += ranges[n_ranges, 1] - ranges[n_ranges, 0]
+            n_ranges += 1
+            if z == 0 or z == n - 1:  # the column wraps around the box
+                wrapped = column + (n - 1 if z == 0 else 0)
+                ranges[n_ranges, 0] = cell_start[wrapped]
+                ranges[n_ranges, 1] = cell_start[wrapped + 1]
+                size += ranges[n_ranges, 1] - ranges[n_ranges, 0]
+                n_ranges += 1
+    # neighbours are copied at their image nearest the cell's centre: for every agent of the
+    # cell that is the minimum image of each neighbour it can perceive, so the sweep needs none
+    block = np.empty((6, size))
+    width = period / n
+    filled = 0
+    for r in range(n_ranges):
+        for k in range(ranges[r, 0], ranges[r, 1]):
+            for axis in range(3):
+                centre = (keys[axis, first_agent] + 0.5) * width
+                x = soa[axis, k]
+                block[axis, filled] = x - period * np.rint((x - centre) * inverse_period)
+                block[3 + axis, filled] = soa[3 + axis, k]
+            filled += 1
+    for rank in range(first_agent, end_agent):
+        agent = (soa[0, rank], soa[1, rank], soa[2, rank], soa[3, rank], soa[4, rank], soa[5, rank])
+        total = _range_sums(0, size, block, keys, (0, 0, 0), False, agent, zones, 0.0, 0.0)
+        for column in range(SUMS):
+            sums[rank, column] = total[column]
+
+
+@nb.njit(cache=True, fastmath=_PAIR_MATH)
+def _periodic_zone_sums_serial(soa, keys, cell_start, zones, geometry, sums):
+    """Zone sums of every agent of a periodic box, cell by cell, one thread."""
+    for cell in range(cell_start.shape[0] - 1):
+        _periodic_cell_block(cell, soa, keys, cell_start, zones, geometry, sums)
+
+
+@nb.njit(cache=True, fastmath=_PAIR_MATH, parallel=True)
+def _periodic_zone_sums_threaded(soa, keys, cell_start, zones, geometry, sums):
+    """As :func:`_periodic_zone_sums_serial`, cells shared among threads."""
+    for cell in nb.prange(cell_start.shape[0] - 1):
+        _periodic_cell_block(cell, soa, keys, cell_start, zones, geometry, sums)
+
+
+# below this many agents a parallel region per step costs more than it saves (far more on a
+# loaded machine)
+THREADED_FROM = 4096
+
+
+@nb.njit(cache=True, inline="always")
+def _unit(x, y, z):
+    norm = math.sqrt(x * x + y * y + z * z)
+    if norm < TINY:
+        return 0.0, 0.0, 0.0, False
+    return x / norm, y / norm, z / norm, True
+
+
+@nb.njit(cache=True, inline="always")
+def _desired_direction(ex, ey, ez, sums):
+    """Couzin's rule on the zone sums of heading ê (see :func:`_range_sums`); a unit vector."""
+    rx, ry, rz, ox, oy, oz, ax, ay, az, n_r, n_o, n_a = sums
+    if n_r > 0:
+        rx, ry, rz, ok = _unit(rx, ry, rz)
+        return (rx, ry, rz) if ok else (ex, ey, ez)
+    # orientation includes the agent itself
+    ox, oy, oz, has_orientation = _unit(ox + ex, oy + ey, oz + ez)
+    ax, ay, az, has_attraction = _unit(ax, ay, az)
+    has_orientation = has_orientation and n_o > 0
+    has_attraction = has_attraction and n_a > 0
+    if has_orientation and has_attraction:
+        dx, dy, dz, ok = _unit(0.5 * (ox + ax), 0.5 * (oy + ay), 0.5 * (oz + az))
+        return (dx, dy, dz) if ok else (ex, ey, ez)
+    if has_orientation:
+        return ox, oy, oz
+    if has_attraction:
+        return ax, ay, az
+    return ex, ey, ez
+
+
+@nb.njit(cache=True, inline="always")
+def _cell_coordinate(x, cell_width, cells_per_side, boundary):
+    cell = np.int64(math.floor(x / cell_width))
+    if boundary == PERIODIC:
+        cell = min(max(cell, 0), cells_per_side - 1)
+    return cell
+
+
+@nb.njit(cache=True, inline="always")
+def _bucket(cx, cy, cz, mask):
+    return ((cx * _HASH_X) ^ (cy * _HASH_Y) ^ (cz * _HASH_Z)) & mask
+
+
+@nb.njit(cache=True)
+def build_cells(positions, cell_width, cells_per_side, boundary, cells, bucket_start, order):
+    """Hashed cell list: integer cells of side ``cell_width``, agents sorted by bucket.
+
+    Parameters
+    ----------
+    positions : (N, 3) float64
+        Positions (body lengths).
+    cell_width : float
+        Cell side (body lengths), at least the perception radius.
+    cells_per_side : int
+        Cells along each side of a periodic box (ignored otherwise).
+    boundary : int
+        ``UNBOUNDED``, ``PERIODIC`` or ``REFLECTING``.
+    cells : (N, 3) int64
+        Output: each agent's integer cell.
+    bucket_start : (B + 1,) int64
+        Output: agents of bucket b are ``order[bucket_start[b]:bucket_start[b + 1]]``. In a
+        periodic box B = cells_per_side³ and bucket ``(cx * n + cy) * n + cz`` is one cell;
+        otherwise B is a power of two and cells are hashed into buckets.
+    order : (N,) int64
+        Output: agent indices sorted by bucket (stable).
+    """
+    n_agents = positions.shape[0]
+    mask = bucket_start.shape[0] - 2
+    bucket_start[:] = 0
+    buckets = np.empty(n_agents, dtype=np.int64)
+    for i in range(n_agents):
+        for axis in range(3):
+            cells[i, axis] = _cell_coordinate(
+                positions[i, axis], cell_width, cells_per_side, boundary
+            )
+        if boundary == PERIODIC:  # dense: one bucket per cell, z-neighbours adjacent
+            buckets[i] = (cells[i, 0] * cells_per_side + cells[i, 1]) * cells_per_side + cells[i, 2]
+        else:
+            buckets[i] = _bucket(cells[i, 0], cells[i, 1], cells[i, 2], mask)
+        bucket_start[buckets[i] + 1] += 1
+    for b in range(1, bucket_start.shape[0]):
+        bucket_start[b] += bucket_start[b - 1]
+    filled = bucket_start[:-1].copy()
+    for i in range(n_agents):
+        order[filled[buckets[i]]] = i
+        filled[buckets[i]] += 1
+
+
+@nb.njit(cache=True, inline="always")
+def _neighbour_cell(coordinate, offset, cells_per_side, boundary):
+    cell = coordinate + offset
+    if boundary == PERIODIC:
+        cell %= cells_per_side
+    return cell
+
+
+@nb.njit(cache=True)
+def _gather(positions, headings, cells, order, soa, keys):
+    """Copy positions, headings and cells into sorted, component-major arrays."""
+    for rank in range(order.shape[0]):
+        i = order[rank]
+        for axis in range(3):
+            soa[axis, rank] = positions[i, axis]
+            soa[3 + axis, rank] = headings[i, axis]
+            keys[axis, rank] = cells[i, axis]
+
+
+@nb.njit(cache=True)
+def _move(positions, headings, step_length, boundary, box):
+    """``r += s Δt ê`` for every agent, then wrap (periodic) or mirror (reflecting walls)."""
+    for i in range(positions.shape[0]):
+        for axis in range(3):
+            x = positions[i, axis] + step_length * headings[i, axis]
+            if boundary == PERIODIC:
+                x -= box * math.floor(x / box)
+                if x >= box:  # rounding of a tiny negative x
+                    x -= box
+            elif boundary == REFLECTING:
+                if x < 0.0:
+                    x = -x
+                    headings[i, axis] = -headings[i, axis]
+                elif x > box:
+                    x = 2.0 * box - x
+                    headings[i, axis] = -headings[i, axis]
+            positions[i, axis] = x
+
+
+@nb.njit(cache=True)
+def _step_search(search, positions, perception, boundary):
+    """The search of this step: AUTO tests all pairs for few agents or a compact open school.
+
+    A school that spans fewer than ``COMPACT_CELLS`` perception radii along every axis puts
+    most of itself in every agent's 27 neighbour cells, so testing all pairs is cheaper. The
+    choice depends on the state only, so runs stay reproducible.
+    """
+    if search != AUTO:
+        return search
+    if positions.shape[0] < ALL_PAIRS_BELOW:
+        return ALL_PAIRS
+    if boundary == PERIODIC:
+        return CELL_LIST
+    for axis in range(3):
+        if positions[:, axis].max() - positions[:, axis].min() >= COMPACT_CELLS * perception:
+            return CELL_LIST
+    return ALL_PAIRS
+
+
+@nb.njit(cache=True)
+def advance(positions, headings, n_steps, zones, geometry, boundary, search, sigma, state):
+    """Advance the school ``n_steps`` steps in place.
+
+    Parameters
+    ----------
+    positions, headings : (N, 3) float64
+        Positions (body lengths) and unit headings, updated in place.
+    n_steps : int
+        Steps of Δt.
+    zones : (4,) float64
+        ``r_r²``, ``(r_r + Δr_o)²``, ``(r_r + Δr_o + Δr_a)²`` (body lengths²) and the cosine of
+        half the field of perception (a neighbour with ``ê_i·r̂_ij`` below it is not perceived).
+    geometry : (4,) float64
+        Box side L (body lengths), turn cap θΔt (rad), periodic cells per side, step length
+        sΔt (body lengths).
+    boundary, search : int
+        Boundary (``UNBOUNDED``, ``PERIODIC``, ``REFLECTING``) and neighbour search
+        (``ALL_PAIRS``, ``CELL_LIST`` or ``AUTO``, see :func:`_step_search`).
+    sigma : float
+        Standard deviation of the wrapped-Gaussian noise per step (rad).
+    state : (4,) uint64
+        xoshiro256** state, advanced in place.
+
+    Returns
+    -------
+    int
+        Perceived (ordered) neighbour pairs summed over the steps.
+    """
+    n_agents = positions.shape[0]
+    new_headings = np.empty_like(headings)
+    noise = np.zeros((n_agents, 2))
+    n_buckets = 1 << max(4, int(math.ceil(math.log2(2 * n_agents))))
+    if boundary == PERIODIC:
+        n_buckets = np.int64(geometry[2]) ** 3
+    cells = np.zeros((n_agents, 3), dtype=np.int64)
+    bucket_start = np.zeros(n_buckets + 1, dtype=np.int64)
+    order = np.arange(n_agents)
+    soa = np.empty((6, n_agents))
+    keys = np.zeros((3, n_agents), dtype=np.int64)
+    sums = np.empty((n_agents, SUMS))
+    cells_per_side = np.int64(geometry[2])
+    perception = math.sqrt(zones[2])
+    cell_width = geometry[0] / cells_per_side if boundary == PERIODIC else perception
+    perceived = 0
+    for _ in range(n_steps):
+        step_search = _step_search(search, positions, perception, boundary)
+        if step_search == CELL_LIST:
+            build_cells(positions, cell_width, cells_per_side, boundary, cells, bucket_start, order)
+        else:
+            order[:] = np.arange(n_agents)
+        _gather(positions, headings, cells, order, soa, keys)
+        if sigma > 0.0:
+            draw_noise(noise, sigma, state)
+        sweep = (soa, keys, bucket_start, zones, geometry, boundary, step_search, sums)
+        if boundary == PERIODIC and step_search == CELL_LIST:
+            if n_agents >= THREADED_FROM:
+                _periodic_zone_sums_threaded(soa, keys, bucket_start, zones, geometry, sums)
+            else:
+                _periodic_zone_sums_serial(soa, keys, bucket_start, zones, geometry, sums)
+        elif n_agents >= THREADED_FROM:
+            _all_zone_sums_threaded(*sweep)
+        else:
+            _all_zone_sums_serial(*sweep)
+        perceived += _turn_all(order, soa, sums, noise, geometry[1], new_headings)
+        headings[:] = new_headings
+        _move(positions, headings, geometry[3], boundary, geometry[0])
+    return perceived

@@ -1,0 +1,375 @@
+"""Couzin model: rotation and noise kernels, zones and blind volume, boundaries, reproducibility."""
+
+import math
+
+import numba
+import numpy as np
+import pytest
+import xarray as xr
+import yaml
+from scipy import integrate
+
+from sims.core.scenario import ScenarioError, load_scenario
+from sims.couzin import kernels
+from sims.couzin.model import CouzinModel, CouzinParams
+from sims.couzin.observe import observe_school
+from tests.conftest import assert_same_run, run_cli, run_subprocess
+
+RNG = np.random.default_rng(20021001)
+
+
+def unit_vectors(n):
+    vectors = RNG.normal(size=(n, 3))
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def angle_between(a, b):
+    return np.arctan2(np.linalg.norm(np.cross(a, b), axis=-1), np.einsum("...i,...i", a, b))
+
+
+def test_capped_rotation_turns_exactly_the_cap_on_the_great_circle():
+    cap = 0.3
+    headings, targets = unit_vectors(2000), unit_vectors(2000)
+    turned = np.array(
+        [kernels.capped_rotation(*e, *d, cap) for e, d in zip(headings, targets, strict=True)]
+    )
+    phi = angle_between(headings, targets)
+    np.testing.assert_allclose(np.linalg.norm(turned, axis=1), 1.0, atol=1e-14)
+    np.testing.assert_allclose(angle_between(headings, turned), np.minimum(phi, cap), atol=1e-12)
+    # the rest of the way is covered: turned lies between heading and target on the great circle
+    np.testing.assert_allclose(
+        angle_between(turned, targets), np.maximum(phi - cap, 0.0), atol=1e-12
+    )
+
+
+@pytest.mark.parametrize("heading", [(1.0, 0.0, 0.0), (0.0, 0.0, 1.0), (0.6, 0.0, -0.8)])
+def test_capped_rotation_of_an_anti_parallel_target_still_turns_by_the_cap(heading):
+    """NLERP (dewi-kadita) does not turn at all when the target is directly behind."""
+    e = np.array(heading)
+    turned = np.array(kernels.capped_rotation(*e, *(-e), 0.3))
+    assert angle_between(e, turned) == pytest.approx(0.3, abs=1e-12)
+    assert np.linalg.norm(turned) == pytest.approx(1.0, abs=1e-14)
+
+
+def test_wrapped_gaussian_rotation_moves_by_the_tangent_vector_length():
+    vectors = unit_vectors(500)
+    tangent = RNG.normal(scale=0.4, size=(500, 2))
+    rotated = np.array(
+        [kernels.wrapped_gaussian_rotation(*v, *xi) for v, xi in zip(vectors, tangent, strict=True)]
+    )
+    np.testing.assert_allclose(
+        angle_between(vectors, rotated), np.linalg.norm(tangent, axis=1), atol=1e-12
+    )
+
+
+def rayleigh_mean_cosine(sigma):
+    density = lambda a: a / sigma**2 * np.exp(-(a**2) / (2 * sigma**2))  # noqa: E731
+    return integrate.quad(lambda a: np.cos(a) * density(a), 0, np.inf)[0]
+
+
+def isolated_agents(n, sigma, turning_rate, steps):
+    """Agents too far apart to perceive each other: headings diffuse on the sphere."""
+    params = CouzinParams(
+        n_agents=n,
+        repulsion_radius=0.01,
+        orientation_width=0.0,
+        attraction_width=0.0,
+        noise=sigma,
+        turning_rate=turning_rate,
+        initial_radius=1000.0,
+        entropies="none",
+    )
+    model = CouzinModel(params, np.random.SeedSequence(5))
+    start = model.headings.copy()
+    model.advance(steps)
+    return start, model
+
+
+def test_noise_is_a_wrapped_gaussian_rotation_of_width_sigma():
+    """Without neighbours or turn cap, ⟨ê(n)·ê(0)⟩ = c^n, c = E[cos R], R ~ Rayleigh(σ)."""
+    sigma, steps, n = 0.2, 20, 4000
+    start, model = isolated_agents(n, sigma, turning_rate=1800.0, steps=steps)  # cap π
+    correlation = np.einsum("ij,ij->i", start, model.headings)
+    expected = rayleigh_mean_cosine(sigma) ** steps
+    error = correlation.std() / math.sqrt(n)
+    assert abs(correlation.mean() - expected) < 4 * error
+    # a noise of 1.2 σ would be detected
+    assert abs(correlation.mean() - rayleigh_mean_cosine(1.2 * sigma) ** steps) > 6 * error
+
+
+@pytest.mark.parametrize("boundary", ["unbounded", "periodic", "reflecting"])
+def test_turning_never_exceeds_the_cap_and_speed_is_constant(boundary):
+    params = CouzinParams(
+        n_agents=150,
+        orientation_width=1.0,
+        attraction_width=8.0,
+        boundary=boundary,
+        box_size=30.0,
+        noise=0.3,  # large noise: the cap binds often
+        entropies="none",
+    )
+    model = CouzinModel(params, np.random.SeedSequence(11))
+    cap = math.radians(params.turning_rate) * params.time_step
+    largest = 0.0
+    for _ in range(200):
+        before_positions, before = model.positions.copy(), model.headings.copy()
+        model.advance(1)
+        turned = angle_between(before, model.headings)
+        if boundary == "reflecting":  # a wall mirrors the heading: leave those agents out
+            margin = params.speed * params.time_step
+            near_wall = (model.positions < margin) | (model.positions > params.box_size - margin)
+            turned = turned[~near_wall.any(axis=1)]
+        largest = max(largest, turned.max())
+        np.testing.assert_allclose(np.linalg.norm(model.headings, axis=1), 1.0, atol=1e-12)
+        step = model.positions - before_positions
+        if boundary == "periodic":
+            step -= params.box_size * np.rint(step / params.box_size)
+        if boundary != "reflecting":
+            np.testing.assert_allclose(
+                np.linalg.norm(step, axis=1), params.speed * params.time_step, rtol=1e-12
+            )
+    assert largest <= cap + 1e-12
+    assert largest > 0.999 * cap  # the cap is reached
+
+
+def perceived_by_brute_force(positions, headings, params, box=None):
+    delta = positions[None, :, :] - positions[:, None, :]
+    if box is not None:
+        delta -= box * np.rint(delta / box)
+    distance = np.linalg.norm(delta, axis=-1)
+    np.fill_diagonal(distance, np.inf)
+    cosine = np.einsum("ik,ijk->ij", headings, delta) / distance
+    half_field = math.radians(params.field_of_perception) / 2
+    return (distance < params.perception_radius) & (cosine >= math.cos(half_field))
+
+
+@pytest.mark.parametrize("boundary", ["unbounded", "periodic"])
+@pytest.mark.parametrize("search", ["all_pairs", "cells"])
+@pytest.mark.parametrize("attraction_width", [2.0, 4.0])  # periodic: 4 or 3 cells per side
+def test_perceived_pairs_match_a_brute_force_count(boundary, search, attraction_width):
+    params = CouzinParams(
+        n_agents=400,
+        orientation_width=2.0,
+        attraction_width=attraction_width,
+        boundary=boundary,
+        box_size=24.0,
+        initial_region="box" if boundary == "periodic" else "sphere",
+        initial_radius=None if boundary == "periodic" else 9.0,
+        neighbour_search=search,
+        noise=0.0,
+        entropies="none",
+    )
+    model = CouzinModel(params, np.random.SeedSequence(3))
+    box = params.box_size if boundary == "periodic" else None
+    expected = perceived_by_brute_force(model.positions, model.headings, params, box).sum()
+    model.advance(1)
+    assert model.perceived_pairs == expected
+    assert expected > 10 * params.n_agents  # a real test: many pairs, many cells
+
+
+def test_blind_volume_excludes_exactly_the_neighbours_behind():
+    """α = 270°: a neighbour 134° from the heading is seen, one at 136° is not."""
+    params = CouzinParams(n_agents=2, orientation_width=0.0, attraction_width=5.0, noise=0.0)
+    for angle, seen in [(134.0, True), (136.0, False), (90.0, True), (180.0, False)]:
+        model = CouzinModel(params, np.random.SeedSequence(0))
+        theta = math.radians(angle)
+        model.positions[...] = [[0.0, 0.0, 0.0], [3 * math.cos(theta), 3 * math.sin(theta), 0.0]]
+        away = model.positions[1] / 3.0  # j swims straight away: i is right behind it
+        model.headings[...] = [[1.0, 0.0, 0.0], away]
+        model.advance(1)
+        assert model.perceived_pairs == (1 if seen else 0)
+        turned = angle_between(np.array([1.0, 0.0, 0.0]), model.headings[0])
+        cap = math.radians(params.turning_rate) * params.time_step
+        assert turned == pytest.approx(cap if seen else 0.0, abs=1e-12)
+
+
+def test_repulsion_overrides_the_other_zones_and_orientation_includes_self():
+    params = CouzinParams(
+        n_agents=3, orientation_width=3.0, attraction_width=5.0, noise=0.0, turning_rate=3600.0
+    )
+    model = CouzinModel(params, np.random.SeedSequence(0))
+    # agent 0 heads +x; agent 1 in its orientation zone heads +y; agent 2 in attraction at +z
+    model.positions[...] = [[0, 0, 0], [2.0, 0, 0], [0, 0, 6.0]]
+    model.headings[...] = [[1.0, 0, 0], [0, 1.0, 0], [1.0, 0, 0]]
+    model.advance(1)
+    d_o = np.array([1.0, 1.0, 0]) / math.sqrt(2)  # own heading + neighbour's
+    expected = 0.5 * (d_o + np.array([0, 0, 1.0]))
+    np.testing.assert_allclose(model.headings[0], expected / np.linalg.norm(expected), atol=1e-12)
+    model.positions[...] = [[0, 0, 0], [0.5, 0, 0], [0, 0, 6.0]]  # now 1 is within r_r
+    model.headings[...] = [[1.0, 0, 0], [0, 1.0, 0], [1.0, 0, 0]]
+    model.advance(1)
+    np.testing.assert_allclose(model.headings[0], [-1.0, 0, 0], atol=1e-12)
+
+
+def test_cell_list_and_all_pairs_agree():
+    """The two searches sum the same neighbours (in another order: agreement to rounding)."""
+    common = dict(n_agents=600, orientation_width=2.0, attraction_width=3.0, initial_radius=12.0)
+    results = []
+    for search in ("all_pairs", "cells"):
+        model = CouzinModel(
+            CouzinParams(**common, neighbour_search=search), np.random.SeedSequence(4)
+        )
+        model.advance(1)
+        results.append((model.headings.copy(), model.perceived_pairs))
+    np.testing.assert_allclose(results[0][0], results[1][0], atol=1e-12)
+    assert results[0][1] == results[1][1]
+
+
+def test_chunking_never_changes_the_result():
+    params = CouzinParams(n_agents=300, orientation_width=1.0, attraction_width=12.0)
+    whole, pieces = (CouzinModel(params, np.random.SeedSequence(9)) for _ in range(2))
+    whole.advance(257)
+    for chunk in (1, 2, 100, 154):
+        pieces.advance(chunk)
+    for key, value in whole.get_state().items():
+        np.testing.assert_array_equal(value, pieces.get_state()[key])
+
+
+def test_seeds_reproduce_and_differ():
+    params = CouzinParams(n_agents=50, duration=5.0)
+    runs = [CouzinModel(params, np.random.SeedSequence(seed)) for seed in (1, 1, 2)]
+    for run in runs:
+        run.advance(50)
+    np.testing.assert_array_equal(runs[0].positions, runs[1].positions)
+    assert np.abs(runs[0].positions - runs[2].positions).max() > 1.0
+
+
+def test_periodic_order_parameters_are_invariant_under_a_rigid_shift():
+    """A mill straddling the boundary scores as the same mill in the middle of the box."""
+    torus = load_scenario("couzin/torus").params
+    model = CouzinModel(
+        torus.model_copy(update={"n_agents": 80, "entropies": "none"}), np.random.SeedSequence(2)
+    )
+    model.advance(1500)
+    box = 60.0
+    periodic = torus.model_copy(update={"boundary": "periodic", "box_size": box, "n_agents": 80})
+    centred = model.positions - model.positions.mean(axis=0) + box / 2
+    middle = observe_school(periodic, centred, model.headings)
+    straddling = observe_school(
+        periodic, np.mod(centred + [box / 2, 0.3 * box, 0], box), model.headings
+    )
+    assert middle["milling"] > 0.6
+    for key, value in middle.items():
+        if key == "centre":
+            continue
+        if key.startswith("reference_entropy") or key == "osi_reference":
+            continue  # the paper's entropies use absolute depth and the naive centroid
+        assert straddling[key] == pytest.approx(value, abs=1e-9), key
+    # the paper's naive centroid breaks the mill
+    naive = centred_naive_milling(np.mod(centred + [box / 2, 0, 0], box), model.headings)
+    assert naive < 0.5 * middle["milling"]
+
+
+def centred_naive_milling(positions, headings):
+    offsets = positions - positions.mean(axis=0)
+    radial = offsets / np.linalg.norm(offsets, axis=1, keepdims=True)
+    return np.linalg.norm(np.cross(radial, headings).mean(axis=0))
+
+
+def test_reflecting_walls_keep_the_school_inside():
+    params = CouzinParams(
+        n_agents=100, boundary="reflecting", box_size=20.0, orientation_width=10.0
+    )
+    model = CouzinModel(params, np.random.SeedSequence(6))
+    model.advance(500)
+    assert np.all((model.positions >= 0) & (model.positions <= params.box_size))
+
+
+@pytest.mark.parametrize(
+    "changes,key",
+    [
+        ({"duration": 10.05}, "params.duration"),
+        ({"boundary": "periodic", "box_size": 20.0}, "params.box_size"),
+        ({"initial_region": "box"}, "params.initial_region"),
+        ({"boundary": "reflecting", "box_size": 5.0}, "params.initial_radius"),
+        ({"field_of_perception": 400.0}, "params.field_of_perception"),
+        ({"n_agent": 10}, "params.n_agent"),
+        (
+            {"boundary": "periodic", "box_size": 40.0, "neighbour_search": "cells"},
+            "params.neighbour_search",
+        ),
+    ],
+)
+def test_bad_parameters_give_one_line_errors(tmp_path, changes, key):
+    document = {"system": "couzin", "name": "bad", "seed": 1, "params": changes}
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(document))
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(str(path))
+    assert error.value.key == key
+    assert "\n" not in str(error.value)
+
+
+def test_cli_run_plot_analyze(tmp_path, capsys):
+    code, out, _ = run_cli(
+        "run",
+        "couzin/torus",
+        "--out",
+        tmp_path,
+        "--set",
+        "params.duration=20.0",
+        "--set",
+        "params.n_agents=40",
+        capsys=capsys,
+    )
+    assert code == 0, out
+    (path,) = tmp_path.glob("*.nc")
+    with xr.open_dataset(path) as dataset:
+        for name in list(dataset.data_vars) + list(dataset.coords):
+            assert dataset[name].attrs.get("units"), name
+            assert dataset[name].attrs.get("long_name"), name
+        assert dataset.sizes["time"] == 21 and dataset.sizes["snapshot_time"] == 3
+        assert dataset.positions.shape == (3, 40, 3)
+    code, out, _ = run_cli("plot", path, "--output", tmp_path / "run.png", capsys=capsys)
+    assert code == 0 and (tmp_path / "run.png").stat().st_size > 10_000
+    code, out, _ = run_cli("analyze", path, capsys=capsys)
+    assert code == 0, out
+
+
+def test_one_and_two_mpi_ranks_write_identical_files(tmp_path):
+    document = {
+        "system": "couzin",
+        "name": "small",
+        "seed": 3,
+        "members": 2,
+        "output": {"dir": str(tmp_path / "serial"), "checkpoint_interval": None},
+        "params": {"n_agents": 30, "duration": 10.0, "record_interval": 2.0},
+        "sweep": {"params.orientation_width": [1.0, 5.0]},
+    }
+    serial = tmp_path / "serial.yaml"
+    serial.write_text(yaml.safe_dump(document))
+    document["output"]["dir"] = str(tmp_path / "parallel")
+    parallel = tmp_path / "parallel.yaml"
+    parallel.write_text(yaml.safe_dump(document))
+    assert run_subprocess("batch", serial, "--quiet").returncode == 0
+    result = run_subprocess("batch", parallel, "--quiet", mpi_ranks=2)
+    assert result.returncode == 0, result.stderr
+    names = sorted(p.name for p in (tmp_path / "serial").glob("*.nc"))
+    assert len(names) == 4
+    for name in names:
+        assert_same_run(tmp_path / "serial" / name, tmp_path / "parallel" / name)
+
+
+@pytest.mark.parametrize("boundary", ["unbounded", "periodic"])
+def test_threads_do_not_change_the_result(boundary):
+    """Large schools share agents among threads; each agent's result is the same."""
+    n = kernels.THREADED_FROM
+    params = CouzinParams(
+        n_agents=n,
+        boundary=boundary,
+        box_size=60.0,
+        initial_region="box" if boundary == "periodic" else "sphere",
+        initial_radius=None if boundary == "periodic" else 25.0,
+        orientation_width=2.0,
+        attraction_width=2.0,
+        entropies="none",
+    )
+    results = []
+    for threads in (1, numba.config.NUMBA_NUM_THREADS):
+        numba.set_num_threads(threads)
+        model = CouzinModel(params, np.random.SeedSequence(8))
+        model.advance(3)
+        results.append(model.get_state())
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    for key, value in results[0].items():
+        np.testing.assert_array_equal(value, results[1][key])
