@@ -58,19 +58,27 @@ def _box_size(dataset: xr.Dataset) -> float:
     return float(yaml.safe_load(dataset.attrs["scenario"])["params"]["box_size"])
 
 
+PHASE_DIAGRAM_DIMS = {"orientation_width", "attraction_width"}
+
+
 def plot_run(dataset: xr.Dataset):
     """P and M against time, the entropies and OSI, and a 3-D snapshot (``entrosim plot``).
+
+    A merged sweep over both zone widths gets :func:`plot_phase_diagram` instead.
 
     Parameters
     ----------
     dataset : xarray.Dataset
-        One Couzin run (``entrosim run`` output).
+        One Couzin run (``entrosim run`` output), or ``entrosim merge`` of a zone-width sweep.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
     import matplotlib.pyplot as plt
+
+    if PHASE_DIAGRAM_DIMS <= set(dataset.dims):
+        return plot_phase_diagram(dataset)
 
     figure = plt.figure(figsize=(13, 6.5), layout="constrained")
     grid = figure.add_gridspec(2, 2, width_ratios=(1.4, 1))
