@@ -12,6 +12,7 @@ import yaml
 
 from sims.cli import main
 from sims.core.output import strip_volatile
+from sims.core.scenario import ScenarioError, load_scenario
 
 SMALL_COFFEE = {
     "system": "coffee",
@@ -75,3 +76,17 @@ def assert_same_run(first: Path, second: Path):
         assert comparable(a.attrs) == comparable(b.attrs)
         a.attrs, b.attrs = {}, {}
         xr.testing.assert_identical(a, b)
+
+
+def assert_units_everywhere(dataset: xr.Dataset):
+    """Every variable and coordinate carries ``units`` and ``long_name``."""
+    for name, variable in {**dataset.coords, **dataset.data_vars}.items():
+        assert variable.attrs.get("units") and variable.attrs.get("long_name"), name
+
+
+def assert_one_line_error(path: Path, key: str):
+    """Loading the scenario at ``path`` fails with a one-line error naming ``key``."""
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(str(path))
+    assert error.value.key == key
+    assert "\n" not in str(error.value)

@@ -2,7 +2,7 @@
 
 import json
 
-from conftest import assert_same_run, run_subprocess
+from tests.conftest import assert_same_run, run_subprocess
 
 
 def test_two_ranks_give_the_serial_files(write_scenario, tmp_path):

@@ -10,9 +10,9 @@ import time
 import numpy as np
 import xarray as xr
 import yaml
-from conftest import assert_same_run, run_cli, run_subprocess
 
 from sims.core.output import merge_runs
+from tests.conftest import assert_same_run, assert_units_everywhere, run_cli, run_subprocess
 
 
 def test_round_trip_attributes_and_units(write_scenario, tmp_path, capsys):
@@ -27,8 +27,7 @@ def test_round_trip_attributes_and_units(write_scenario, tmp_path, capsys):
             assert attrs[key]
         assert attrs["system"] == "coffee" and attrs["root_seed"] == 7 and attrs["member"] == 0
         assert yaml.safe_load(attrs["scenario"])["params"]["grid_size"] == 16
-        for name, variable in {**dataset.coords, **dataset.data_vars}.items():
-            assert variable.attrs.get("units") and variable.attrs.get("long_name"), name
+        assert_units_everywhere(dataset)
         assert dataset.entropy_estimate.encoding["zlib"] is True
     manifest = json.loads((tmp_path / "out" / "small_manifest.json").read_text())
     assert [run["status"] for run in manifest["runs"]] == ["done"]

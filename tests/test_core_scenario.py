@@ -5,12 +5,12 @@ import io
 
 import pytest
 import yaml
-from conftest import SMALL_COFFEE, run_cli, run_subprocess
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sims.cli import main
 from sims.core.scenario import load_scenario, shipped_scenarios
+from tests.conftest import SMALL_COFFEE, run_cli, run_subprocess
 
 BAD_SCENARIOS = [
     # (description, YAML text or changes, expected "key: problem" fragment)

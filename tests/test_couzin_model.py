@@ -9,11 +9,17 @@ import xarray as xr
 import yaml
 from scipy import integrate
 
-from sims.core.scenario import ScenarioError, load_scenario
+from sims.core.scenario import load_scenario
 from sims.couzin import kernels
 from sims.couzin.model import CouzinModel, CouzinParams
 from sims.couzin.observe import observe_school
-from tests.conftest import assert_same_run, run_cli, run_subprocess
+from tests.conftest import (
+    assert_one_line_error,
+    assert_same_run,
+    assert_units_everywhere,
+    run_cli,
+    run_subprocess,
+)
 
 RNG = np.random.default_rng(20021001)
 
@@ -294,10 +300,7 @@ def test_bad_parameters_give_one_line_errors(tmp_path, changes, key):
     document = {"system": "couzin", "name": "bad", "seed": 1, "params": changes}
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(document))
-    with pytest.raises(ScenarioError) as error:
-        load_scenario(str(path))
-    assert error.value.key == key
-    assert "\n" not in str(error.value)
+    assert_one_line_error(path, key)
 
 
 def test_cli_run_plot_analyze(tmp_path, capsys):
@@ -315,9 +318,7 @@ def test_cli_run_plot_analyze(tmp_path, capsys):
     assert code == 0, out
     (path,) = tmp_path.glob("*.nc")
     with xr.open_dataset(path) as dataset:
-        for name in list(dataset.data_vars) + list(dataset.coords):
-            assert dataset[name].attrs.get("units"), name
-            assert dataset[name].attrs.get("long_name"), name
+        assert_units_everywhere(dataset)
         assert dataset.sizes["time"] == 21 and dataset.sizes["snapshot_time"] == 3
         assert dataset.positions.shape == (3, 40, 3)
     code, out, _ = run_cli("plot", path, "--output", tmp_path / "run.png", capsys=capsys)

@@ -3,11 +3,11 @@
 import pytest
 import xarray as xr
 import yaml
-from conftest import assert_same_run, run_cli, run_subprocess
 
 from sims.core.output import merge_runs
 from sims.core.scenario import load_scenario
 from sims.harddisc.ensemble import analyze_run
+from tests.conftest import assert_same_run, assert_units_everywhere, run_cli, run_subprocess
 
 SMALL = {
     "system": "harddisc",
@@ -39,8 +39,7 @@ def test_run_writes_entropies_with_units_and_the_figure(tmp_path, capsys):
     with xr.open_dataset(output) as dataset:
         assert dataset.boltzmann_entropy.dims == ("time", "delta_v")
         assert dataset.position.shape == (11, 200, 2)
-        for variable in {**dataset.coords, **dataset.data_vars}.values():
-            assert variable.attrs["units"] and variable.attrs["long_name"]
+        assert_units_everywhere(dataset)
         assert float(dataset.boltzmann_entropy_per_particle[0, 0]) == pytest.approx(
             float(dataset.boltzmann_entropy[0, 0]) / 200, rel=1e-15
         )

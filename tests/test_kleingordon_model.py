@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from sims.core.scenario import ScenarioError, load_scenario
+from sims.core.scenario import load_scenario
 from sims.kleingordon import diagnostics
 from sims.kleingordon.entropies import analyze_run
 from sims.kleingordon.model import KleinGordonModel, KleinGordonParams
-from tests.conftest import run_cli
+from tests.conftest import assert_one_line_error, assert_units_everywhere, run_cli
 
 SHIPPED = ["linear_wave", "phi4_kink", "sine_gordon_breather", "kink_antikink"]
 DRIFT_TEST_STEPS = 20_000  # the benchmark runs 1e5 steps of each shipped case
@@ -150,10 +150,7 @@ def test_bad_parameters_give_one_line_errors(tmp_path, changes, key):
 
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(document))
-    with pytest.raises(ScenarioError) as error:
-        load_scenario(str(path))
-    assert error.value.key == key
-    assert "\n" not in str(error.value)
+    assert_one_line_error(path, key)
 
 
 @pytest.mark.parametrize("name", SHIPPED)
@@ -180,9 +177,7 @@ def test_cli_run_writes_a_dataset_with_units_everywhere(tmp_path, capsys):
     assert code == 0, out
     (path,) = tmp_path.glob("*.nc")
     with xr.open_dataset(path) as dataset:
-        for name in list(dataset.data_vars) + list(dataset.coords):
-            assert dataset[name].attrs.get("units"), name
-            assert dataset[name].attrs.get("long_name"), name
+        assert_units_everywhere(dataset)
         assert dataset.sizes["time"] == 51 and dataset.sizes["snapshot_time"] == 11
         energy = dataset.energy.values
         assert np.max(np.abs(energy - energy[0])) / energy[0] < 1e-8

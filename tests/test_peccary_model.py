@@ -5,11 +5,17 @@ import pytest
 import xarray as xr
 import yaml
 
-from sims.core.scenario import ScenarioError, load_scenario
+from sims.core.scenario import load_scenario
 from sims.peccary import specs
 from sims.peccary.model import PeccaryModel, PeccaryParams
 from sims.peccary.workflow import analyze_dataset
-from tests.conftest import assert_same_run, run_cli, run_subprocess
+from tests.conftest import (
+    assert_one_line_error,
+    assert_same_run,
+    assert_units_everywhere,
+    run_cli,
+    run_subprocess,
+)
 
 ONE_ORBIT = {"position": [1.0, 0.0, 0.1], "velocity": [0.0, 0.8, 0.1]}
 EVERY_KIND = {kind: {"kind": kind} for kind in specs.KINDS}
@@ -114,9 +120,7 @@ def test_dataset_has_series_and_delay_dims_with_units_everywhere():
     ds = instance.to_dataset([instance.observe()])
     for name in ("permutation_entropy", "statistical_complexity", "classification"):
         assert ds[name].dims == ("series", "delay")
-    for name in list(ds.data_vars) + list(ds.coords):
-        assert ds[name].attrs.get("units"), name
-        assert ds[name].attrs.get("long_name"), name
+    assert_units_everywhere(ds)
     assert ds.sizes["series"] == sum(gen.n_rows for gen in instance.generators)
     assert ds.sizes["source"] == sum(gen.n_sources for gen in instance.generators)
     invariant_sources = {
@@ -207,10 +211,7 @@ def write(tmp_path, params, name="bad"):
 )
 def test_bad_parameters_give_one_line_errors(tmp_path, capsys, params, key):
     path = write(tmp_path, params)
-    with pytest.raises(ScenarioError) as error:
-        load_scenario(str(path))
-    assert error.value.key == key
-    assert "\n" not in str(error.value)
+    assert_one_line_error(path, key)
     code, _, err = run_cli("run", path, capsys=capsys)
     assert code == 2 and err.strip().count("\n") == 0 and key in err
     assert not (tmp_path / "out").exists()
