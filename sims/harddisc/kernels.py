@@ -1,23 +1,33 @@
 """Event-driven molecular dynamics of hard discs: jitted kernels on plain arrays.
 
-Every disc ``i`` keeps its position at its own last event time ``local_time[i]``; between events
-it moves freely, so its position at time ``t`` is ``position[i] + velocity[i] * (t -
-local_time[i])``. Nothing is synchronised globally: a disc's stored position changes only at its
-own events (collision, wall reflection, cell crossing), which makes results independent of where a
-run is stopped and resumed.
+Every disc ``i`` keeps its position at its own last event time ``kinematics[i, T]``; between
+events it moves freely, so its position at time ``t`` is ``(X, Y) + (VX, VY) * (t - T)``. Nothing
+is synchronised globally: a disc's stored position changes only at its own events (collision,
+wall reflection, cell crossing), which makes results independent of where a run is stopped and
+resumed.
 
 Each disc has exactly one *own* event: the earliest of its predicted disc collisions, wall
-reflections and cell crossings, recorded per disc as (event id, partner code, the partner's
-trajectory ``version`` at prediction time). A binary min-heap ordered by (time, disc) holds
-(time, disc, event id) entries. Invalidation is lazy: a popped entry whose id is no longer its
-disc's current one is dropped, and an event whose partner has changed trajectory since it was
-predicted is re-predicted instead of processed. When the heap fills up, stale entries are
-compacted away.
+reflections and cell crossings, recorded per disc as (partner code, the partner's trajectory
+``version`` at prediction time). An event whose partner has changed trajectory since it was
+predicted is re-predicted instead of processed.
+
+Layout, chosen for few cache lines per event:
+
+- ``kinematics``, float64 (N, 6): X, Y, VX, VY, T (local time) and MEMO_TIME of each disc in one
+  row, so a neighbour costs one row read;
+- ``bookkeeping``, int64 (N, 8): the disc's cell COLUMN and ROW (no integer division in the hot
+  path), trajectory VERSION, its event's PARTNER and PARTNER_VERSION, the memo's MEMO_PARTNER
+  and MEMO_VERSION (see :func:`predict`) and its HEAP_SLOT;
+- the event queue is an *indexed* 4-ary min-heap with exactly one entry per disc (``heap_time``,
+  ``heap_disc``), ordered by (time, disc); a new prediction moves the disc's entry up or down in
+  place, so there are no stale entries, the heap never grows beyond N and is shallow
+  (log₄ N levels). A disc without any event sits in the heap at time +inf.
 
 Neighbours are found with a cell list (cells at least one diameter wide; doubly linked lists).
 Crossing a cell boundary is an event, after which the disc re-predicts against its new
 neighbourhood. Walls are reflecting, or the box is periodic (minimum image, at least three cells
-per direction).
+per direction). The whole event loop (:func:`process_events`) is one compiled function: the
+prediction and heap helpers are inlined into it, so no arrays are passed through calls per event.
 
 Units: any consistent set; the model uses the diameter σ, the mass m and k_B T.
 """
@@ -34,6 +44,26 @@ CROSS_DOWN = -5
 CROSS_UP = -6
 NO_EVENT = -7
 
+# columns of the float64 ``kinematics`` array (N, N_KINEMATICS)
+X = 0
+Y = 1
+VX = 2
+VY = 3
+T = 4  # the disc's local time: (X, Y) is its position then
+MEMO_TIME = 5
+N_KINEMATICS = 6
+
+# columns of the int64 ``bookkeeping`` array (N, N_BOOKKEEPING)
+COLUMN = 0
+ROW = 1
+VERSION = 2
+PARTNER = 3
+PARTNER_VERSION = 4
+MEMO_PARTNER = 5
+MEMO_VERSION = 6
+HEAP_SLOT = 7
+N_BOOKKEEPING = 8
+
 # indices into the int64 ``counters`` array
 HEAP_SIZE = 0
 COLLISIONS = 1
@@ -46,25 +76,28 @@ VIRIAL = 0  # Σ over collisions of r_ij · J_i (mass length² / time)
 WALL_IMPULSE = 1  # Σ over wall collisions of 2 m |v_normal| (mass length / time)
 N_SUMS = 2
 
-HEAP_SLOTS_PER_DISC = 4
+HEAP_ARITY = 4
 
 
 @nb.njit(cache=True)
-def cell_index(x, y, cell_width, cell_height, cells_x, cells_y):
-    """Linear index ``cx + cells_x * cy`` of the cell holding point (x, y), clipped to the box."""
+def cell_of_point(x, y, cell_width, cell_height, cells_x, cells_y):
+    """Column and row of the cell holding point (x, y), clipped to the box."""
     column = min(max(int(np.floor(x / cell_width)), 0), cells_x - 1)
     row = min(max(int(np.floor(y / cell_height)), 0), cells_y - 1)
-    return column + cells_x * row
+    return column, row
 
 
 @nb.njit(cache=True)
-def build_cell_lists(position, cell_of, cell_head, cell_next, cell_prev, box, cells_x, cells_y):
-    """Fill the doubly linked cell lists from the positions (in place)."""
+def build_cell_lists(position, column, row, cell_head, cell_next, cell_prev, box, cells_x,
+                     cells_y):  # fmt: skip
+    """Fill the doubly linked cell lists (cell ``column + cells_x * row``) from the positions."""
     cell_width, cell_height = box[0] / cells_x, box[1] / cells_y
     cell_head[:] = -1
     for i in range(position.shape[0]):
-        cell = cell_index(position[i, 0], position[i, 1], cell_width, cell_height, cells_x, cells_y)
-        cell_of[i] = cell
+        column[i], row[i] = cell_of_point(
+            position[i, 0], position[i, 1], cell_width, cell_height, cells_x, cells_y
+        )
+        cell = column[i] + cells_x * row[i]
         cell_prev[i] = -1
         cell_next[i] = cell_head[cell]
         if cell_head[cell] >= 0:
@@ -73,18 +106,17 @@ def build_cell_lists(position, cell_of, cell_head, cell_next, cell_prev, box, ce
 
 
 @nb.njit(inline="always")
-def _unlink(i, cell_of, cell_head, cell_next, cell_prev):
+def _unlink(i, cell, cell_head, cell_next, cell_prev):
     if cell_prev[i] >= 0:
         cell_next[cell_prev[i]] = cell_next[i]
     else:
-        cell_head[cell_of[i]] = cell_next[i]
+        cell_head[cell] = cell_next[i]
     if cell_next[i] >= 0:
         cell_prev[cell_next[i]] = cell_prev[i]
 
 
 @nb.njit(inline="always")
-def _link(i, cell, cell_of, cell_head, cell_next, cell_prev):
-    cell_of[i] = cell
+def _link(i, cell, cell_head, cell_next, cell_prev):
     cell_prev[i] = -1
     cell_next[i] = cell_head[cell]
     if cell_head[cell] >= 0:
@@ -97,64 +129,45 @@ def _earlier(time_a, disc_a, time_b, disc_b):
     return time_a < time_b or (time_a == time_b and disc_a < disc_b)
 
 
-@nb.njit(cache=True)
-def _sift_down(heap_time, heap_disc, heap_id, size, start):
-    position = start
-    time, disc, event = heap_time[position], heap_disc[position], heap_id[position]
+@nb.njit(inline="always")
+def _sift_down(heap_time, heap_disc, bookkeeping, slot, time, disc):
+    """Place (time, disc) at ``slot`` or below it, moving earlier children up."""
+    size = heap_time.shape[0]
     while True:
-        child = 2 * position + 1
-        if child >= size:
+        first = HEAP_ARITY * slot + 1
+        if first >= size:
             break
-        if child + 1 < size and _earlier(
-            heap_time[child + 1], heap_disc[child + 1], heap_time[child], heap_disc[child]
-        ):
-            child += 1
-        if not _earlier(heap_time[child], heap_disc[child], time, disc):
+        child = first
+        child_time, child_disc = heap_time[first], heap_disc[first]
+        for other in range(first + 1, min(first + HEAP_ARITY, size)):
+            if _earlier(heap_time[other], heap_disc[other], child_time, child_disc):
+                child, child_time, child_disc = other, heap_time[other], heap_disc[other]
+        if not _earlier(child_time, child_disc, time, disc):
             break
-        heap_time[position], heap_disc[position] = heap_time[child], heap_disc[child]
-        heap_id[position] = heap_id[child]
-        position = child
-    heap_time[position], heap_disc[position], heap_id[position] = time, disc, event
+        heap_time[slot], heap_disc[slot] = child_time, child_disc
+        bookkeeping[child_disc, HEAP_SLOT] = slot
+        slot = child
+    heap_time[slot], heap_disc[slot] = time, disc
+    bookkeeping[disc, HEAP_SLOT] = slot
 
 
-@nb.njit(cache=True)
-def _compact(heap_time, heap_disc, heap_id, counters, event_id):
-    """Drop entries superseded by a newer event of their disc, then re-heapify."""
-    kept = 0
-    for k in range(counters[HEAP_SIZE]):
-        if heap_id[k] == event_id[heap_disc[k]]:
-            heap_time[kept], heap_disc[kept], heap_id[kept] = heap_time[k], heap_disc[k], heap_id[k]
-            kept += 1
-    counters[HEAP_SIZE] = kept
-    for start in range(kept // 2 - 1, -1, -1):
-        _sift_down(heap_time, heap_disc, heap_id, kept, start)
-
-
-@nb.njit(cache=True)
-def _push(heap_time, heap_disc, heap_id, counters, event_id, time, disc):
-    """Insert disc ``disc``'s current event (id ``event_id[disc]``) at ``time``."""
-    if counters[HEAP_SIZE] == heap_time.shape[0]:
-        _compact(heap_time, heap_disc, heap_id, counters, event_id)
-    position = counters[HEAP_SIZE]
-    counters[HEAP_SIZE] += 1
-    while position > 0:
-        parent = (position - 1) // 2
-        if not _earlier(time, disc, heap_time[parent], heap_disc[parent]):
-            break
-        heap_time[position], heap_disc[position] = heap_time[parent], heap_disc[parent]
-        heap_id[position] = heap_id[parent]
-        position = parent
-    heap_time[position], heap_disc[position], heap_id[position] = time, disc, event_id[disc]
-
-
-@nb.njit(cache=True)
-def _pop(heap_time, heap_disc, heap_id, counters):
-    """Remove the earliest entry (the caller has read it at index 0)."""
-    last = counters[HEAP_SIZE] - 1
-    counters[HEAP_SIZE] = last
-    if last > 0:
-        heap_time[0], heap_disc[0], heap_id[0] = heap_time[last], heap_disc[last], heap_id[last]
-        _sift_down(heap_time, heap_disc, heap_id, last, 0)
+@nb.njit(inline="always")
+def _reschedule(heap_time, heap_disc, bookkeeping, disc, time):
+    """Move disc ``disc``'s heap entry to its new event time ``time`` (up or down)."""
+    slot = bookkeeping[disc, HEAP_SLOT]
+    if slot > 0 and _earlier(time, disc, heap_time[(slot - 1) // HEAP_ARITY],
+                             heap_disc[(slot - 1) // HEAP_ARITY]):  # fmt: skip
+        while slot > 0:
+            parent = (slot - 1) // HEAP_ARITY
+            if not _earlier(time, disc, heap_time[parent], heap_disc[parent]):
+                break
+            heap_time[slot], heap_disc[slot] = heap_time[parent], heap_disc[parent]
+            bookkeeping[heap_disc[slot], HEAP_SLOT] = slot
+            slot = parent
+        heap_time[slot], heap_disc[slot] = time, disc
+        bookkeeping[disc, HEAP_SLOT] = slot
+    else:
+        _sift_down(heap_time, heap_disc, bookkeeping, slot, time, disc)
 
 
 @nb.njit(inline="always")
@@ -196,29 +209,39 @@ def _boundary_delay(coordinate, speed, low, high):
     return np.inf, 0
 
 
-@nb.njit(cache=True)
-def predict(i, now, crossing, position, velocity, local_time, version, cell_of, cell_head,
-            cell_next, geometry, memo):  # fmt: skip
+@nb.njit(inline="always")
+def _wrapped(index, count, periodic):
+    """``index`` (at most one cell outside [0, count)) wrapped if periodic, else -1 outside."""
+    if index < 0:
+        return index + count if periodic else -1
+    if index >= count:
+        return index - count if periodic else -1
+    return index
+
+
+@nb.njit(inline="always")
+def predict(i, now, crossing, kinematics, bookkeeping, cell_head, cell_next, width, height,
+            cells_x, cells_y, cell_width, cell_height, diameter, periodic):  # fmt: skip
     """Earliest event of disc ``i`` after ``now``: (time, partner code, partner version).
 
-    ``geometry = (width, height, cells_x, cells_y, diameter, periodic)``. ``memo`` holds, per
-    disc, the earliest collision found by its last neighbourhood scan (time, partner, partner
-    version). After a cell crossing (``crossing`` = its code) only the three newly adjacent cells
-    are scanned, and the memo stands for the others while its partner's trajectory is unchanged;
-    otherwise (``crossing`` = NO_EVENT, or a stale memo) all nine cells are scanned.
+    Each disc's row holds the earliest collision found by its last neighbourhood scan (MEMO_TIME,
+    MEMO_PARTNER, MEMO_VERSION). After a cell crossing (``crossing`` = its code) only the three
+    newly adjacent cells are scanned, and the memo stands for the others while its partner's
+    trajectory is unchanged; otherwise (``crossing`` = NO_EVENT, or a stale memo) all nine cells
+    are scanned. The memo is updated.
     """
-    width, height, cells_x, cells_y, diameter, periodic = geometry
-    cells_x, cells_y = int(cells_x), int(cells_y)
-    periodic = periodic > 0.0
-    memo_time, memo_partner, memo_version = memo
-    cell_width, cell_height = width / cells_x, height / cells_y
-    x = position[i, 0] + velocity[i, 0] * (now - local_time[i])
-    y = position[i, 1] + velocity[i, 1] * (now - local_time[i])
-    vx, vy = velocity[i, 0], velocity[i, 1]
-    column, row = cell_of[i] % cells_x, cell_of[i] // cells_x
-    remembered = memo_partner[i] < 0 or memo_version[i] == version[memo_partner[i]]
+    elapsed = now - kinematics[i, T]
+    vx, vy = kinematics[i, VX], kinematics[i, VY]
+    x = kinematics[i, X] + vx * elapsed
+    y = kinematics[i, Y] + vy * elapsed
+    column, row = bookkeeping[i, COLUMN], bookkeeping[i, ROW]
+    memo_partner = bookkeeping[i, MEMO_PARTNER]
+    remembered = memo_partner < 0 or bookkeeping[i, MEMO_VERSION] == bookkeeping[
+        memo_partner, VERSION
+    ]  # fmt: skip
     if crossing != NO_EVENT and remembered:
-        best_time, partner, partner_version = memo_time[i], memo_partner[i], memo_version[i]
+        best_time, partner = kinematics[i, MEMO_TIME], memo_partner
+        partner_version = bookkeeping[i, MEMO_VERSION]
         if crossing == CROSS_LEFT or crossing == CROSS_RIGHT:
             low_column = high_column = column + (1 if crossing == CROSS_RIGHT else -1)
             low_row, high_row = row - 1, row + 1
@@ -229,28 +252,27 @@ def predict(i, now, crossing, position, velocity, local_time, version, cell_of, 
         best_time, partner, partner_version = np.inf, np.int64(NO_EVENT), np.int64(0)
         low_column, high_column, low_row, high_row = column - 1, column + 1, row - 1, row + 1
     for other_row in range(low_row, high_row + 1):
-        if other_row < 0 or other_row >= cells_y:
-            if not periodic:
-                continue
-            other_row %= cells_y
+        other_row = _wrapped(other_row, cells_y, periodic)
+        if other_row < 0:
+            continue
         for other_column in range(low_column, high_column + 1):
-            if other_column < 0 or other_column >= cells_x:
-                if not periodic:
-                    continue
-                other_column %= cells_x
+            other_column = _wrapped(other_column, cells_x, periodic)
+            if other_column < 0:
+                continue
             j = cell_head[other_column + cells_x * other_row]
             while j >= 0:
                 if j != i:
-                    elapsed = now - local_time[j]
-                    rx = wrap(x - position[j, 0] - velocity[j, 0] * elapsed, width, periodic)
-                    ry = wrap(y - position[j, 1] - velocity[j, 1] * elapsed, height, periodic)
-                    delay = collision_delay(
-                        rx, ry, vx - velocity[j, 0], vy - velocity[j, 1], diameter
-                    )
+                    since = now - kinematics[j, T]
+                    jvx, jvy = kinematics[j, VX], kinematics[j, VY]
+                    rx = wrap(x - kinematics[j, X] - jvx * since, width, periodic)
+                    ry = wrap(y - kinematics[j, Y] - jvy * since, height, periodic)
+                    delay = collision_delay(rx, ry, vx - jvx, vy - jvy, diameter)
                     if now + delay < best_time:
-                        best_time, partner, partner_version = now + delay, j, version[j]
+                        best_time, partner = now + delay, j
+                        partner_version = bookkeeping[j, VERSION]
                 j = cell_next[j]
-    memo_time[i], memo_partner[i], memo_version[i] = best_time, partner, partner_version
+    kinematics[i, MEMO_TIME] = best_time
+    bookkeeping[i, MEMO_PARTNER], bookkeeping[i, MEMO_VERSION] = partner, partner_version
     best = best_time - now
     radius = 0.5 * diameter
     if not periodic:
@@ -269,117 +291,131 @@ def predict(i, now, crossing, position, velocity, local_time, version, cell_of, 
     return now + best, partner, partner_version
 
 
-@nb.njit(cache=True)
-def _schedule(i, now, crossing, position, velocity, local_time, version, cell_of, cell_head,
-              cell_next, geometry, memo, events, heap, counters):  # fmt: skip
-    """Predict disc ``i``'s next event, record it as its own and push it on the heap."""
-    event_id, event_partner, event_version = events
-    heap_time, heap_disc, heap_id = heap
+@nb.njit(inline="always")
+def _schedule(i, now, crossing, kinematics, bookkeeping, cell_head, cell_next, heap_time,
+              heap_disc, width, height, cells_x, cells_y, cell_width, cell_height, diameter,
+              periodic):  # fmt: skip
+    """Predict disc ``i``'s next event, record it and move its heap entry (+inf: none)."""
     time, partner, partner_version = predict(
-        i, now, crossing, position, velocity, local_time, version, cell_of, cell_head, cell_next,
-        geometry, memo,
+        i, now, crossing, kinematics, bookkeeping, cell_head, cell_next, width, height,
+        cells_x, cells_y, cell_width, cell_height, diameter, periodic,
     )  # fmt: skip
-    event_id[i] += 1
-    event_partner[i] = partner
-    event_version[i] = partner_version
-    if partner != NO_EVENT:
-        _push(heap_time, heap_disc, heap_id, counters, event_id, time, np.int64(i))
+    bookkeeping[i, PARTNER] = partner
+    bookkeeping[i, PARTNER_VERSION] = partner_version
+    if partner == NO_EVENT:
+        time = np.inf
+    _reschedule(heap_time, heap_disc, bookkeeping, i, time)
 
 
 @nb.njit(inline="always")
-def _move_to(i, now, position, velocity, local_time):
-    position[i, 0] += velocity[i, 0] * (now - local_time[i])
-    position[i, 1] += velocity[i, 1] * (now - local_time[i])
-    local_time[i] = now
+def _move_to(i, now, kinematics):
+    kinematics[i, X] += kinematics[i, VX] * (now - kinematics[i, T])
+    kinematics[i, Y] += kinematics[i, VY] * (now - kinematics[i, T])
+    kinematics[i, T] = now
 
 
 @nb.njit(cache=True)
-def schedule_all(now, position, velocity, local_time, version, cell_of, cell_head, cell_next,
-                 geometry, memo, events, heap, counters):  # fmt: skip
-    """Empty the heap and predict every disc's own event from time ``now``."""
-    counters[HEAP_SIZE] = 0
-    for i in range(position.shape[0]):
-        _schedule(i, now, NO_EVENT, position, velocity, local_time, version, cell_of, cell_head,
-                  cell_next, geometry, memo, events, heap, counters)  # fmt: skip
+def schedule_all(now, kinematics, bookkeeping, cell_head, cell_next, geometry, heap_time,
+                 heap_disc):  # fmt: skip
+    """Predict every disc's own event from time ``now`` and build the heap from scratch.
+
+    ``geometry = (width, height, cells_x, cells_y, diameter, periodic)``.
+    """
+    width, height, cells_x, cells_y, diameter, periodic = geometry
+    cells_x, cells_y = int(cells_x), int(cells_y)
+    periodic = periodic > 0.0
+    cell_width, cell_height = width / cells_x, height / cells_y
+    count = kinematics.shape[0]
+    for i in range(count):
+        time, partner, partner_version = predict(
+            i, now, NO_EVENT, kinematics, bookkeeping, cell_head, cell_next, width, height,
+            cells_x, cells_y, cell_width, cell_height, diameter, periodic,
+        )  # fmt: skip
+        bookkeeping[i, PARTNER] = partner
+        bookkeeping[i, PARTNER_VERSION] = partner_version
+        heap_time[i] = np.inf if partner == NO_EVENT else time
+        heap_disc[i] = i
+        bookkeeping[i, HEAP_SLOT] = i
+    for slot in range((count - 2) // HEAP_ARITY, -1, -1):
+        _sift_down(heap_time, heap_disc, bookkeeping, slot, heap_time[slot], heap_disc[slot])
 
 
 @nb.njit(cache=True)
-def process_events(end_time, mass, position, velocity, local_time, version, cell_of, cell_head,
-                   cell_next, cell_prev, geometry, memo, events, heap, counters, sums):  # fmt: skip
+def process_events(end_time, mass, kinematics, bookkeeping, cell_head, cell_next, cell_prev,
+                   geometry, heap_time, heap_disc, counters, sums):  # fmt: skip
     """Process, in time order, every event at a time ``<= end_time`` (state updated in place).
 
     Collisions are elastic between equal masses ``mass``: with r = r_i − r_j and v = v_i − v_j
-    at contact, v_i −= (r·v / r²) r and v_j += (r·v / r²) r. Returns the number of heap entries
-    popped (valid or stale).
+    at contact, v_i −= (r·v / r²) r and v_j += (r·v / r²) r. Returns the number of events
+    handled (re-predictions of events with a changed partner included).
     """
-    width, height, cells_x, cells_y, _, periodic = geometry
+    width, height, cells_x, cells_y, diameter, periodic = geometry
     cells_x, cells_y = int(cells_x), int(cells_y)
     periodic = periodic > 0.0
-    event_id, event_partner, event_version = events
-    heap_time, heap_disc, heap_id = heap
-    popped = 0
-    while counters[HEAP_SIZE] > 0 and heap_time[0] <= end_time:
-        now, i, own_id = heap_time[0], heap_disc[0], heap_id[0]
-        _pop(heap_time, heap_disc, heap_id, counters)
-        popped += 1
-        if own_id != event_id[i]:
-            continue
-        partner = event_partner[i]
+    cell_width, cell_height = width / cells_x, height / cells_y
+    handled = 0
+    while heap_time[0] <= end_time:
+        now, i = heap_time[0], heap_disc[0]
+        handled += 1
+        partner = bookkeeping[i, PARTNER]
+        crossing = NO_EVENT
         if partner >= 0:
-            if event_version[i] != version[partner]:
-                _schedule(i, now, NO_EVENT, position, velocity, local_time, version, cell_of,
-                          cell_head, cell_next, geometry, memo, events, heap, counters)  # fmt: skip
-                continue
             j = partner
-            _move_to(i, now, position, velocity, local_time)
-            _move_to(j, now, position, velocity, local_time)
-            rx = wrap(position[i, 0] - position[j, 0], width, periodic)
-            ry = wrap(position[i, 1] - position[j, 1], height, periodic)
-            b = rx * (velocity[i, 0] - velocity[j, 0]) + ry * (velocity[i, 1] - velocity[j, 1])
-            factor = b / (rx * rx + ry * ry)
-            velocity[i, 0] -= factor * rx
-            velocity[i, 1] -= factor * ry
-            velocity[j, 0] += factor * rx
-            velocity[j, 1] += factor * ry
-            sums[VIRIAL] -= mass * b
-            counters[COLLISIONS] += 1
-            version[i] += 1
-            version[j] += 1
-            _schedule(j, now, NO_EVENT, position, velocity, local_time, version, cell_of,
-                          cell_head, cell_next, geometry, memo, events, heap, counters)  # fmt: skip
+            if bookkeeping[i, PARTNER_VERSION] == bookkeeping[j, VERSION]:
+                _move_to(i, now, kinematics)
+                _move_to(j, now, kinematics)
+                rx = wrap(kinematics[i, X] - kinematics[j, X], width, periodic)
+                ry = wrap(kinematics[i, Y] - kinematics[j, Y], height, periodic)
+                b = rx * (kinematics[i, VX] - kinematics[j, VX]) + ry * (
+                    kinematics[i, VY] - kinematics[j, VY]
+                )
+                factor = b / (rx * rx + ry * ry)
+                kinematics[i, VX] -= factor * rx
+                kinematics[i, VY] -= factor * ry
+                kinematics[j, VX] += factor * rx
+                kinematics[j, VY] += factor * ry
+                sums[VIRIAL] -= mass * b
+                counters[COLLISIONS] += 1
+                bookkeeping[i, VERSION] += 1
+                bookkeeping[j, VERSION] += 1
+                _schedule(j, now, NO_EVENT, kinematics, bookkeeping, cell_head, cell_next,
+                          heap_time, heap_disc, width, height, cells_x, cells_y, cell_width,
+                          cell_height, diameter, periodic)  # fmt: skip
         elif partner == WALL_X or partner == WALL_Y:
-            axis = 0 if partner == WALL_X else 1
-            _move_to(i, now, position, velocity, local_time)
-            sums[WALL_IMPULSE] += 2.0 * mass * abs(velocity[i, axis])
-            velocity[i, axis] = -velocity[i, axis]
+            axis = VX if partner == WALL_X else VY
+            _move_to(i, now, kinematics)
+            sums[WALL_IMPULSE] += 2.0 * mass * abs(kinematics[i, axis])
+            kinematics[i, axis] = -kinematics[i, axis]
             counters[WALL_COLLISIONS] += 1
-            version[i] += 1
+            bookkeeping[i, VERSION] += 1
         else:
-            _move_to(i, now, position, velocity, local_time)
-            column, row = cell_of[i] % cells_x, cell_of[i] // cells_x
+            _move_to(i, now, kinematics)
+            column, row = bookkeeping[i, COLUMN], bookkeeping[i, ROW]
+            _unlink(i, column + cells_x * row, cell_head, cell_next, cell_prev)
             if partner == CROSS_LEFT or partner == CROSS_RIGHT:
                 column += -1 if partner == CROSS_LEFT else 1
                 if column < 0:
                     column += cells_x
-                    position[i, 0] += width
+                    kinematics[i, X] += width
                 elif column >= cells_x:
                     column -= cells_x
-                    position[i, 0] -= width
+                    kinematics[i, X] -= width
             else:
                 row += -1 if partner == CROSS_DOWN else 1
                 if row < 0:
                     row += cells_y
-                    position[i, 1] += height
+                    kinematics[i, Y] += height
                 elif row >= cells_y:
                     row -= cells_y
-                    position[i, 1] -= height
-            _unlink(i, cell_of, cell_head, cell_next, cell_prev)
-            _link(i, column + cells_x * row, cell_of, cell_head, cell_next, cell_prev)
+                    kinematics[i, Y] -= height
+            _link(i, column + cells_x * row, cell_head, cell_next, cell_prev)
+            bookkeeping[i, COLUMN], bookkeeping[i, ROW] = column, row
             counters[CELL_CROSSINGS] += 1
-        crossing = partner if partner <= CROSS_LEFT else NO_EVENT
-        _schedule(i, now, crossing, position, velocity, local_time, version, cell_of,
-                  cell_head, cell_next, geometry, memo, events, heap, counters)  # fmt: skip
-    return popped
+            crossing = partner
+        _schedule(i, now, crossing, kinematics, bookkeeping, cell_head, cell_next, heap_time,
+                  heap_disc, width, height, cells_x, cells_y, cell_width, cell_height, diameter,
+                  periodic)  # fmt: skip
+    return handled
 
 
 @nb.njit(cache=True)
@@ -402,14 +438,15 @@ def minimum_gap(position, box, periodic, diameter, cells_x, cells_y):
     Cells must be at least σ wide, so every touching or overlapping pair is seen.
     """
     count = position.shape[0]
-    cell_of = np.empty(count, np.int64)
+    columns = np.empty(count, np.int64)
+    rows = np.empty(count, np.int64)
     head = np.empty(cells_x * cells_y, np.int64)
     following = np.empty(count, np.int64)
     previous = np.empty(count, np.int64)
-    build_cell_lists(position, cell_of, head, following, previous, box, cells_x, cells_y)
+    build_cell_lists(position, columns, rows, head, following, previous, box, cells_x, cells_y)
     smallest = np.inf
     for i in range(count):
-        column, row = cell_of[i] % cells_x, cell_of[i] // cells_x
+        column, row = columns[i], rows[i]
         for d_row in range(-1, 2):
             other_row = row + d_row
             if other_row < 0 or other_row >= cells_y:

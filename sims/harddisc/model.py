@@ -218,38 +218,31 @@ class HardDiscModel(Model):
         self.geometry = np.array(
             [*self.box, *self.cells, params.diameter, 1.0 if self.periodic else 0.0]
         )
-        if params.equilibration_time > 0:
-            self.position, self.velocity = self._equilibrated(seed_sequence)
-        else:
-            self.position = self._place(rng)
-            self.velocity = self._velocities(rng)
         count = params.n_discs
-        self.local_time = np.zeros(count)
-        self.version = np.zeros(count, np.int64)
-        self.event_id = np.zeros(count, np.int64)
-        self.cell_of = np.empty(count, np.int64)
+        self.kinematics = np.zeros((count, kernels.N_KINEMATICS))
+        self.bookkeeping = np.zeros((count, kernels.N_BOOKKEEPING), np.int64)
+        if params.equilibration_time > 0:
+            self.position[...], self.velocity[...] = self._equilibrated(seed_sequence)
+        else:
+            self.position[...] = self._place(rng)
+            self.velocity[...] = self._velocities(rng)
         self.cell_head = np.empty(self.cells[0] * self.cells[1], np.int64)
         self.cell_next = np.empty(count, np.int64)
         self.cell_prev = np.empty(count, np.int64)
         kernels.build_cell_lists(
-            self.position, self.cell_of, self.cell_head, self.cell_next, self.cell_prev,
-            self.box, *self.cells,
+            self.position, self.bookkeeping[:, kernels.COLUMN], self.bookkeeping[:, kernels.ROW],
+            self.cell_head, self.cell_next, self.cell_prev, self.box, *self.cells,
         )  # fmt: skip
-        capacity = kernels.HEAP_SLOTS_PER_DISC * count + 16
-        self.heap_time = np.zeros(capacity)
-        self.heap_disc = np.zeros(capacity, np.int64)
-        self.heap_id = np.zeros(capacity, np.int64)
-        self.event_partner = np.zeros(count, np.int64)
-        self.event_version = np.zeros(count, np.int64)
-        self.memo_time = np.full(count, np.inf)
-        self.memo_partner = np.full(count, kernels.NO_EVENT, np.int64)
-        self.memo_version = np.zeros(count, np.int64)
+        self.kinematics[:, kernels.MEMO_TIME] = np.inf
+        self.bookkeeping[:, kernels.MEMO_PARTNER] = kernels.NO_EVENT
+        self.heap_time = np.zeros(count)
+        self.heap_disc = np.zeros(count, np.int64)
         self.counters = np.zeros(kernels.N_COUNTERS, np.int64)
+        self.counters[kernels.HEAP_SIZE] = count
         self.sums = np.zeros(kernels.N_SUMS)
         kernels.schedule_all(
-            0.0, self.position, self.velocity, self.local_time, self.version, self.cell_of,
-            self.cell_head, self.cell_next, self.geometry, self.memo, self.events, self.heap,
-            self.counters,
+            0.0, self.kinematics, self.bookkeeping, self.cell_head, self.cell_next,
+            self.geometry, self.heap_time, self.heap_disc,
         )  # fmt: skip
 
     def _equilibrated(self, seed_sequence) -> tuple[np.ndarray, np.ndarray]:
@@ -310,19 +303,19 @@ class HardDiscModel(Model):
         return velocity[order] * np.sqrt(2.0) * params.thermal_speed
 
     @property
-    def memo(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Each disc's earliest collision from its last neighbourhood scan (see kernels.predict)."""
-        return self.memo_time, self.memo_partner, self.memo_version
+    def position(self) -> np.ndarray:
+        """Disc centres at their own last event times (a view into ``kinematics``; length)."""
+        return self.kinematics[:, kernels.X : kernels.Y + 1]
 
     @property
-    def events(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Each disc's current event: its id, partner code and the partner's version."""
-        return self.event_id, self.event_partner, self.event_version
+    def velocity(self) -> np.ndarray:
+        """Disc velocities (a view into ``kinematics``; velocity)."""
+        return self.kinematics[:, kernels.VX : kernels.VY + 1]
 
     @property
-    def heap(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The event heap: time, disc and event id of every entry (stale ones included)."""
-        return self.heap_time, self.heap_disc, self.heap_id
+    def local_time(self) -> np.ndarray:
+        """Each disc's last event time, when it was at ``position`` (a view; time)."""
+        return self.kinematics[:, kernels.T]
 
     @property
     def time(self) -> float:
@@ -338,9 +331,9 @@ class HardDiscModel(Model):
         """Process every event up to time ``(step_count + n_steps) * time_quantum``."""
         end_time = (self.step_count + n_steps) * self.params.time_quantum
         kernels.process_events(
-            end_time, self.params.mass, self.position, self.velocity, self.local_time,
-            self.version, self.cell_of, self.cell_head, self.cell_next, self.cell_prev,
-            self.geometry, self.memo, self.events, self.heap, self.counters, self.sums,
+            end_time, self.params.mass, self.kinematics, self.bookkeeping, self.cell_head,
+            self.cell_next, self.cell_prev, self.geometry, self.heap_time, self.heap_disc,
+            self.counters, self.sums,
         )  # fmt: skip
         self.step_count += n_steps
 
@@ -375,9 +368,8 @@ class HardDiscModel(Model):
         return record
 
     _STATE_ARRAYS = (
-        "position", "velocity", "local_time", "version", "cell_of", "cell_head", "cell_next",
-        "cell_prev", "memo_time", "memo_partner", "memo_version", "event_id", "event_partner",
-        "event_version", "heap_time", "heap_disc", "heap_id", "counters", "sums",
+        "kinematics", "bookkeeping", "cell_head", "cell_next", "cell_prev", "heap_time",
+        "heap_disc", "counters", "sums",
     )  # fmt: skip
 
     def get_state(self) -> dict[str, Any]:
