@@ -126,7 +126,8 @@ def _link(i, cell, cell_head, cell_next, cell_prev):
 
 @nb.njit(inline="always")
 def _earlier(time_a, disc_a, time_b, disc_b):
-    return time_a < time_b or (time_a == time_b and disc_a < disc_b)
+    """(time_a, disc_a) < (time_b, disc_b), without short-circuit branches."""
+    return (time_a < time_b) | ((time_a == time_b) & (disc_a < disc_b))
 
 
 @nb.njit(inline="always")
@@ -135,13 +136,21 @@ def _sift_down(heap_time, heap_disc, bookkeeping, slot, time, disc):
     size = heap_time.shape[0]
     while True:
         first = HEAP_ARITY * slot + 1
-        if first >= size:
+        if first + HEAP_ARITY <= size:
+            child, child_time, child_disc = first, heap_time[first], heap_disc[first]
+            for other in range(first + 1, first + HEAP_ARITY):
+                other_time, other_disc = heap_time[other], heap_disc[other]
+                better = _earlier(other_time, other_disc, child_time, child_disc)
+                child = other if better else child
+                child_time = other_time if better else child_time
+                child_disc = other_disc if better else child_disc
+        elif first < size:
+            child, child_time, child_disc = first, heap_time[first], heap_disc[first]
+            for other in range(first + 1, size):
+                if _earlier(heap_time[other], heap_disc[other], child_time, child_disc):
+                    child, child_time, child_disc = other, heap_time[other], heap_disc[other]
+        else:
             break
-        child = first
-        child_time, child_disc = heap_time[first], heap_disc[first]
-        for other in range(first + 1, min(first + HEAP_ARITY, size)):
-            if _earlier(heap_time[other], heap_disc[other], child_time, child_disc):
-                child, child_time, child_disc = other, heap_time[other], heap_disc[other]
         if not _earlier(child_time, child_disc, time, disc):
             break
         heap_time[slot], heap_disc[slot] = child_time, child_disc
@@ -235,6 +244,7 @@ def predict(i, now, crossing, kinematics, bookkeeping, cell_head, cell_next, wid
     x = kinematics[i, X] + vx * elapsed
     y = kinematics[i, Y] + vy * elapsed
     column, row = bookkeeping[i, COLUMN], bookkeeping[i, ROW]
+    diameter_squared = diameter * diameter
     memo_partner = bookkeeping[i, MEMO_PARTNER]
     remembered = memo_partner < 0 or bookkeeping[i, MEMO_VERSION] == bookkeeping[
         memo_partner, VERSION
@@ -261,16 +271,23 @@ def predict(i, now, crossing, kinematics, bookkeeping, cell_head, cell_next, wid
                 continue
             j = cell_head[other_column + cells_x * other_row]
             while j >= 0:
-                if j != i:
-                    since = now - kinematics[j, T]
-                    jvx, jvy = kinematics[j, VX], kinematics[j, VY]
-                    rx = wrap(x - kinematics[j, X] - jvx * since, width, periodic)
-                    ry = wrap(y - kinematics[j, Y] - jvy * since, height, periodic)
-                    delay = collision_delay(rx, ry, vx - jvx, vy - jvy, diameter)
-                    if now + delay < best_time:
-                        best_time, partner = now + delay, j
-                        partner_version = bookkeeping[j, VERSION]
+                # branch-free collision_delay; disc i itself has relative velocity 0: b = 0
+                since = now - kinematics[j, T]
+                jvx, jvy = kinematics[j, VX], kinematics[j, VY]
+                rx = wrap(x - kinematics[j, X] - jvx * since, width, periodic)
+                ry = wrap(y - kinematics[j, Y] - jvy * since, height, periodic)
+                relative_vx, relative_vy = vx - jvx, vy - jvy
+                b = rx * relative_vx + ry * relative_vy
+                speed_squared = relative_vx * relative_vx + relative_vy * relative_vy
+                gap = rx * rx + ry * ry - diameter_squared
+                discriminant = b * b - speed_squared * gap
+                delay = max(gap / (-b + np.sqrt(max(discriminant, 0.0))), 0.0)
+                hit = (b < 0.0) & (discriminant > 0.0) & (now + delay < best_time)
+                best_time = now + delay if hit else best_time
+                partner = j if hit else partner
                 j = cell_next[j]
+    if partner >= 0:  # the memo's partner (version unchanged) or a new one
+        partner_version = bookkeeping[partner, VERSION]
     kinematics[i, MEMO_TIME] = best_time
     bookkeeping[i, MEMO_PARTNER], bookkeeping[i, MEMO_VERSION] = partner, partner_version
     best = best_time - now
@@ -314,7 +331,7 @@ def _move_to(i, now, kinematics):
     kinematics[i, T] = now
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, error_model="numpy")
 def schedule_all(now, kinematics, bookkeeping, cell_head, cell_next, geometry, heap_time,
                  heap_disc):  # fmt: skip
     """Predict every disc's own event from time ``now`` and build the heap from scratch.
@@ -340,7 +357,7 @@ def schedule_all(now, kinematics, bookkeeping, cell_head, cell_next, geometry, h
         _sift_down(heap_time, heap_disc, bookkeeping, slot, heap_time[slot], heap_disc[slot])
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, error_model="numpy")
 def process_events(end_time, mass, kinematics, bookkeeping, cell_head, cell_next, cell_prev,
                    geometry, heap_time, heap_disc, counters, sums):  # fmt: skip
     """Process, in time order, every event at a time ``<= end_time`` (state updated in place).
