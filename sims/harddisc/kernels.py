@@ -61,8 +61,7 @@ PARTNER = 3
 PARTNER_VERSION = 4
 MEMO_PARTNER = 5
 MEMO_VERSION = 6
-HEAP_SLOT = 7
-N_BOOKKEEPING = 8
+N_BOOKKEEPING = 8  # seven used, one of padding: 64-byte rows
 
 # indices into the int64 ``counters`` array
 HEAP_SIZE = 0
@@ -77,6 +76,9 @@ WALL_IMPULSE = 1  # Σ over wall collisions of 2 m |v_normal| (mass length / tim
 N_SUMS = 2
 
 HEAP_ARITY = 4
+# the heap's root is row HEAP_ROOT of the (N + HEAP_ROOT, 2) array ``heap`` (time, disc): then
+# the four children of a row fill one 64-byte cache line when the array is 64-byte aligned
+HEAP_ROOT = HEAP_ARITY - 1
 
 
 @nb.njit(cache=True)
@@ -131,52 +133,53 @@ def _earlier(time_a, disc_a, time_b, disc_b):
 
 
 @nb.njit(inline="always")
-def _sift_down(heap_time, heap_disc, bookkeeping, slot, time, disc):
-    """Place (time, disc) at ``slot`` or below it, moving earlier children up."""
-    size = heap_time.shape[0]
+def _sift_down(heap, heap_slot, row, time, disc):
+    """Place (time, disc) at heap row ``row`` or below it, moving earlier children up."""
+    end = heap.shape[0]
     while True:
-        first = HEAP_ARITY * slot + 1
-        if first + HEAP_ARITY <= size:
-            child, child_time, child_disc = first, heap_time[first], heap_disc[first]
+        first = HEAP_ARITY * row - HEAP_ARITY * (HEAP_ROOT - 1)
+        if first + HEAP_ARITY <= end:
+            child, child_time, child_disc = first, heap[first, 0], heap[first, 1]
             for other in range(first + 1, first + HEAP_ARITY):
-                other_time, other_disc = heap_time[other], heap_disc[other]
+                other_time, other_disc = heap[other, 0], heap[other, 1]
                 better = _earlier(other_time, other_disc, child_time, child_disc)
                 child = other if better else child
                 child_time = other_time if better else child_time
                 child_disc = other_disc if better else child_disc
-        elif first < size:
-            child, child_time, child_disc = first, heap_time[first], heap_disc[first]
-            for other in range(first + 1, size):
-                if _earlier(heap_time[other], heap_disc[other], child_time, child_disc):
-                    child, child_time, child_disc = other, heap_time[other], heap_disc[other]
+        elif first < end:
+            child, child_time, child_disc = first, heap[first, 0], heap[first, 1]
+            for other in range(first + 1, end):
+                if _earlier(heap[other, 0], heap[other, 1], child_time, child_disc):
+                    child, child_time, child_disc = other, heap[other, 0], heap[other, 1]
         else:
             break
         if not _earlier(child_time, child_disc, time, disc):
             break
-        heap_time[slot], heap_disc[slot] = child_time, child_disc
-        bookkeeping[child_disc, HEAP_SLOT] = slot
-        slot = child
-    heap_time[slot], heap_disc[slot] = time, disc
-    bookkeeping[disc, HEAP_SLOT] = slot
+        heap[row, 0], heap[row, 1] = child_time, child_disc
+        heap_slot[int(child_disc)] = row
+        row = child
+    heap[row, 0], heap[row, 1] = time, disc
+    heap_slot[int(disc)] = row
 
 
 @nb.njit(inline="always")
-def _reschedule(heap_time, heap_disc, bookkeeping, disc, time):
+def _reschedule(heap, heap_slot, disc, time):
     """Move disc ``disc``'s heap entry to its new event time ``time`` (up or down)."""
-    slot = bookkeeping[disc, HEAP_SLOT]
-    if slot > 0 and _earlier(time, disc, heap_time[(slot - 1) // HEAP_ARITY],
-                             heap_disc[(slot - 1) // HEAP_ARITY]):  # fmt: skip
-        while slot > 0:
-            parent = (slot - 1) // HEAP_ARITY
-            if not _earlier(time, disc, heap_time[parent], heap_disc[parent]):
+    row = heap_slot[disc]
+    key = np.float64(disc)
+    parent = row // HEAP_ARITY + HEAP_ROOT - 1
+    if row > HEAP_ROOT and _earlier(time, key, heap[parent, 0], heap[parent, 1]):
+        while row > HEAP_ROOT:
+            parent = row // HEAP_ARITY + HEAP_ROOT - 1
+            if not _earlier(time, key, heap[parent, 0], heap[parent, 1]):
                 break
-            heap_time[slot], heap_disc[slot] = heap_time[parent], heap_disc[parent]
-            bookkeeping[heap_disc[slot], HEAP_SLOT] = slot
-            slot = parent
-        heap_time[slot], heap_disc[slot] = time, disc
-        bookkeeping[disc, HEAP_SLOT] = slot
+            heap[row, 0], heap[row, 1] = heap[parent, 0], heap[parent, 1]
+            heap_slot[int(heap[row, 1])] = row
+            row = parent
+        heap[row, 0], heap[row, 1] = time, key
+        heap_slot[disc] = row
     else:
-        _sift_down(heap_time, heap_disc, bookkeeping, slot, time, disc)
+        _sift_down(heap, heap_slot, row, time, key)
 
 
 @nb.njit(inline="always")
@@ -309,8 +312,8 @@ def predict(i, now, crossing, kinematics, bookkeeping, cell_head, cell_next, wid
 
 
 @nb.njit(inline="always")
-def _schedule(i, now, crossing, kinematics, bookkeeping, cell_head, cell_next, heap_time,
-              heap_disc, width, height, cells_x, cells_y, cell_width, cell_height, diameter,
+def _schedule(i, now, crossing, kinematics, bookkeeping, cell_head, cell_next, heap,
+              heap_slot, width, height, cells_x, cells_y, cell_width, cell_height, diameter,
               periodic):  # fmt: skip
     """Predict disc ``i``'s next event, record it and move its heap entry (+inf: none)."""
     time, partner, partner_version = predict(
@@ -321,7 +324,7 @@ def _schedule(i, now, crossing, kinematics, bookkeeping, cell_head, cell_next, h
     bookkeeping[i, PARTNER_VERSION] = partner_version
     if partner == NO_EVENT:
         time = np.inf
-    _reschedule(heap_time, heap_disc, bookkeeping, i, time)
+    _reschedule(heap, heap_slot, i, time)
 
 
 @nb.njit(inline="always")
@@ -332,8 +335,8 @@ def _move_to(i, now, kinematics):
 
 
 @nb.njit(cache=True, error_model="numpy")
-def schedule_all(now, kinematics, bookkeeping, cell_head, cell_next, geometry, heap_time,
-                 heap_disc):  # fmt: skip
+def schedule_all(now, kinematics, bookkeeping, cell_head, cell_next, geometry, heap,
+                 heap_slot):  # fmt: skip
     """Predict every disc's own event from time ``now`` and build the heap from scratch.
 
     ``geometry = (width, height, cells_x, cells_y, diameter, periodic)``.
@@ -350,16 +353,16 @@ def schedule_all(now, kinematics, bookkeeping, cell_head, cell_next, geometry, h
         )  # fmt: skip
         bookkeeping[i, PARTNER] = partner
         bookkeeping[i, PARTNER_VERSION] = partner_version
-        heap_time[i] = np.inf if partner == NO_EVENT else time
-        heap_disc[i] = i
-        bookkeeping[i, HEAP_SLOT] = i
-    for slot in range((count - 2) // HEAP_ARITY, -1, -1):
-        _sift_down(heap_time, heap_disc, bookkeeping, slot, heap_time[slot], heap_disc[slot])
+        heap[HEAP_ROOT + i, 0] = np.inf if partner == NO_EVENT else time
+        heap[HEAP_ROOT + i, 1] = i
+        heap_slot[i] = HEAP_ROOT + i
+    for row in range(HEAP_ROOT + count - 1, HEAP_ROOT - 1, -1):
+        _sift_down(heap, heap_slot, row, heap[row, 0], heap[row, 1])
 
 
 @nb.njit(cache=True, error_model="numpy")
 def process_events(end_time, mass, kinematics, bookkeeping, cell_head, cell_next, cell_prev,
-                   geometry, heap_time, heap_disc, counters, sums):  # fmt: skip
+                   geometry, heap, heap_slot, counters, sums):  # fmt: skip
     """Process, in time order, every event at a time ``<= end_time`` (state updated in place).
 
     Collisions are elastic between equal masses ``mass``: with r = r_i − r_j and v = v_i − v_j
@@ -371,8 +374,8 @@ def process_events(end_time, mass, kinematics, bookkeeping, cell_head, cell_next
     periodic = periodic > 0.0
     cell_width, cell_height = width / cells_x, height / cells_y
     handled = 0
-    while heap_time[0] <= end_time:
-        now, i = heap_time[0], heap_disc[0]
+    while heap[HEAP_ROOT, 0] <= end_time:
+        now, i = heap[HEAP_ROOT, 0], int(heap[HEAP_ROOT, 1])
         handled += 1
         partner = bookkeeping[i, PARTNER]
         crossing = NO_EVENT
@@ -396,7 +399,7 @@ def process_events(end_time, mass, kinematics, bookkeeping, cell_head, cell_next
                 bookkeeping[i, VERSION] += 1
                 bookkeeping[j, VERSION] += 1
                 _schedule(j, now, NO_EVENT, kinematics, bookkeeping, cell_head, cell_next,
-                          heap_time, heap_disc, width, height, cells_x, cells_y, cell_width,
+                          heap, heap_slot, width, height, cells_x, cells_y, cell_width,
                           cell_height, diameter, periodic)  # fmt: skip
         elif partner == WALL_X or partner == WALL_Y:
             axis = VX if partner == WALL_X else VY
@@ -429,8 +432,8 @@ def process_events(end_time, mass, kinematics, bookkeeping, cell_head, cell_next
             bookkeeping[i, COLUMN], bookkeeping[i, ROW] = column, row
             counters[CELL_CROSSINGS] += 1
             crossing = partner
-        _schedule(i, now, crossing, kinematics, bookkeeping, cell_head, cell_next, heap_time,
-                  heap_disc, width, height, cells_x, cells_y, cell_width, cell_height, diameter,
+        _schedule(i, now, crossing, kinematics, bookkeeping, cell_head, cell_next, heap,
+                  heap_slot, width, height, cells_x, cells_y, cell_width, cell_height, diameter,
                   periodic)  # fmt: skip
     return handled
 

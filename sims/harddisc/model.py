@@ -32,6 +32,15 @@ DISCS_PER_NEIGHBOUR_CELL = 1.0  # target mean occupation of the neighbour cells 
 MIN_PERIODIC_CELLS = 3
 
 
+def _aligned(shape: tuple[int, int], dtype) -> np.ndarray:
+    """A zeroed C-contiguous array whose data start on a 64-byte (cache line) boundary."""
+    itemsize = np.dtype(dtype).itemsize
+    size = shape[0] * shape[1]
+    raw = np.zeros(size + 64 // itemsize, dtype)
+    skip = (-raw.ctypes.data % 64) // itemsize
+    return raw[skip : skip + size].reshape(shape)
+
+
 class HardDiscParams(StrictModel):
     """Parameters of one hard-disc run."""
 
@@ -219,8 +228,8 @@ class HardDiscModel(Model):
             [*self.box, *self.cells, params.diameter, 1.0 if self.periodic else 0.0]
         )
         count = params.n_discs
-        self.kinematics = np.zeros((count, kernels.N_KINEMATICS))
-        self.bookkeeping = np.zeros((count, kernels.N_BOOKKEEPING), np.int64)
+        self.kinematics = _aligned((count, kernels.N_KINEMATICS), np.float64)
+        self.bookkeeping = _aligned((count, kernels.N_BOOKKEEPING), np.int64)
         if params.equilibration_time > 0:
             self.position[...], self.velocity[...] = self._equilibrated(seed_sequence)
         else:
@@ -235,14 +244,14 @@ class HardDiscModel(Model):
         )  # fmt: skip
         self.kinematics[:, kernels.MEMO_TIME] = np.inf
         self.bookkeeping[:, kernels.MEMO_PARTNER] = kernels.NO_EVENT
-        self.heap_time = np.zeros(count)
-        self.heap_disc = np.zeros(count, np.int64)
+        self.heap = _aligned((kernels.HEAP_ROOT + count, 2), np.float64)
+        self.heap_slot = np.zeros(count, np.int64)
         self.counters = np.zeros(kernels.N_COUNTERS, np.int64)
         self.counters[kernels.HEAP_SIZE] = count
         self.sums = np.zeros(kernels.N_SUMS)
         kernels.schedule_all(
             0.0, self.kinematics, self.bookkeeping, self.cell_head, self.cell_next,
-            self.geometry, self.heap_time, self.heap_disc,
+            self.geometry, self.heap, self.heap_slot,
         )  # fmt: skip
 
     def _equilibrated(self, seed_sequence) -> tuple[np.ndarray, np.ndarray]:
@@ -332,7 +341,7 @@ class HardDiscModel(Model):
         end_time = (self.step_count + n_steps) * self.params.time_quantum
         kernels.process_events(
             end_time, self.params.mass, self.kinematics, self.bookkeeping, self.cell_head,
-            self.cell_next, self.cell_prev, self.geometry, self.heap_time, self.heap_disc,
+            self.cell_next, self.cell_prev, self.geometry, self.heap, self.heap_slot,
             self.counters, self.sums,
         )  # fmt: skip
         self.step_count += n_steps
@@ -368,8 +377,8 @@ class HardDiscModel(Model):
         return record
 
     _STATE_ARRAYS = (
-        "kinematics", "bookkeeping", "cell_head", "cell_next", "cell_prev", "heap_time",
-        "heap_disc", "counters", "sums",
+        "kinematics", "bookkeeping", "cell_head", "cell_next", "cell_prev", "heap",
+        "heap_slot", "counters", "sums",
     )  # fmt: skip
 
     def get_state(self) -> dict[str, Any]:
