@@ -51,7 +51,7 @@ VX = 2
 VY = 3
 T = 4  # the disc's local time: (X, Y) is its position then
 MEMO_TIME = 5
-N_KINEMATICS = 6
+N_KINEMATICS = 8  # six used, two of padding: 64-byte rows
 
 # columns of the int64 ``bookkeeping`` array (N, N_BOOKKEEPING)
 COLUMN = 0
