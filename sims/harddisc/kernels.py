@@ -18,10 +18,13 @@ Layout, chosen for few cache lines per event:
 - ``bookkeeping``, int64 (N, 8): the disc's cell COLUMN and ROW (no integer division in the hot
   path), trajectory VERSION, its event's PARTNER and PARTNER_VERSION, the memo's MEMO_PARTNER
   and MEMO_VERSION (see :func:`predict`) and its HEAP_SLOT;
-- the event queue is an *indexed* 4-ary min-heap with exactly one entry per disc (``heap_time``,
-  ``heap_disc``), ordered by (time, disc); a new prediction moves the disc's entry up or down in
-  place, so there are no stale entries, the heap never grows beyond N and is shallow
-  (log₄ N levels). A disc without any event sits in the heap at time +inf.
+- the event queue is an *indexed* 4-ary min-heap with exactly one entry per disc: rows
+  (time, disc) of the float64 array ``heap``, 64-byte aligned so that a node's four children
+  share a cache line, and each disc's row in ``heap_slot``. A new prediction moves the disc's
+  entry up or down in place, so there are no stale entries and the heap never grows beyond N
+  (log₄ N levels). It is ordered by time alone, with branch-free child selection; events at
+  exactly the same time are taken in the heap's own deterministic order. A disc without any
+  event sits in the heap at time +inf.
 
 Neighbours are found with a cell list (cells at least one diameter wide; doubly linked lists).
 Crossing a cell boundary is an event, after which the disc re-predicts against its new
@@ -127,34 +130,27 @@ def _link(i, cell, cell_head, cell_next, cell_prev):
 
 
 @nb.njit(inline="always")
-def _earlier(time_a, disc_a, time_b, disc_b):
-    """(time_a, disc_a) < (time_b, disc_b), without short-circuit branches."""
-    return (time_a < time_b) | ((time_a == time_b) & (disc_a < disc_b))
-
-
-@nb.njit(inline="always")
 def _sift_down(heap, heap_slot, row, time, disc):
-    """Place (time, disc) at heap row ``row`` or below it, moving earlier children up."""
+    """Place (time, disc) at heap row ``row`` or below it, moving earlier children up.
+
+    The heap is ordered by time alone: events at exactly the same time are taken in the heap's
+    own deterministic order (part of the checkpointed state); simultaneous events of different
+    discs commute, and of two simultaneous events of one pair the first makes the other stale.
+    """
     end = heap.shape[0]
     while True:
         first = HEAP_ARITY * row - HEAP_ARITY * (HEAP_ROOT - 1)
-        if first + HEAP_ARITY <= end:
-            child, child_time, child_disc = first, heap[first, 0], heap[first, 1]
-            for other in range(first + 1, first + HEAP_ARITY):
-                other_time, other_disc = heap[other, 0], heap[other, 1]
-                better = _earlier(other_time, other_disc, child_time, child_disc)
-                child = other if better else child
-                child_time = other_time if better else child_time
-                child_disc = other_disc if better else child_disc
-        elif first < end:
-            child, child_time, child_disc = first, heap[first, 0], heap[first, 1]
-            for other in range(first + 1, end):
-                if _earlier(heap[other, 0], heap[other, 1], child_time, child_disc):
-                    child, child_time, child_disc = other, heap[other, 0], heap[other, 1]
-        else:
+        if first >= end:
             break
-        if not _earlier(child_time, child_disc, time, disc):
+        child, child_time = first, heap[first, 0]
+        for other in range(first + 1, min(first + HEAP_ARITY, end)):
+            other_time = heap[other, 0]
+            better = other_time < child_time  # branch-free selection
+            child = other if better else child
+            child_time = other_time if better else child_time
+        if not child_time < time:
             break
+        child_disc = heap[child, 1]
         heap[row, 0], heap[row, 1] = child_time, child_disc
         heap_slot[int(child_disc)] = row
         row = child
@@ -167,11 +163,10 @@ def _reschedule(heap, heap_slot, disc, time):
     """Move disc ``disc``'s heap entry to its new event time ``time`` (up or down)."""
     row = heap_slot[disc]
     key = np.float64(disc)
-    parent = row // HEAP_ARITY + HEAP_ROOT - 1
-    if row > HEAP_ROOT and _earlier(time, key, heap[parent, 0], heap[parent, 1]):
+    if row > HEAP_ROOT and time < heap[row // HEAP_ARITY + HEAP_ROOT - 1, 0]:
         while row > HEAP_ROOT:
             parent = row // HEAP_ARITY + HEAP_ROOT - 1
-            if not _earlier(time, key, heap[parent, 0], heap[parent, 1]):
+            if not time < heap[parent, 0]:
                 break
             heap[row, 0], heap[row, 1] = heap[parent, 0], heap[parent, 1]
             heap_slot[int(heap[row, 1])] = row
