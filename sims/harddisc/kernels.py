@@ -71,7 +71,10 @@ HEAP_SIZE = 0
 COLLISIONS = 1
 WALL_COLLISIONS = 2
 CELL_CROSSINGS = 3
-N_COUNTERS = 4
+NEXT_SORT = 4  # the collision count at which the discs' rows are next sorted by cell
+N_COUNTERS = 5
+
+SORT_INTERVAL = 10  # collisions per disc between sorts of the rows by cell
 
 # indices into the float64 ``sums`` array
 VIRIAL = 0  # Σ over collisions of r_ij · J_i (mass length² / time)
@@ -355,9 +358,47 @@ def schedule_all(now, kinematics, bookkeeping, cell_head, cell_next, geometry, h
         _sift_down(heap, heap_slot, row, heap[row, 0], heap[row, 1])
 
 
+@nb.njit(cache=True)
+def sort_rows(kinematics, bookkeeping, cell_head, cell_next, cell_prev, heap, heap_slot, label,
+              cells_x):  # fmt: skip
+    """Reorder the discs' rows by cell (row-major, each cell's list in order), in place.
+
+    Neighbours then sit close in memory, so a neighbourhood scan touches few cache lines however
+    large N is. ``label[row]`` is the disc (as the model numbers them) held by a row; every
+    reference to a row (partners, memo partners, heap entries, cell lists) is renumbered. The
+    dynamics do not depend on the row order: only events at exactly the same time could be taken
+    in another order.
+    """
+    count = kinematics.shape[0]
+    new_of_old = np.empty(count, np.int64)
+    old_of_new = np.empty(count, np.int64)
+    new = 0
+    for cell in range(cell_head.shape[0]):
+        old = cell_head[cell]
+        while old >= 0:
+            new_of_old[old] = new
+            old_of_new[new] = old
+            new += 1
+            old = cell_next[old]
+    kinematics[:] = kinematics[old_of_new]
+    bookkeeping[:] = bookkeeping[old_of_new]
+    label[:] = label[old_of_new]
+    heap_slot[:] = heap_slot[old_of_new]
+    for row in range(count):
+        for column in (PARTNER, MEMO_PARTNER):
+            if bookkeeping[row, column] >= 0:
+                bookkeeping[row, column] = new_of_old[bookkeeping[row, column]]
+    for row in range(HEAP_ROOT, heap.shape[0]):
+        heap[row, 1] = new_of_old[int(heap[row, 1])]
+    cell_head[:] = -1
+    for row in range(count - 1, -1, -1):
+        _link(row, bookkeeping[row, COLUMN] + cells_x * bookkeeping[row, ROW], cell_head,
+              cell_next, cell_prev)  # fmt: skip
+
+
 @nb.njit(cache=True, error_model="numpy")
 def process_events(end_time, mass, kinematics, bookkeeping, cell_head, cell_next, cell_prev,
-                   geometry, heap, heap_slot, counters, sums):  # fmt: skip
+                   geometry, heap, heap_slot, label, counters, sums):  # fmt: skip
     """Process, in time order, every event at a time ``<= end_time`` (state updated in place).
 
     Collisions are elastic between equal masses ``mass``: with r = r_i − r_j and v = v_i − v_j
@@ -370,6 +411,10 @@ def process_events(end_time, mass, kinematics, bookkeeping, cell_head, cell_next
     cell_width, cell_height = width / cells_x, height / cells_y
     handled = 0
     while heap[HEAP_ROOT, 0] <= end_time:
+        if counters[COLLISIONS] >= counters[NEXT_SORT]:
+            sort_rows(kinematics, bookkeeping, cell_head, cell_next, cell_prev, heap, heap_slot,
+                      label, cells_x)  # fmt: skip
+            counters[NEXT_SORT] = counters[COLLISIONS] + SORT_INTERVAL * kinematics.shape[0]
         now, i = heap[HEAP_ROOT, 0], int(heap[HEAP_ROOT, 1])
         handled += 1
         partner = bookkeeping[i, PARTNER]

@@ -230,16 +230,19 @@ class HardDiscModel(Model):
         count = params.n_discs
         self.kinematics = _aligned((count, kernels.N_KINEMATICS), np.float64)
         self.bookkeeping = _aligned((count, kernels.N_BOOKKEEPING), np.int64)
+        self.label = np.arange(count, dtype=np.int64)  # the disc held by each row
+        position = self.kinematics[:, kernels.X : kernels.Y + 1]
+        velocity = self.kinematics[:, kernels.VX : kernels.VY + 1]
         if params.equilibration_time > 0:
-            self.position[...], self.velocity[...] = self._equilibrated(seed_sequence)
+            position[...], velocity[...] = self._equilibrated(seed_sequence)
         else:
-            self.position[...] = self._place(rng)
-            self.velocity[...] = self._velocities(rng)
+            position[...] = self._place(rng)
+            velocity[...] = self._velocities(rng)
         self.cell_head = np.empty(self.cells[0] * self.cells[1], np.int64)
         self.cell_next = np.empty(count, np.int64)
         self.cell_prev = np.empty(count, np.int64)
         kernels.build_cell_lists(
-            self.position, self.bookkeeping[:, kernels.COLUMN], self.bookkeeping[:, kernels.ROW],
+            position, self.bookkeeping[:, kernels.COLUMN], self.bookkeeping[:, kernels.ROW],
             self.cell_head, self.cell_next, self.cell_prev, self.box, *self.cells,
         )  # fmt: skip
         self.kinematics[:, kernels.MEMO_TIME] = np.inf
@@ -311,20 +314,26 @@ class HardDiscModel(Model):
         order = rng.permutation(count)
         return velocity[order] * np.sqrt(2.0) * params.thermal_speed
 
+    def _rows(self) -> np.ndarray:
+        """The row of ``kinematics`` that holds each disc (rows are kept sorted by cell)."""
+        rows = np.empty_like(self.label)
+        rows[self.label] = np.arange(self.label.size)
+        return rows
+
     @property
     def position(self) -> np.ndarray:
-        """Disc centres at their own last event times (a view into ``kinematics``; length)."""
-        return self.kinematics[:, kernels.X : kernels.Y + 1]
+        """Disc centres at their own last event times, in disc order (a copy; length)."""
+        return self.kinematics[self._rows(), kernels.X : kernels.Y + 1]
 
     @property
     def velocity(self) -> np.ndarray:
-        """Disc velocities (a view into ``kinematics``; velocity)."""
-        return self.kinematics[:, kernels.VX : kernels.VY + 1]
+        """Disc velocities in disc order (a copy; velocity)."""
+        return self.kinematics[self._rows(), kernels.VX : kernels.VY + 1]
 
     @property
     def local_time(self) -> np.ndarray:
-        """Each disc's last event time, when it was at ``position`` (a view; time)."""
-        return self.kinematics[:, kernels.T]
+        """Each disc's last event time, when it was at ``position`` (a copy; time)."""
+        return self.kinematics[self._rows(), kernels.T]
 
     @property
     def time(self) -> float:
@@ -341,29 +350,32 @@ class HardDiscModel(Model):
         end_time = (self.step_count + n_steps) * self.params.time_quantum
         kernels.process_events(
             end_time, self.params.mass, self.kinematics, self.bookkeeping, self.cell_head,
-            self.cell_next, self.cell_prev, self.geometry, self.heap, self.heap_slot,
+            self.cell_next, self.cell_prev, self.geometry, self.heap, self.heap_slot, self.label,
             self.counters, self.sums,
         )  # fmt: skip
         self.step_count += n_steps
 
     def positions(self) -> np.ndarray:
         """Disc centres at the current time (a new array; the state is not touched)."""
+        kinematics = self.kinematics[self._rows()]
         return kernels.positions_at(
-            self.time, self.position, self.velocity, self.local_time, self.box, self.periodic
-        )
+            self.time, kinematics[:, kernels.X : kernels.Y + 1],
+            kinematics[:, kernels.VX : kernels.VY + 1], kinematics[:, kernels.T], self.box,
+            self.periodic,
+        )  # fmt: skip
 
     def observe(self) -> dict[str, Any]:
         """Entropies for every Δv, energy, momentum, event counts, virial; optionally the discs."""
         params = self.params
-        position = self.positions()
+        position, velocity = self.positions(), self.velocity
         entropies = diagnostics.phase_space_entropies(
-            position, self.velocity, self.box, params.spatial_grid, np.asarray(params.delta_v)
+            position, velocity, self.box, params.spatial_grid, np.asarray(params.delta_v)
         )
         record = {
             "step": self.step_count,
             **entropies,
-            "kinetic_energy": 0.5 * params.mass * float(np.sum(self.velocity**2)),
-            "momentum": params.mass * self.velocity.sum(axis=0),
+            "kinetic_energy": 0.5 * params.mass * float(np.sum(velocity**2)),
+            "momentum": params.mass * velocity.sum(axis=0),
             "collisions": int(self.counters[kernels.COLLISIONS]),
             "wall_collisions": int(self.counters[kernels.WALL_COLLISIONS]),
             "cell_crossings": int(self.counters[kernels.CELL_CROSSINGS]),
@@ -373,12 +385,12 @@ class HardDiscModel(Model):
         }
         if params.store_particles:
             record["position"] = position
-            record["velocity"] = self.velocity.copy()
+            record["velocity"] = velocity
         return record
 
     _STATE_ARRAYS = (
         "kinematics", "bookkeeping", "cell_head", "cell_next", "cell_prev", "heap",
-        "heap_slot", "counters", "sums",
+        "heap_slot", "label", "counters", "sums",
     )  # fmt: skip
 
     def get_state(self) -> dict[str, Any]:
