@@ -211,12 +211,10 @@ def collision_delay(rx, ry, vx, vy, diameter):
 
 @nb.njit(inline="always")
 def _boundary_delay(coordinate, speed, low, high):
-    """Delay and direction (-1, +1, 0 = never) to reach ``low`` or ``high`` moving at ``speed``."""
-    if speed > 0.0:
-        return max((high - coordinate) / speed, 0.0), 1
-    if speed < 0.0:
-        return max((low - coordinate) / speed, 0.0), -1
-    return np.inf, 0
+    """Delay to reach ``high`` (speed > 0) or ``low`` (speed < 0); inf at speed 0. Branch-free."""
+    target = high if speed > 0.0 else low
+    delay = max((target - coordinate) / speed, 0.0)
+    return delay if speed != 0.0 else np.inf
 
 
 @nb.njit(inline="always")
@@ -293,19 +291,27 @@ def predict(i, now, crossing, kinematics, bookkeeping, cell_head, cell_next, wid
     bookkeeping[i, MEMO_PARTNER], bookkeeping[i, MEMO_VERSION] = partner, partner_version
     best = best_time - now
     radius = 0.5 * diameter
+    # walls and cell boundaries, with selects rather than branches on the velocity's signs
     if not periodic:
-        delay, _ = _boundary_delay(x, vx, radius, width - radius)
-        if delay < best:
-            best, partner = delay, WALL_X
-        delay, _ = _boundary_delay(y, vy, radius, height - radius)
-        if delay < best:
-            best, partner = delay, WALL_Y
-    delay, direction = _boundary_delay(x, vx, column * cell_width, (column + 1) * cell_width)
-    if direction != 0 and (periodic or 0 <= column + direction < cells_x) and delay < best:
-        best, partner = delay, CROSS_RIGHT if direction > 0 else CROSS_LEFT
-    delay, direction = _boundary_delay(y, vy, row * cell_height, (row + 1) * cell_height)
-    if direction != 0 and (periodic or 0 <= row + direction < cells_y) and delay < best:
-        best, partner = delay, CROSS_UP if direction > 0 else CROSS_DOWN
+        delay = _boundary_delay(x, vx, radius, width - radius)
+        earlier = delay < best
+        best = delay if earlier else best
+        partner = WALL_X if earlier else partner
+        delay = _boundary_delay(y, vy, radius, height - radius)
+        earlier = delay < best
+        best = delay if earlier else best
+        partner = WALL_Y if earlier else partner
+    right, up = vx > 0.0, vy > 0.0
+    delay = _boundary_delay(x, vx, column * cell_width, (column + 1) * cell_width)
+    beyond = column + 1 < cells_x if right else column > 0  # a cell on the other side
+    earlier = (periodic | beyond) & (delay < best)
+    best = delay if earlier else best
+    partner = (CROSS_RIGHT if right else CROSS_LEFT) if earlier else partner
+    delay = _boundary_delay(y, vy, row * cell_height, (row + 1) * cell_height)
+    beyond = row + 1 < cells_y if up else row > 0
+    earlier = (periodic | beyond) & (delay < best)
+    best = delay if earlier else best
+    partner = (CROSS_UP if up else CROSS_DOWN) if earlier else partner
     return now + best, partner, partner_version
 
 
