@@ -238,9 +238,9 @@ class HardDiscModel(Model):
         else:
             position[...] = self._place(rng)
             velocity[...] = self._velocities(rng)
-        self.cell_head = np.empty(self.cells[0] * self.cells[1], np.int64)
-        self.cell_next = np.empty(count, np.int64)
-        self.cell_prev = np.empty(count, np.int64)
+        self.cell_head = np.empty(self.cells[0] * self.cells[1], np.int32)
+        self.cell_next = np.empty(count, np.int32)
+        self.cell_prev = np.empty(count, np.int32)
         kernels.build_cell_lists(
             position, self.bookkeeping[:, kernels.COLUMN], self.bookkeeping[:, kernels.ROW],
             self.cell_head, self.cell_next, self.cell_prev, self.box, *self.cells,
@@ -248,7 +248,7 @@ class HardDiscModel(Model):
         self.kinematics[:, kernels.MEMO_TIME] = np.inf
         self.bookkeeping[:, kernels.MEMO_PARTNER] = kernels.NO_EVENT
         self.heap = _aligned((kernels.HEAP_ROOT + count, 2), np.float64)
-        self.heap_slot = np.zeros(count, np.int64)
+        self.heap_slot = np.zeros(count, np.int32)
         self.counters = np.zeros(kernels.N_COUNTERS, np.int64)
         self.counters[kernels.HEAP_SIZE] = count
         self.sums = np.zeros(kernels.N_SUMS)
