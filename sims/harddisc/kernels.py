@@ -1,36 +1,44 @@
 """Event-driven molecular dynamics of hard discs: jitted kernels on plain arrays.
 
-Every disc ``i`` keeps its position at its own last event time ``kinematics[i, T]``; between
-events it moves freely, so its position at time ``t`` is ``(X, Y) + (VX, VY) * (t - T)``. Nothing
-is synchronised globally: a disc's stored position changes only at its own events (collision,
-wall reflection, cell crossing), which makes results independent of where a run is stopped and
-resumed.
+Every disc keeps its position at its own last event time ``T``; between events it moves freely,
+so its position at time ``t`` is ``(X, Y) + (VX, VY) * (t - T)``. Nothing is synchronised
+globally: a disc's stored position changes only at its own events (collision, wall reflection,
+cell crossing), which makes results independent of where a run is stopped and resumed.
 
 Each disc has exactly one *own* event: the earliest of its predicted disc collisions, wall
 reflections and cell crossings, recorded per disc as (partner code, the partner's trajectory
-``version`` at prediction time). An event whose partner has changed trajectory since it was
-predicted is re-predicted instead of processed.
+``VERSION`` at prediction time). An event whose partner has changed trajectory since it was
+predicted is re-predicted instead of processed. After a cell crossing only the three newly
+adjacent cells are scanned, the disc's memo (its earliest collision from its last scan) standing
+for the rest while its partner is unchanged (:func:`predict`).
 
-Layout, chosen for few cache lines per event:
+Data layout, chosen for few cache lines and few unpredictable branches per event (the cost is
+set by memory latency and branch mispredictions, not by arithmetic):
 
-- ``kinematics``, float64 (N, 6): X, Y, VX, VY, T (local time) and MEMO_TIME of each disc in one
-  row, so a neighbour costs one row read;
-- ``bookkeeping``, int64 (N, 8): the disc's cell COLUMN and ROW (no integer division in the hot
-  path), trajectory VERSION, its event's PARTNER and PARTNER_VERSION, the memo's MEMO_PARTNER
-  and MEMO_VERSION (see :func:`predict`) and its HEAP_SLOT;
+- ``kinematics``, float64 (N, 8), 64-byte aligned rows: X, Y, VX, VY, T and MEMO_TIME (two
+  columns of padding), so a neighbour costs one cache line;
+- ``bookkeeping``, int64 (N, 8), 64-byte aligned rows: the cell COLUMN and ROW (no integer
+  division in the hot path), the trajectory VERSION, the event's PARTNER and PARTNER_VERSION,
+  the memo's MEMO_PARTNER and MEMO_VERSION (one column of padding);
+- rows are not discs: ``label[row]`` is the disc a row holds. Every ``SORT_INTERVAL`` collisions
+  per disc (at fixed collision counts, so chunking cannot move it) :func:`sort_rows` renumbers
+  the rows by cell, so that neighbours lie close in memory;
+- cells are doubly linked lists (``cell_head``, ``cell_next``, ``cell_prev``, int32), at least
+  one diameter wide, about one disc per cell (the model's choice; larger cells trade crossings
+  for pair tests at no gain);
 - the event queue is an *indexed* 4-ary min-heap with exactly one entry per disc: rows
-  (time, disc) of the float64 array ``heap``, 64-byte aligned so that a node's four children
-  share a cache line, and each disc's row in ``heap_slot``. A new prediction moves the disc's
-  entry up or down in place, so there are no stale entries and the heap never grows beyond N
-  (log₄ N levels). It is ordered by time alone, with branch-free child selection; events at
-  exactly the same time are taken in the heap's own deterministic order. A disc without any
-  event sits in the heap at time +inf.
+  (time, row) of the float64 array ``heap`` from row HEAP_ROOT on, 64-byte aligned so that a
+  node's four children share a cache line, and each row's heap position in ``heap_slot``. A new
+  prediction moves the entry up or down in place, so there are no stale entries and the heap
+  never grows beyond N (log₄ N levels). It is ordered by time alone, with branch-free child
+  selection; events at exactly the same time are taken in the heap's own deterministic order
+  (part of the state). A disc without any event sits in the heap at time +inf.
 
-Neighbours are found with a cell list (cells at least one diameter wide; doubly linked lists).
-Crossing a cell boundary is an event, after which the disc re-predicts against its new
-neighbourhood. Walls are reflecting, or the box is periodic (minimum image, at least three cells
-per direction). The whole event loop (:func:`process_events`) is one compiled function: the
-prediction and heap helpers are inlined into it, so no arrays are passed through calls per event.
+The whole event loop (:func:`process_events`) is one compiled function: prediction and heap
+helpers are inlined into it (no arrays passed through calls per event), the pair test and the
+wall and boundary delays are branch-free selects, and it is compiled with the numpy error model
+(no division checks). Walls are reflecting, or the box is periodic (minimum image, at least
+three cells per direction).
 
 Units: any consistent set; the model uses the diameter σ, the mass m and k_B T.
 """
@@ -230,7 +238,7 @@ def _wrapped(index, count, periodic):
 @nb.njit(inline="always")
 def predict(i, now, crossing, kinematics, bookkeeping, cell_head, cell_next, width, height,
             cells_x, cells_y, cell_width, cell_height, diameter, periodic):  # fmt: skip
-    """Earliest event of disc ``i`` after ``now``: (time, partner code, partner version).
+    """Earliest event of disc (row) ``i`` after ``now``: (time, partner code, partner version).
 
     Each disc's row holds the earliest collision found by its last neighbourhood scan (MEMO_TIME,
     MEMO_PARTNER, MEMO_VERSION). After a cell crossing (``crossing`` = its code) only the three
@@ -343,7 +351,18 @@ def schedule_all(now, kinematics, bookkeeping, cell_head, cell_next, geometry, h
                  heap_slot):  # fmt: skip
     """Predict every disc's own event from time ``now`` and build the heap from scratch.
 
-    ``geometry = (width, height, cells_x, cells_y, diameter, periodic)``.
+    Parameters
+    ----------
+    now : float
+        Time of the prediction (time); every disc must be at or before it.
+    kinematics, bookkeeping : ndarray
+        Per-row disc state (see the module docstring); events and memos are written.
+    cell_head, cell_next : ndarray
+        The cell lists.
+    geometry : ndarray
+        ``(width, height, cells_x, cells_y, diameter, periodic)``, float64.
+    heap, heap_slot : ndarray
+        The event heap, (N + HEAP_ROOT, 2) float64, and each row's heap position; overwritten.
     """
     width, height, cells_x, cells_y, diameter, periodic = geometry
     cells_x, cells_y = int(cells_x), int(cells_y)
@@ -369,11 +388,22 @@ def sort_rows(kinematics, bookkeeping, cell_head, cell_next, cell_prev, heap, he
               cells_x):  # fmt: skip
     """Reorder the discs' rows by cell (row-major, each cell's list in order), in place.
 
-    Neighbours then sit close in memory, so a neighbourhood scan touches few cache lines however
-    large N is. ``label[row]`` is the disc (as the model numbers them) held by a row; every
-    reference to a row (partners, memo partners, heap entries, cell lists) is renumbered. The
-    dynamics do not depend on the row order: only events at exactly the same time could be taken
-    in another order.
+    Neighbours then sit close in memory, so a neighbourhood scan touches fewer cache lines.
+    Every reference to a row (partners, memo partners, heap entries, cell lists) is renumbered
+    and the heap keeps its shape, so the dynamics are unchanged.
+
+    Parameters
+    ----------
+    kinematics, bookkeeping : ndarray
+        Per-row disc state (see the module docstring).
+    cell_head, cell_next, cell_prev : ndarray
+        The cell lists, rebuilt in the new numbering with the same order in each cell.
+    heap, heap_slot : ndarray
+        The event heap and each row's heap position.
+    label : ndarray
+        ``label[row]`` is the disc (as the model numbers them) held by a row.
+    cells_x : int
+        Number of cells along x.
     """
     count = kinematics.shape[0]
     new_of_old = np.empty(count, np.int64)
@@ -407,9 +437,35 @@ def process_events(end_time, mass, kinematics, bookkeeping, cell_head, cell_next
                    geometry, heap, heap_slot, label, counters, sums):  # fmt: skip
     """Process, in time order, every event at a time ``<= end_time`` (state updated in place).
 
-    Collisions are elastic between equal masses ``mass``: with r = r_i − r_j and v = v_i − v_j
-    at contact, v_i −= (r·v / r²) r and v_j += (r·v / r²) r. Returns the number of events
-    handled (re-predictions of events with a changed partner included).
+    Collisions are elastic between equal masses: with r = r_i − r_j and v = v_i − v_j at
+    contact, v_i −= (r·v / r²) r and v_j += (r·v / r²) r. The rows are sorted by cell
+    (:func:`sort_rows`) whenever the collision count reaches ``counters[NEXT_SORT]``.
+
+    Parameters
+    ----------
+    end_time : float
+        Last event time to process (time).
+    mass : float
+        Disc mass (for the virial and the wall impulse).
+    kinematics, bookkeeping : ndarray
+        Per-row disc state (see the module docstring).
+    cell_head, cell_next, cell_prev : ndarray
+        The cell lists.
+    geometry : ndarray
+        ``(width, height, cells_x, cells_y, diameter, periodic)``, float64.
+    heap, heap_slot : ndarray
+        The event heap and each row's heap position.
+    label : ndarray
+        The disc held by each row.
+    counters : ndarray
+        int64, indexed by COLLISIONS, WALL_COLLISIONS, CELL_CROSSINGS, NEXT_SORT.
+    sums : ndarray
+        float64, indexed by VIRIAL and WALL_IMPULSE.
+
+    Returns
+    -------
+    int
+        Number of events handled (re-predictions of events with a changed partner included).
     """
     width, height, cells_x, cells_y, diameter, periodic = geometry
     cells_x, cells_y = int(cells_x), int(cells_y)
