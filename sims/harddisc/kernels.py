@@ -45,6 +45,10 @@ Units: any consistent set; the model uses the diameter σ, the mass m and k_B T.
 
 import numba as nb
 import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 # partner codes of events that are not disc collisions
 WALL_X = -1
@@ -93,6 +97,48 @@ HEAP_ARITY = 4
 # the heap's root is row HEAP_ROOT of the (N + HEAP_ROOT, 2) array ``heap`` (time, disc): then
 # the four children of a row fill one 64-byte cache line when the array is 64-byte aligned
 HEAP_ROOT = HEAP_ARITY - 1
+
+
+@intrinsic
+def _prefetch(typingctx, array, index):
+    """Hint the CPU to fetch the cache line of ``array[index]`` (``array[index, 0]`` if 2-d)."""
+
+    def codegen(context, builder, signature, args):
+        array_type = signature.args[0]
+        array_value = context.make_array(array_type)(context, builder, args[0])
+        indices = [args[1]] + [context.get_constant(types.intp, 0)] * (array_type.ndim - 1)
+        pointer = cgutils.get_item_pointer(
+            context, builder, array_type, array_value, indices, wraparound=False
+        )
+        byte_pointer = ir.IntType(8).as_pointer()
+        int32 = ir.IntType(32)
+        function = cgutils.get_or_insert_function(
+            builder.module,
+            ir.FunctionType(ir.VoidType(), [byte_pointer, int32, int32, int32]),
+            "llvm.prefetch.p0",
+        )
+        # read access, high temporal locality, data cache
+        builder.call(
+            function, [builder.bitcast(pointer, byte_pointer), int32(0), int32(3), int32(1)]
+        )
+        return context.get_dummy_value()
+
+    return types.void(array, types.intp), codegen
+
+
+@nb.njit(inline="always")
+def _prefetch_neighbourhood(row, kinematics, bookkeeping, cell_next, cells_x):
+    """Prefetch the rows that the next event of row ``row`` will likely read.
+
+    Its own rows and, rows being sorted by cell at about one disc per cell, those of its
+    neighbours in the cell rows below, at and above it (guesses, clipped to the array).
+    """
+    last = kinematics.shape[0] - 1
+    _prefetch(bookkeeping, row)
+    for centre in (row - cells_x, row, row + cells_x):
+        for near in range(centre - 1, centre + 2):
+            _prefetch(kinematics, min(max(near, 0), last))
+        _prefetch(cell_next, min(max(centre, 0), last))
 
 
 @nb.njit(cache=True)
@@ -478,6 +524,16 @@ def process_events(end_time, mass, kinematics, bookkeeping, cell_head, cell_next
                       label, cells_x)  # fmt: skip
             counters[NEXT_SORT] = counters[COLLISIONS] + SORT_INTERVAL * kinematics.shape[0]
         now, i = heap[HEAP_ROOT, 0], int(heap[HEAP_ROOT, 1])
+        if heap.shape[0] >= 2 * HEAP_ARITY:  # the earliest child of the root is likely next
+            first = HEAP_ROOT + 1
+            child, child_time = first, heap[first, 0]
+            for other in range(first + 1, first + HEAP_ARITY):
+                better = heap[other, 0] < child_time
+                child = other if better else child
+                child_time = heap[other, 0] if better else child_time
+            _prefetch_neighbourhood(
+                int(heap[child, 1]), kinematics, bookkeeping, cell_next, cells_x
+            )
         handled += 1
         partner = bookkeeping[i, PARTNER]
         crossing = NO_EVENT
