@@ -1,12 +1,14 @@
 """Hard-disc benchmark: event throughput, cost per collision against N, entropy diagnostics.
 
 Rates are per CPU second of this process (``time.process_time``), which a shared machine
-disturbs less than wall time; the wall time of the first run is printed too. Prints, on one core
+disturbs less than wall time, from the fastest of three successive windows of each run; the
+wall time of that window is printed too. Prints, on one core
 after compilation (``HardDiscModel.warm_up`` first):
 
 1. collisions/s, cell crossings/s and all events/s at N = 10⁴, area fraction 0.05 (reflecting
    walls, no partition, Maxwellian start, after the first collision times are past);
-2. CPU time per collision and per event for N = 10³, 10⁴, 10⁵ (should stay flat: O(log N) heap);
+2. CPU time per collision and per event for N = 10³, 10⁴, 10⁵, and the ratio 10⁵ / 10³ (it
+   should stay flat; what grows is memory latency once the discs no longer fit in the cache);
 3. the entropy diagnostics (S_B, H form and marginals) for 10⁵ discs and 8 values of Δv per
    recorded time (median of repeats);
 4. side by side, the pure-Python event-driven engine ``billiards`` (PyPI, if installed) on the
@@ -39,36 +41,45 @@ def gas(count: int, seed: int = 1, **changes) -> HardDiscModel:
     return HardDiscModel(params, np.random.SeedSequence(seed))
 
 
-def throughput(count: int, collisions_wanted: int) -> dict[str, float]:
-    """Advance until ``collisions_wanted`` collisions; return rates and costs (s, 1/s)."""
+def throughput(count: int, collisions_wanted: int, repeats: int = 3) -> dict[str, float]:
+    """Rates and costs (s, 1/s) of the fastest of ``repeats`` successive windows of one run.
+
+    Each window advances until ``collisions_wanted`` more collisions; the fastest (least CPU
+    time per collision) is reported, as the least disturbed on a shared machine.
+    """
     model = gas(count)
     model.advance(20)  # past the first flight times
-    before = model.counters.copy()
-    steps, elapsed, wall = 0, 0.0, 0.0
-    while model.counters[kernels.COLLISIONS] - before[kernels.COLLISIONS] < collisions_wanted:
-        tick, wall_tick = time.process_time(), time.perf_counter()
-        model.advance(50)
-        elapsed += time.process_time() - tick
-        wall += time.perf_counter() - wall_tick
-        steps += 50
-    done = model.counters - before
-    collisions, walls, crossings = (
-        int(done[kernels.COLLISIONS]),
-        int(done[kernels.WALL_COLLISIONS]),
-        int(done[kernels.CELL_CROSSINGS]),
-    )
-    events = collisions + walls + crossings
-    return {
-        "collisions": collisions,
-        "seconds": elapsed,
-        "wall_seconds": wall,
-        "collisions_per_s": collisions / elapsed,
-        "crossings_per_s": crossings / elapsed,
-        "events_per_s": events / elapsed,
-        "us_per_collision": 1e6 * elapsed / collisions,
-        "us_per_event": 1e6 * elapsed / events,
-        "model_time": steps * model.params.time_quantum,
-    }
+    best = None
+    for _ in range(repeats):
+        before = model.counters.copy()
+        steps, elapsed, wall = 0, 0.0, 0.0
+        while model.counters[kernels.COLLISIONS] - before[kernels.COLLISIONS] < collisions_wanted:
+            tick, wall_tick = time.process_time(), time.perf_counter()
+            model.advance(50)
+            elapsed += time.process_time() - tick
+            wall += time.perf_counter() - wall_tick
+            steps += 50
+        done = model.counters - before
+        collisions, walls, crossings = (
+            int(done[kernels.COLLISIONS]),
+            int(done[kernels.WALL_COLLISIONS]),
+            int(done[kernels.CELL_CROSSINGS]),
+        )
+        events = collisions + walls + crossings
+        result = {
+            "collisions": collisions,
+            "seconds": elapsed,
+            "wall_seconds": wall,
+            "collisions_per_s": collisions / elapsed,
+            "crossings_per_s": crossings / elapsed,
+            "events_per_s": events / elapsed,
+            "us_per_collision": 1e6 * elapsed / collisions,
+            "us_per_event": 1e6 * elapsed / events,
+            "model_time": steps * model.params.time_quantum,
+        }
+        if best is None or result["us_per_collision"] < best["us_per_collision"]:
+            best = result
+    return best
 
 
 def entropy_time(count: int, repeats: int) -> float:
@@ -123,7 +134,8 @@ def main() -> None:
     wanted = 200_000 if quick else 2_000_000
     result = throughput(10_000, wanted)
     print(
-        f"N = 10^4, area fraction {AREA_FRACTION}: {result['collisions']} collisions in "
+        f"N = 10^4, area fraction {AREA_FRACTION} (best of 3 windows): {result['collisions']} "
+        f"collisions in "
         f"{result['seconds']:.2f} CPU s, {result['wall_seconds']:.2f} s wall "
         f"({result['model_time']:g} time units); rates per CPU second:\n"
         f"  collisions/s     {result['collisions_per_s']:.3g}\n"
@@ -132,13 +144,15 @@ def main() -> None:
     )
     print("cost per collision against N (area fraction 0.05):")
     print(f"  {'N':>8} {'us/collision':>13} {'us/event':>9} {'collisions/s':>13}")
-    sizes = (1_000, 10_000, 30_000) if quick else (1_000, 10_000, 100_000)
-    for count in sizes:
-        result = throughput(count, max(wanted // 2, 20 * count))
+    costs = {}
+    for count in (1_000, 10_000, 100_000):
+        result = throughput(count, max(wanted // 2, (5 if quick else 20) * count))
+        costs[count] = result["us_per_collision"]
         print(
             f"  {count:>8} {result['us_per_collision']:>13.3f} {result['us_per_event']:>9.3f} "
             f"{result['collisions_per_s']:>13.3g}"
         )
+    print(f"  cost per collision, N = 10^5 / N = 10^3: {costs[100_000] / costs[1_000]:.2f}")
     seconds = entropy_time(100_000, 3 if quick else 10)
     print(
         f"entropy diagnostics, 10^5 discs x {len(ENTROPY_DELTA_V)} Δv: {1e3 * seconds:.1f} ms "

@@ -1,29 +1,54 @@
 """Event-driven molecular dynamics of hard discs: jitted kernels on plain arrays.
 
-Every disc ``i`` keeps its position at its own last event time ``local_time[i]``; between events
-it moves freely, so its position at time ``t`` is ``position[i] + velocity[i] * (t -
-local_time[i])``. Nothing is synchronised globally: a disc's stored position changes only at its
-own events (collision, wall reflection, cell crossing), which makes results independent of where a
-run is stopped and resumed.
+Every disc keeps its position at its own last event time ``T``; between events it moves freely,
+so its position at time ``t`` is ``(X, Y) + (VX, VY) * (t - T)``. Nothing is synchronised
+globally: a disc's stored position changes only at its own events (collision, wall reflection,
+cell crossing), which makes results independent of where a run is stopped and resumed.
 
 Each disc has exactly one *own* event: the earliest of its predicted disc collisions, wall
-reflections and cell crossings, recorded per disc as (event id, partner code, the partner's
-trajectory ``version`` at prediction time). A binary min-heap ordered by (time, disc) holds
-(time, disc, event id) entries. Invalidation is lazy: a popped entry whose id is no longer its
-disc's current one is dropped, and an event whose partner has changed trajectory since it was
-predicted is re-predicted instead of processed. When the heap fills up, stale entries are
-compacted away.
+reflections and cell crossings, recorded per disc as (partner code, the partner's trajectory
+``VERSION`` at prediction time). An event whose partner has changed trajectory since it was
+predicted is re-predicted instead of processed. After a cell crossing only the three newly
+adjacent cells are scanned, the disc's memo (its earliest collision from its last scan) standing
+for the rest while its partner is unchanged (:func:`predict`).
 
-Neighbours are found with a cell list (cells at least one diameter wide; doubly linked lists).
-Crossing a cell boundary is an event, after which the disc re-predicts against its new
-neighbourhood. Walls are reflecting, or the box is periodic (minimum image, at least three cells
-per direction).
+Data layout, chosen for few cache lines and few unpredictable branches per event (the cost is
+set by memory latency and branch mispredictions, not by arithmetic):
+
+- ``kinematics``, float64 (N, 8), 64-byte aligned rows: X, Y, VX, VY, T and MEMO_TIME (two
+  columns of padding), so a neighbour costs one cache line;
+- ``bookkeeping``, int64 (N, 8), 64-byte aligned rows: the cell COLUMN and ROW (no integer
+  division in the hot path), the trajectory VERSION, the event's PARTNER and PARTNER_VERSION,
+  the memo's MEMO_PARTNER and MEMO_VERSION (one column of padding);
+- rows are not discs: ``label[row]`` is the disc a row holds. Every ``SORT_INTERVAL`` collisions
+  per disc (at fixed collision counts, so chunking cannot move it) :func:`sort_rows` renumbers
+  the rows by cell, so that neighbours lie close in memory;
+- cells are doubly linked lists (``cell_head``, ``cell_next``, ``cell_prev``, int32), at least
+  one diameter wide, about one disc per cell (the model's choice; larger cells trade crossings
+  for pair tests at no gain);
+- the event queue is an *indexed* 4-ary min-heap with exactly one entry per disc: rows
+  (time, row) of the float64 array ``heap`` from row HEAP_ROOT on, 64-byte aligned so that a
+  node's four children share a cache line, and each row's heap position in ``heap_slot``. A new
+  prediction moves the entry up or down in place, so there are no stale entries and the heap
+  never grows beyond N (log₄ N levels). It is ordered by time alone, with branch-free child
+  selection; events at exactly the same time are taken in the heap's own deterministic order
+  (part of the state). A disc without any event sits in the heap at time +inf.
+
+The whole event loop (:func:`process_events`) is one compiled function: prediction and heap
+helpers are inlined into it (no arrays passed through calls per event), the pair test and the
+wall and boundary delays are branch-free selects, and it is compiled with the numpy error model
+(no division checks). Walls are reflecting, or the box is periodic (minimum image, at least
+three cells per direction).
 
 Units: any consistent set; the model uses the diameter σ, the mass m and k_B T.
 """
 
 import numba as nb
 import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 # partner codes of events that are not disc collisions
 WALL_X = -1
@@ -34,37 +59,107 @@ CROSS_DOWN = -5
 CROSS_UP = -6
 NO_EVENT = -7
 
+# columns of the float64 ``kinematics`` array (N, N_KINEMATICS)
+X = 0
+Y = 1
+VX = 2
+VY = 3
+T = 4  # the disc's local time: (X, Y) is its position then
+MEMO_TIME = 5
+N_KINEMATICS = 8  # six used, two of padding: 64-byte rows
+
+# columns of the int64 ``bookkeeping`` array (N, N_BOOKKEEPING)
+COLUMN = 0
+ROW = 1
+VERSION = 2
+PARTNER = 3
+PARTNER_VERSION = 4
+MEMO_PARTNER = 5
+MEMO_VERSION = 6
+N_BOOKKEEPING = 8  # seven used, one of padding: 64-byte rows
+
 # indices into the int64 ``counters`` array
 HEAP_SIZE = 0
 COLLISIONS = 1
 WALL_COLLISIONS = 2
 CELL_CROSSINGS = 3
-N_COUNTERS = 4
+NEXT_SORT = 4  # the collision count at which the discs' rows are next sorted by cell
+N_COUNTERS = 5
+
+SORT_INTERVAL = 10  # collisions per disc between sorts of the rows by cell
 
 # indices into the float64 ``sums`` array
 VIRIAL = 0  # Σ over collisions of r_ij · J_i (mass length² / time)
 WALL_IMPULSE = 1  # Σ over wall collisions of 2 m |v_normal| (mass length / time)
 N_SUMS = 2
 
-HEAP_SLOTS_PER_DISC = 4
+HEAP_ARITY = 4
+# the heap's root is row HEAP_ROOT of the (N + HEAP_ROOT, 2) array ``heap`` (time, disc): then
+# the four children of a row fill one 64-byte cache line when the array is 64-byte aligned
+HEAP_ROOT = HEAP_ARITY - 1
+
+
+@intrinsic
+def _prefetch(typingctx, array, index):
+    """Hint the CPU to fetch the cache line of ``array[index]`` (``array[index, 0]`` if 2-d)."""
+
+    def codegen(context, builder, signature, args):
+        array_type = signature.args[0]
+        array_value = context.make_array(array_type)(context, builder, args[0])
+        indices = [args[1]] + [context.get_constant(types.intp, 0)] * (array_type.ndim - 1)
+        pointer = cgutils.get_item_pointer(
+            context, builder, array_type, array_value, indices, wraparound=False
+        )
+        byte_pointer = ir.IntType(8).as_pointer()
+        int32 = ir.IntType(32)
+        function = cgutils.get_or_insert_function(
+            builder.module,
+            ir.FunctionType(ir.VoidType(), [byte_pointer, int32, int32, int32]),
+            "llvm.prefetch.p0",
+        )
+        # read access, high temporal locality, data cache
+        builder.call(
+            function, [builder.bitcast(pointer, byte_pointer), int32(0), int32(3), int32(1)]
+        )
+        return context.get_dummy_value()
+
+    return types.void(array, types.intp), codegen
+
+
+@nb.njit(inline="always")
+def _prefetch_neighbourhood(row, kinematics, bookkeeping, cell_next, cells_x):
+    """Prefetch the rows that the next event of row ``row`` will likely read.
+
+    Its own rows and, rows being sorted by cell at about one disc per cell, those of its
+    neighbours in the cell rows below, at and above it (guesses, clipped to the array).
+    """
+    last = kinematics.shape[0] - 1
+    _prefetch(bookkeeping, row)
+    for centre in (row - cells_x, row, row + cells_x):
+        for near in range(centre - 1, centre + 2):
+            _prefetch(kinematics, min(max(near, 0), last))
+        _prefetch(cell_next, min(max(centre, 0), last))
 
 
 @nb.njit(cache=True)
-def cell_index(x, y, cell_width, cell_height, cells_x, cells_y):
-    """Linear index ``cx + cells_x * cy`` of the cell holding point (x, y), clipped to the box."""
+def cell_of_point(x, y, cell_width, cell_height, cells_x, cells_y):
+    """Column and row of the cell holding point (x, y), clipped to the box."""
     column = min(max(int(np.floor(x / cell_width)), 0), cells_x - 1)
     row = min(max(int(np.floor(y / cell_height)), 0), cells_y - 1)
-    return column + cells_x * row
+    return column, row
 
 
 @nb.njit(cache=True)
-def build_cell_lists(position, cell_of, cell_head, cell_next, cell_prev, box, cells_x, cells_y):
-    """Fill the doubly linked cell lists from the positions (in place)."""
+def build_cell_lists(position, column, row, cell_head, cell_next, cell_prev, box, cells_x,
+                     cells_y):  # fmt: skip
+    """Fill the doubly linked cell lists (cell ``column + cells_x * row``) from the positions."""
     cell_width, cell_height = box[0] / cells_x, box[1] / cells_y
     cell_head[:] = -1
     for i in range(position.shape[0]):
-        cell = cell_index(position[i, 0], position[i, 1], cell_width, cell_height, cells_x, cells_y)
-        cell_of[i] = cell
+        column[i], row[i] = cell_of_point(
+            position[i, 0], position[i, 1], cell_width, cell_height, cells_x, cells_y
+        )
+        cell = column[i] + cells_x * row[i]
         cell_prev[i] = -1
         cell_next[i] = cell_head[cell]
         if cell_head[cell] >= 0:
@@ -73,18 +168,17 @@ def build_cell_lists(position, cell_of, cell_head, cell_next, cell_prev, box, ce
 
 
 @nb.njit(inline="always")
-def _unlink(i, cell_of, cell_head, cell_next, cell_prev):
+def _unlink(i, cell, cell_head, cell_next, cell_prev):
     if cell_prev[i] >= 0:
         cell_next[cell_prev[i]] = cell_next[i]
     else:
-        cell_head[cell_of[i]] = cell_next[i]
+        cell_head[cell] = cell_next[i]
     if cell_next[i] >= 0:
         cell_prev[cell_next[i]] = cell_prev[i]
 
 
 @nb.njit(inline="always")
-def _link(i, cell, cell_of, cell_head, cell_next, cell_prev):
-    cell_of[i] = cell
+def _link(i, cell, cell_head, cell_next, cell_prev):
     cell_prev[i] = -1
     cell_next[i] = cell_head[cell]
     if cell_head[cell] >= 0:
@@ -93,68 +187,51 @@ def _link(i, cell, cell_of, cell_head, cell_next, cell_prev):
 
 
 @nb.njit(inline="always")
-def _earlier(time_a, disc_a, time_b, disc_b):
-    return time_a < time_b or (time_a == time_b and disc_a < disc_b)
+def _sift_down(heap, heap_slot, row, time, disc):
+    """Place (time, disc) at heap row ``row`` or below it, moving earlier children up.
 
-
-@nb.njit(cache=True)
-def _sift_down(heap_time, heap_disc, heap_id, size, start):
-    position = start
-    time, disc, event = heap_time[position], heap_disc[position], heap_id[position]
+    The heap is ordered by time alone: events at exactly the same time are taken in the heap's
+    own deterministic order (part of the checkpointed state); simultaneous events of different
+    discs commute, and of two simultaneous events of one pair the first makes the other stale.
+    """
+    end = heap.shape[0]
     while True:
-        child = 2 * position + 1
-        if child >= size:
+        first = HEAP_ARITY * row - HEAP_ARITY * (HEAP_ROOT - 1)
+        if first >= end:
             break
-        if child + 1 < size and _earlier(
-            heap_time[child + 1], heap_disc[child + 1], heap_time[child], heap_disc[child]
-        ):
-            child += 1
-        if not _earlier(heap_time[child], heap_disc[child], time, disc):
+        child, child_time = first, heap[first, 0]
+        for other in range(first + 1, min(first + HEAP_ARITY, end)):
+            other_time = heap[other, 0]
+            better = other_time < child_time  # branch-free selection
+            child = other if better else child
+            child_time = other_time if better else child_time
+        if not child_time < time:
             break
-        heap_time[position], heap_disc[position] = heap_time[child], heap_disc[child]
-        heap_id[position] = heap_id[child]
-        position = child
-    heap_time[position], heap_disc[position], heap_id[position] = time, disc, event
+        child_disc = heap[child, 1]
+        heap[row, 0], heap[row, 1] = child_time, child_disc
+        heap_slot[int(child_disc)] = row
+        row = child
+    heap[row, 0], heap[row, 1] = time, disc
+    heap_slot[int(disc)] = row
 
 
-@nb.njit(cache=True)
-def _compact(heap_time, heap_disc, heap_id, counters, event_id):
-    """Drop entries superseded by a newer event of their disc, then re-heapify."""
-    kept = 0
-    for k in range(counters[HEAP_SIZE]):
-        if heap_id[k] == event_id[heap_disc[k]]:
-            heap_time[kept], heap_disc[kept], heap_id[kept] = heap_time[k], heap_disc[k], heap_id[k]
-            kept += 1
-    counters[HEAP_SIZE] = kept
-    for start in range(kept // 2 - 1, -1, -1):
-        _sift_down(heap_time, heap_disc, heap_id, kept, start)
-
-
-@nb.njit(cache=True)
-def _push(heap_time, heap_disc, heap_id, counters, event_id, time, disc):
-    """Insert disc ``disc``'s current event (id ``event_id[disc]``) at ``time``."""
-    if counters[HEAP_SIZE] == heap_time.shape[0]:
-        _compact(heap_time, heap_disc, heap_id, counters, event_id)
-    position = counters[HEAP_SIZE]
-    counters[HEAP_SIZE] += 1
-    while position > 0:
-        parent = (position - 1) // 2
-        if not _earlier(time, disc, heap_time[parent], heap_disc[parent]):
-            break
-        heap_time[position], heap_disc[position] = heap_time[parent], heap_disc[parent]
-        heap_id[position] = heap_id[parent]
-        position = parent
-    heap_time[position], heap_disc[position], heap_id[position] = time, disc, event_id[disc]
-
-
-@nb.njit(cache=True)
-def _pop(heap_time, heap_disc, heap_id, counters):
-    """Remove the earliest entry (the caller has read it at index 0)."""
-    last = counters[HEAP_SIZE] - 1
-    counters[HEAP_SIZE] = last
-    if last > 0:
-        heap_time[0], heap_disc[0], heap_id[0] = heap_time[last], heap_disc[last], heap_id[last]
-        _sift_down(heap_time, heap_disc, heap_id, last, 0)
+@nb.njit(inline="always")
+def _reschedule(heap, heap_slot, disc, time):
+    """Move disc ``disc``'s heap entry to its new event time ``time`` (up or down)."""
+    row = heap_slot[disc]
+    key = np.float64(disc)
+    if row > HEAP_ROOT and time < heap[row // HEAP_ARITY + HEAP_ROOT - 1, 0]:
+        while row > HEAP_ROOT:
+            parent = row // HEAP_ARITY + HEAP_ROOT - 1
+            if not time < heap[parent, 0]:
+                break
+            heap[row, 0], heap[row, 1] = heap[parent, 0], heap[parent, 1]
+            heap_slot[int(heap[row, 1])] = row
+            row = parent
+        heap[row, 0], heap[row, 1] = time, key
+        heap_slot[disc] = row
+    else:
+        _sift_down(heap, heap_slot, row, time, key)
 
 
 @nb.njit(inline="always")
@@ -188,37 +265,46 @@ def collision_delay(rx, ry, vx, vy, diameter):
 
 @nb.njit(inline="always")
 def _boundary_delay(coordinate, speed, low, high):
-    """Delay and direction (-1, +1, 0 = never) to reach ``low`` or ``high`` moving at ``speed``."""
-    if speed > 0.0:
-        return max((high - coordinate) / speed, 0.0), 1
-    if speed < 0.0:
-        return max((low - coordinate) / speed, 0.0), -1
-    return np.inf, 0
+    """Delay to reach ``high`` (speed > 0) or ``low`` (speed < 0); inf at speed 0. Branch-free."""
+    target = high if speed > 0.0 else low
+    delay = max((target - coordinate) / speed, 0.0)
+    return delay if speed != 0.0 else np.inf
 
 
-@nb.njit(cache=True)
-def predict(i, now, crossing, position, velocity, local_time, version, cell_of, cell_head,
-            cell_next, geometry, memo):  # fmt: skip
-    """Earliest event of disc ``i`` after ``now``: (time, partner code, partner version).
+@nb.njit(inline="always")
+def _wrapped(index, count, periodic):
+    """``index`` (at most one cell outside [0, count)) wrapped if periodic, else -1 outside."""
+    if index < 0:
+        return index + count if periodic else -1
+    if index >= count:
+        return index - count if periodic else -1
+    return index
 
-    ``geometry = (width, height, cells_x, cells_y, diameter, periodic)``. ``memo`` holds, per
-    disc, the earliest collision found by its last neighbourhood scan (time, partner, partner
-    version). After a cell crossing (``crossing`` = its code) only the three newly adjacent cells
-    are scanned, and the memo stands for the others while its partner's trajectory is unchanged;
-    otherwise (``crossing`` = NO_EVENT, or a stale memo) all nine cells are scanned.
+
+@nb.njit(inline="always")
+def predict(i, now, crossing, kinematics, bookkeeping, cell_head, cell_next, width, height,
+            cells_x, cells_y, cell_width, cell_height, diameter, periodic):  # fmt: skip
+    """Earliest event of disc (row) ``i`` after ``now``: (time, partner code, partner version).
+
+    Each disc's row holds the earliest collision found by its last neighbourhood scan (MEMO_TIME,
+    MEMO_PARTNER, MEMO_VERSION). After a cell crossing (``crossing`` = its code) only the three
+    newly adjacent cells are scanned, and the memo stands for the others while its partner's
+    trajectory is unchanged; otherwise (``crossing`` = NO_EVENT, or a stale memo) all nine cells
+    are scanned. The memo is updated.
     """
-    width, height, cells_x, cells_y, diameter, periodic = geometry
-    cells_x, cells_y = int(cells_x), int(cells_y)
-    periodic = periodic > 0.0
-    memo_time, memo_partner, memo_version = memo
-    cell_width, cell_height = width / cells_x, height / cells_y
-    x = position[i, 0] + velocity[i, 0] * (now - local_time[i])
-    y = position[i, 1] + velocity[i, 1] * (now - local_time[i])
-    vx, vy = velocity[i, 0], velocity[i, 1]
-    column, row = cell_of[i] % cells_x, cell_of[i] // cells_x
-    remembered = memo_partner[i] < 0 or memo_version[i] == version[memo_partner[i]]
+    elapsed = now - kinematics[i, T]
+    vx, vy = kinematics[i, VX], kinematics[i, VY]
+    x = kinematics[i, X] + vx * elapsed
+    y = kinematics[i, Y] + vy * elapsed
+    column, row = bookkeeping[i, COLUMN], bookkeeping[i, ROW]
+    diameter_squared = diameter * diameter
+    memo_partner = bookkeeping[i, MEMO_PARTNER]
+    remembered = memo_partner < 0 or bookkeeping[i, MEMO_VERSION] == bookkeeping[
+        memo_partner, VERSION
+    ]  # fmt: skip
     if crossing != NO_EVENT and remembered:
-        best_time, partner, partner_version = memo_time[i], memo_partner[i], memo_version[i]
+        best_time, partner = kinematics[i, MEMO_TIME], memo_partner
+        partner_version = bookkeeping[i, MEMO_VERSION]
         if crossing == CROSS_LEFT or crossing == CROSS_RIGHT:
             low_column = high_column = column + (1 if crossing == CROSS_RIGHT else -1)
             low_row, high_row = row - 1, row + 1
@@ -229,157 +315,285 @@ def predict(i, now, crossing, position, velocity, local_time, version, cell_of, 
         best_time, partner, partner_version = np.inf, np.int64(NO_EVENT), np.int64(0)
         low_column, high_column, low_row, high_row = column - 1, column + 1, row - 1, row + 1
     for other_row in range(low_row, high_row + 1):
-        if other_row < 0 or other_row >= cells_y:
-            if not periodic:
-                continue
-            other_row %= cells_y
+        other_row = _wrapped(other_row, cells_y, periodic)
+        if other_row < 0:
+            continue
         for other_column in range(low_column, high_column + 1):
-            if other_column < 0 or other_column >= cells_x:
-                if not periodic:
-                    continue
-                other_column %= cells_x
+            other_column = _wrapped(other_column, cells_x, periodic)
+            if other_column < 0:
+                continue
             j = cell_head[other_column + cells_x * other_row]
             while j >= 0:
-                if j != i:
-                    elapsed = now - local_time[j]
-                    rx = wrap(x - position[j, 0] - velocity[j, 0] * elapsed, width, periodic)
-                    ry = wrap(y - position[j, 1] - velocity[j, 1] * elapsed, height, periodic)
-                    delay = collision_delay(
-                        rx, ry, vx - velocity[j, 0], vy - velocity[j, 1], diameter
-                    )
-                    if now + delay < best_time:
-                        best_time, partner, partner_version = now + delay, j, version[j]
+                # branch-free collision_delay; disc i itself has relative velocity 0: b = 0
+                since = now - kinematics[j, T]
+                jvx, jvy = kinematics[j, VX], kinematics[j, VY]
+                rx = wrap(x - kinematics[j, X] - jvx * since, width, periodic)
+                ry = wrap(y - kinematics[j, Y] - jvy * since, height, periodic)
+                relative_vx, relative_vy = vx - jvx, vy - jvy
+                b = rx * relative_vx + ry * relative_vy
+                speed_squared = relative_vx * relative_vx + relative_vy * relative_vy
+                gap = rx * rx + ry * ry - diameter_squared
+                discriminant = b * b - speed_squared * gap
+                delay = max(gap / (-b + np.sqrt(max(discriminant, 0.0))), 0.0)
+                hit = (b < 0.0) & (discriminant > 0.0) & (now + delay < best_time)
+                best_time = now + delay if hit else best_time
+                partner = j if hit else partner
                 j = cell_next[j]
-    memo_time[i], memo_partner[i], memo_version[i] = best_time, partner, partner_version
+    if partner >= 0:  # the memo's partner (version unchanged) or a new one
+        partner_version = bookkeeping[partner, VERSION]
+    kinematics[i, MEMO_TIME] = best_time
+    bookkeeping[i, MEMO_PARTNER], bookkeeping[i, MEMO_VERSION] = partner, partner_version
     best = best_time - now
     radius = 0.5 * diameter
+    # walls and cell boundaries, with selects rather than branches on the velocity's signs
     if not periodic:
-        delay, _ = _boundary_delay(x, vx, radius, width - radius)
-        if delay < best:
-            best, partner = delay, WALL_X
-        delay, _ = _boundary_delay(y, vy, radius, height - radius)
-        if delay < best:
-            best, partner = delay, WALL_Y
-    delay, direction = _boundary_delay(x, vx, column * cell_width, (column + 1) * cell_width)
-    if direction != 0 and (periodic or 0 <= column + direction < cells_x) and delay < best:
-        best, partner = delay, CROSS_RIGHT if direction > 0 else CROSS_LEFT
-    delay, direction = _boundary_delay(y, vy, row * cell_height, (row + 1) * cell_height)
-    if direction != 0 and (periodic or 0 <= row + direction < cells_y) and delay < best:
-        best, partner = delay, CROSS_UP if direction > 0 else CROSS_DOWN
+        delay = _boundary_delay(x, vx, radius, width - radius)
+        earlier = delay < best
+        best = delay if earlier else best
+        partner = WALL_X if earlier else partner
+        delay = _boundary_delay(y, vy, radius, height - radius)
+        earlier = delay < best
+        best = delay if earlier else best
+        partner = WALL_Y if earlier else partner
+    right, up = vx > 0.0, vy > 0.0
+    delay = _boundary_delay(x, vx, column * cell_width, (column + 1) * cell_width)
+    beyond = column + 1 < cells_x if right else column > 0  # a cell on the other side
+    earlier = (periodic | beyond) & (delay < best)
+    best = delay if earlier else best
+    partner = (CROSS_RIGHT if right else CROSS_LEFT) if earlier else partner
+    delay = _boundary_delay(y, vy, row * cell_height, (row + 1) * cell_height)
+    beyond = row + 1 < cells_y if up else row > 0
+    earlier = (periodic | beyond) & (delay < best)
+    best = delay if earlier else best
+    partner = (CROSS_UP if up else CROSS_DOWN) if earlier else partner
     return now + best, partner, partner_version
 
 
-@nb.njit(cache=True)
-def _schedule(i, now, crossing, position, velocity, local_time, version, cell_of, cell_head,
-              cell_next, geometry, memo, events, heap, counters):  # fmt: skip
-    """Predict disc ``i``'s next event, record it as its own and push it on the heap."""
-    event_id, event_partner, event_version = events
-    heap_time, heap_disc, heap_id = heap
+@nb.njit(inline="always")
+def _schedule(i, now, crossing, kinematics, bookkeeping, cell_head, cell_next, heap,
+              heap_slot, width, height, cells_x, cells_y, cell_width, cell_height, diameter,
+              periodic):  # fmt: skip
+    """Predict disc ``i``'s next event, record it and move its heap entry (+inf: none)."""
     time, partner, partner_version = predict(
-        i, now, crossing, position, velocity, local_time, version, cell_of, cell_head, cell_next,
-        geometry, memo,
+        i, now, crossing, kinematics, bookkeeping, cell_head, cell_next, width, height,
+        cells_x, cells_y, cell_width, cell_height, diameter, periodic,
     )  # fmt: skip
-    event_id[i] += 1
-    event_partner[i] = partner
-    event_version[i] = partner_version
-    if partner != NO_EVENT:
-        _push(heap_time, heap_disc, heap_id, counters, event_id, time, np.int64(i))
+    bookkeeping[i, PARTNER] = partner
+    bookkeeping[i, PARTNER_VERSION] = partner_version
+    if partner == NO_EVENT:
+        time = np.inf
+    _reschedule(heap, heap_slot, i, time)
 
 
 @nb.njit(inline="always")
-def _move_to(i, now, position, velocity, local_time):
-    position[i, 0] += velocity[i, 0] * (now - local_time[i])
-    position[i, 1] += velocity[i, 1] * (now - local_time[i])
-    local_time[i] = now
+def _move_to(i, now, kinematics):
+    kinematics[i, X] += kinematics[i, VX] * (now - kinematics[i, T])
+    kinematics[i, Y] += kinematics[i, VY] * (now - kinematics[i, T])
+    kinematics[i, T] = now
 
 
-@nb.njit(cache=True)
-def schedule_all(now, position, velocity, local_time, version, cell_of, cell_head, cell_next,
-                 geometry, memo, events, heap, counters):  # fmt: skip
-    """Empty the heap and predict every disc's own event from time ``now``."""
-    counters[HEAP_SIZE] = 0
-    for i in range(position.shape[0]):
-        _schedule(i, now, NO_EVENT, position, velocity, local_time, version, cell_of, cell_head,
-                  cell_next, geometry, memo, events, heap, counters)  # fmt: skip
+@nb.njit(cache=True, error_model="numpy")
+def schedule_all(now, kinematics, bookkeeping, cell_head, cell_next, geometry, heap,
+                 heap_slot):  # fmt: skip
+    """Predict every disc's own event from time ``now`` and build the heap from scratch.
 
-
-@nb.njit(cache=True)
-def process_events(end_time, mass, position, velocity, local_time, version, cell_of, cell_head,
-                   cell_next, cell_prev, geometry, memo, events, heap, counters, sums):  # fmt: skip
-    """Process, in time order, every event at a time ``<= end_time`` (state updated in place).
-
-    Collisions are elastic between equal masses ``mass``: with r = r_i − r_j and v = v_i − v_j
-    at contact, v_i −= (r·v / r²) r and v_j += (r·v / r²) r. Returns the number of heap entries
-    popped (valid or stale).
+    Parameters
+    ----------
+    now : float
+        Time of the prediction (time); every disc must be at or before it.
+    kinematics, bookkeeping : ndarray
+        Per-row disc state (see the module docstring); events and memos are written.
+    cell_head, cell_next : ndarray
+        The cell lists.
+    geometry : ndarray
+        ``(width, height, cells_x, cells_y, diameter, periodic)``, float64.
+    heap, heap_slot : ndarray
+        The event heap, (N + HEAP_ROOT, 2) float64, and each row's heap position; overwritten.
     """
-    width, height, cells_x, cells_y, _, periodic = geometry
+    width, height, cells_x, cells_y, diameter, periodic = geometry
     cells_x, cells_y = int(cells_x), int(cells_y)
     periodic = periodic > 0.0
-    event_id, event_partner, event_version = events
-    heap_time, heap_disc, heap_id = heap
-    popped = 0
-    while counters[HEAP_SIZE] > 0 and heap_time[0] <= end_time:
-        now, i, own_id = heap_time[0], heap_disc[0], heap_id[0]
-        _pop(heap_time, heap_disc, heap_id, counters)
-        popped += 1
-        if own_id != event_id[i]:
-            continue
-        partner = event_partner[i]
+    cell_width, cell_height = width / cells_x, height / cells_y
+    count = kinematics.shape[0]
+    for i in range(count):
+        time, partner, partner_version = predict(
+            i, now, NO_EVENT, kinematics, bookkeeping, cell_head, cell_next, width, height,
+            cells_x, cells_y, cell_width, cell_height, diameter, periodic,
+        )  # fmt: skip
+        bookkeeping[i, PARTNER] = partner
+        bookkeeping[i, PARTNER_VERSION] = partner_version
+        heap[HEAP_ROOT + i, 0] = np.inf if partner == NO_EVENT else time
+        heap[HEAP_ROOT + i, 1] = i
+        heap_slot[i] = HEAP_ROOT + i
+    for row in range(HEAP_ROOT + count - 1, HEAP_ROOT - 1, -1):
+        _sift_down(heap, heap_slot, row, heap[row, 0], heap[row, 1])
+
+
+@nb.njit(cache=True)
+def sort_rows(kinematics, bookkeeping, cell_head, cell_next, cell_prev, heap, heap_slot, label,
+              cells_x):  # fmt: skip
+    """Reorder the discs' rows by cell (row-major, each cell's list in order), in place.
+
+    Neighbours then sit close in memory, so a neighbourhood scan touches fewer cache lines.
+    Every reference to a row (partners, memo partners, heap entries, cell lists) is renumbered
+    and the heap keeps its shape, so the dynamics are unchanged.
+
+    Parameters
+    ----------
+    kinematics, bookkeeping : ndarray
+        Per-row disc state (see the module docstring).
+    cell_head, cell_next, cell_prev : ndarray
+        The cell lists, rebuilt in the new numbering with the same order in each cell.
+    heap, heap_slot : ndarray
+        The event heap and each row's heap position.
+    label : ndarray
+        ``label[row]`` is the disc (as the model numbers them) held by a row.
+    cells_x : int
+        Number of cells along x.
+    """
+    count = kinematics.shape[0]
+    new_of_old = np.empty(count, np.int64)
+    old_of_new = np.empty(count, np.int64)
+    new = 0
+    for cell in range(cell_head.shape[0]):
+        old = cell_head[cell]
+        while old >= 0:
+            new_of_old[old] = new
+            old_of_new[new] = old
+            new += 1
+            old = cell_next[old]
+    kinematics[:] = kinematics[old_of_new]
+    bookkeeping[:] = bookkeeping[old_of_new]
+    label[:] = label[old_of_new]
+    heap_slot[:] = heap_slot[old_of_new]
+    for row in range(count):
+        for column in (PARTNER, MEMO_PARTNER):
+            if bookkeeping[row, column] >= 0:
+                bookkeeping[row, column] = new_of_old[bookkeeping[row, column]]
+    for row in range(HEAP_ROOT, heap.shape[0]):
+        heap[row, 1] = new_of_old[int(heap[row, 1])]
+    cell_head[:] = -1
+    for row in range(count - 1, -1, -1):
+        _link(row, bookkeeping[row, COLUMN] + cells_x * bookkeeping[row, ROW], cell_head,
+              cell_next, cell_prev)  # fmt: skip
+
+
+@nb.njit(cache=True, error_model="numpy")
+def process_events(end_time, mass, kinematics, bookkeeping, cell_head, cell_next, cell_prev,
+                   geometry, heap, heap_slot, label, counters, sums):  # fmt: skip
+    """Process, in time order, every event at a time ``<= end_time`` (state updated in place).
+
+    Collisions are elastic between equal masses: with r = r_i − r_j and v = v_i − v_j at
+    contact, v_i −= (r·v / r²) r and v_j += (r·v / r²) r. The rows are sorted by cell
+    (:func:`sort_rows`) whenever the collision count reaches ``counters[NEXT_SORT]``.
+
+    Parameters
+    ----------
+    end_time : float
+        Last event time to process (time).
+    mass : float
+        Disc mass (for the virial and the wall impulse).
+    kinematics, bookkeeping : ndarray
+        Per-row disc state (see the module docstring).
+    cell_head, cell_next, cell_prev : ndarray
+        The cell lists.
+    geometry : ndarray
+        ``(width, height, cells_x, cells_y, diameter, periodic)``, float64.
+    heap, heap_slot : ndarray
+        The event heap and each row's heap position.
+    label : ndarray
+        The disc held by each row.
+    counters : ndarray
+        int64, indexed by COLLISIONS, WALL_COLLISIONS, CELL_CROSSINGS, NEXT_SORT.
+    sums : ndarray
+        float64, indexed by VIRIAL and WALL_IMPULSE.
+
+    Returns
+    -------
+    int
+        Number of events handled (re-predictions of events with a changed partner included).
+    """
+    width, height, cells_x, cells_y, diameter, periodic = geometry
+    cells_x, cells_y = int(cells_x), int(cells_y)
+    periodic = periodic > 0.0
+    cell_width, cell_height = width / cells_x, height / cells_y
+    handled = 0
+    while heap[HEAP_ROOT, 0] <= end_time:
+        if counters[COLLISIONS] >= counters[NEXT_SORT]:
+            sort_rows(kinematics, bookkeeping, cell_head, cell_next, cell_prev, heap, heap_slot,
+                      label, cells_x)  # fmt: skip
+            counters[NEXT_SORT] = counters[COLLISIONS] + SORT_INTERVAL * kinematics.shape[0]
+        now, i = heap[HEAP_ROOT, 0], int(heap[HEAP_ROOT, 1])
+        if heap.shape[0] >= 2 * HEAP_ARITY:  # the earliest child of the root is likely next
+            first = HEAP_ROOT + 1
+            child, child_time = first, heap[first, 0]
+            for other in range(first + 1, first + HEAP_ARITY):
+                better = heap[other, 0] < child_time
+                child = other if better else child
+                child_time = heap[other, 0] if better else child_time
+            _prefetch_neighbourhood(
+                int(heap[child, 1]), kinematics, bookkeeping, cell_next, cells_x
+            )
+        handled += 1
+        partner = bookkeeping[i, PARTNER]
+        crossing = NO_EVENT
         if partner >= 0:
-            if event_version[i] != version[partner]:
-                _schedule(i, now, NO_EVENT, position, velocity, local_time, version, cell_of,
-                          cell_head, cell_next, geometry, memo, events, heap, counters)  # fmt: skip
-                continue
             j = partner
-            _move_to(i, now, position, velocity, local_time)
-            _move_to(j, now, position, velocity, local_time)
-            rx = wrap(position[i, 0] - position[j, 0], width, periodic)
-            ry = wrap(position[i, 1] - position[j, 1], height, periodic)
-            b = rx * (velocity[i, 0] - velocity[j, 0]) + ry * (velocity[i, 1] - velocity[j, 1])
-            factor = b / (rx * rx + ry * ry)
-            velocity[i, 0] -= factor * rx
-            velocity[i, 1] -= factor * ry
-            velocity[j, 0] += factor * rx
-            velocity[j, 1] += factor * ry
-            sums[VIRIAL] -= mass * b
-            counters[COLLISIONS] += 1
-            version[i] += 1
-            version[j] += 1
-            _schedule(j, now, NO_EVENT, position, velocity, local_time, version, cell_of,
-                          cell_head, cell_next, geometry, memo, events, heap, counters)  # fmt: skip
+            if bookkeeping[i, PARTNER_VERSION] == bookkeeping[j, VERSION]:
+                _move_to(i, now, kinematics)
+                _move_to(j, now, kinematics)
+                rx = wrap(kinematics[i, X] - kinematics[j, X], width, periodic)
+                ry = wrap(kinematics[i, Y] - kinematics[j, Y], height, periodic)
+                b = rx * (kinematics[i, VX] - kinematics[j, VX]) + ry * (
+                    kinematics[i, VY] - kinematics[j, VY]
+                )
+                factor = b / (rx * rx + ry * ry)
+                kinematics[i, VX] -= factor * rx
+                kinematics[i, VY] -= factor * ry
+                kinematics[j, VX] += factor * rx
+                kinematics[j, VY] += factor * ry
+                sums[VIRIAL] -= mass * b
+                counters[COLLISIONS] += 1
+                bookkeeping[i, VERSION] += 1
+                bookkeeping[j, VERSION] += 1
+                _schedule(j, now, NO_EVENT, kinematics, bookkeeping, cell_head, cell_next,
+                          heap, heap_slot, width, height, cells_x, cells_y, cell_width,
+                          cell_height, diameter, periodic)  # fmt: skip
         elif partner == WALL_X or partner == WALL_Y:
-            axis = 0 if partner == WALL_X else 1
-            _move_to(i, now, position, velocity, local_time)
-            sums[WALL_IMPULSE] += 2.0 * mass * abs(velocity[i, axis])
-            velocity[i, axis] = -velocity[i, axis]
+            axis = VX if partner == WALL_X else VY
+            _move_to(i, now, kinematics)
+            sums[WALL_IMPULSE] += 2.0 * mass * abs(kinematics[i, axis])
+            kinematics[i, axis] = -kinematics[i, axis]
             counters[WALL_COLLISIONS] += 1
-            version[i] += 1
+            bookkeeping[i, VERSION] += 1
         else:
-            _move_to(i, now, position, velocity, local_time)
-            column, row = cell_of[i] % cells_x, cell_of[i] // cells_x
+            _move_to(i, now, kinematics)
+            column, row = bookkeeping[i, COLUMN], bookkeeping[i, ROW]
+            _unlink(i, column + cells_x * row, cell_head, cell_next, cell_prev)
             if partner == CROSS_LEFT or partner == CROSS_RIGHT:
                 column += -1 if partner == CROSS_LEFT else 1
                 if column < 0:
                     column += cells_x
-                    position[i, 0] += width
+                    kinematics[i, X] += width
                 elif column >= cells_x:
                     column -= cells_x
-                    position[i, 0] -= width
+                    kinematics[i, X] -= width
             else:
                 row += -1 if partner == CROSS_DOWN else 1
                 if row < 0:
                     row += cells_y
-                    position[i, 1] += height
+                    kinematics[i, Y] += height
                 elif row >= cells_y:
                     row -= cells_y
-                    position[i, 1] -= height
-            _unlink(i, cell_of, cell_head, cell_next, cell_prev)
-            _link(i, column + cells_x * row, cell_of, cell_head, cell_next, cell_prev)
+                    kinematics[i, Y] -= height
+            _link(i, column + cells_x * row, cell_head, cell_next, cell_prev)
+            bookkeeping[i, COLUMN], bookkeeping[i, ROW] = column, row
             counters[CELL_CROSSINGS] += 1
-        crossing = partner if partner <= CROSS_LEFT else NO_EVENT
-        _schedule(i, now, crossing, position, velocity, local_time, version, cell_of,
-                  cell_head, cell_next, geometry, memo, events, heap, counters)  # fmt: skip
-    return popped
+            crossing = partner
+        _schedule(i, now, crossing, kinematics, bookkeeping, cell_head, cell_next, heap,
+                  heap_slot, width, height, cells_x, cells_y, cell_width, cell_height, diameter,
+                  periodic)  # fmt: skip
+    return handled
 
 
 @nb.njit(cache=True)
@@ -402,14 +616,15 @@ def minimum_gap(position, box, periodic, diameter, cells_x, cells_y):
     Cells must be at least σ wide, so every touching or overlapping pair is seen.
     """
     count = position.shape[0]
-    cell_of = np.empty(count, np.int64)
+    columns = np.empty(count, np.int64)
+    rows = np.empty(count, np.int64)
     head = np.empty(cells_x * cells_y, np.int64)
     following = np.empty(count, np.int64)
     previous = np.empty(count, np.int64)
-    build_cell_lists(position, cell_of, head, following, previous, box, cells_x, cells_y)
+    build_cell_lists(position, columns, rows, head, following, previous, box, cells_x, cells_y)
     smallest = np.inf
     for i in range(count):
-        column, row = cell_of[i] % cells_x, cell_of[i] // cells_x
+        column, row = columns[i], rows[i]
         for d_row in range(-1, 2):
             other_row = row + d_row
             if other_row < 0 or other_row >= cells_y:

@@ -32,6 +32,15 @@ DISCS_PER_NEIGHBOUR_CELL = 1.0  # target mean occupation of the neighbour cells 
 MIN_PERIODIC_CELLS = 3
 
 
+def _aligned(shape: tuple[int, int], dtype) -> np.ndarray:
+    """A zeroed C-contiguous array whose data start on a 64-byte (cache line) boundary."""
+    itemsize = np.dtype(dtype).itemsize
+    size = shape[0] * shape[1]
+    raw = np.zeros(size + 64 // itemsize, dtype)
+    skip = (-raw.ctypes.data % 64) // itemsize
+    return raw[skip : skip + size].reshape(shape)
+
+
 class HardDiscParams(StrictModel):
     """Parameters of one hard-disc run."""
 
@@ -218,38 +227,34 @@ class HardDiscModel(Model):
         self.geometry = np.array(
             [*self.box, *self.cells, params.diameter, 1.0 if self.periodic else 0.0]
         )
-        if params.equilibration_time > 0:
-            self.position, self.velocity = self._equilibrated(seed_sequence)
-        else:
-            self.position = self._place(rng)
-            self.velocity = self._velocities(rng)
         count = params.n_discs
-        self.local_time = np.zeros(count)
-        self.version = np.zeros(count, np.int64)
-        self.event_id = np.zeros(count, np.int64)
-        self.cell_of = np.empty(count, np.int64)
-        self.cell_head = np.empty(self.cells[0] * self.cells[1], np.int64)
-        self.cell_next = np.empty(count, np.int64)
-        self.cell_prev = np.empty(count, np.int64)
+        self.kinematics = _aligned((count, kernels.N_KINEMATICS), np.float64)
+        self.bookkeeping = _aligned((count, kernels.N_BOOKKEEPING), np.int64)
+        self.label = np.arange(count, dtype=np.int64)  # the disc held by each row
+        position = self.kinematics[:, kernels.X : kernels.Y + 1]
+        velocity = self.kinematics[:, kernels.VX : kernels.VY + 1]
+        if params.equilibration_time > 0:
+            position[...], velocity[...] = self._equilibrated(seed_sequence)
+        else:
+            position[...] = self._place(rng)
+            velocity[...] = self._velocities(rng)
+        self.cell_head = np.empty(self.cells[0] * self.cells[1], np.int32)
+        self.cell_next = np.empty(count, np.int32)
+        self.cell_prev = np.empty(count, np.int32)
         kernels.build_cell_lists(
-            self.position, self.cell_of, self.cell_head, self.cell_next, self.cell_prev,
-            self.box, *self.cells,
+            position, self.bookkeeping[:, kernels.COLUMN], self.bookkeeping[:, kernels.ROW],
+            self.cell_head, self.cell_next, self.cell_prev, self.box, *self.cells,
         )  # fmt: skip
-        capacity = kernels.HEAP_SLOTS_PER_DISC * count + 16
-        self.heap_time = np.zeros(capacity)
-        self.heap_disc = np.zeros(capacity, np.int64)
-        self.heap_id = np.zeros(capacity, np.int64)
-        self.event_partner = np.zeros(count, np.int64)
-        self.event_version = np.zeros(count, np.int64)
-        self.memo_time = np.full(count, np.inf)
-        self.memo_partner = np.full(count, kernels.NO_EVENT, np.int64)
-        self.memo_version = np.zeros(count, np.int64)
+        self.kinematics[:, kernels.MEMO_TIME] = np.inf
+        self.bookkeeping[:, kernels.MEMO_PARTNER] = kernels.NO_EVENT
+        self.heap = _aligned((kernels.HEAP_ROOT + count, 2), np.float64)
+        self.heap_slot = np.zeros(count, np.int32)
         self.counters = np.zeros(kernels.N_COUNTERS, np.int64)
+        self.counters[kernels.HEAP_SIZE] = count
         self.sums = np.zeros(kernels.N_SUMS)
         kernels.schedule_all(
-            0.0, self.position, self.velocity, self.local_time, self.version, self.cell_of,
-            self.cell_head, self.cell_next, self.geometry, self.memo, self.events, self.heap,
-            self.counters,
+            0.0, self.kinematics, self.bookkeeping, self.cell_head, self.cell_next,
+            self.geometry, self.heap, self.heap_slot,
         )  # fmt: skip
 
     def _equilibrated(self, seed_sequence) -> tuple[np.ndarray, np.ndarray]:
@@ -309,20 +314,26 @@ class HardDiscModel(Model):
         order = rng.permutation(count)
         return velocity[order] * np.sqrt(2.0) * params.thermal_speed
 
-    @property
-    def memo(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Each disc's earliest collision from its last neighbourhood scan (see kernels.predict)."""
-        return self.memo_time, self.memo_partner, self.memo_version
+    def _rows(self) -> np.ndarray:
+        """The row of ``kinematics`` that holds each disc (rows are kept sorted by cell)."""
+        rows = np.empty_like(self.label)
+        rows[self.label] = np.arange(self.label.size)
+        return rows
 
     @property
-    def events(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Each disc's current event: its id, partner code and the partner's version."""
-        return self.event_id, self.event_partner, self.event_version
+    def position(self) -> np.ndarray:
+        """Disc centres at their own last event times, in disc order (a copy; length)."""
+        return self.kinematics[self._rows(), kernels.X : kernels.Y + 1]
 
     @property
-    def heap(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The event heap: time, disc and event id of every entry (stale ones included)."""
-        return self.heap_time, self.heap_disc, self.heap_id
+    def velocity(self) -> np.ndarray:
+        """Disc velocities in disc order (a copy; velocity)."""
+        return self.kinematics[self._rows(), kernels.VX : kernels.VY + 1]
+
+    @property
+    def local_time(self) -> np.ndarray:
+        """Each disc's last event time, when it was at ``position`` (a copy; time)."""
+        return self.kinematics[self._rows(), kernels.T]
 
     @property
     def time(self) -> float:
@@ -338,30 +349,33 @@ class HardDiscModel(Model):
         """Process every event up to time ``(step_count + n_steps) * time_quantum``."""
         end_time = (self.step_count + n_steps) * self.params.time_quantum
         kernels.process_events(
-            end_time, self.params.mass, self.position, self.velocity, self.local_time,
-            self.version, self.cell_of, self.cell_head, self.cell_next, self.cell_prev,
-            self.geometry, self.memo, self.events, self.heap, self.counters, self.sums,
+            end_time, self.params.mass, self.kinematics, self.bookkeeping, self.cell_head,
+            self.cell_next, self.cell_prev, self.geometry, self.heap, self.heap_slot, self.label,
+            self.counters, self.sums,
         )  # fmt: skip
         self.step_count += n_steps
 
     def positions(self) -> np.ndarray:
         """Disc centres at the current time (a new array; the state is not touched)."""
+        kinematics = self.kinematics[self._rows()]
         return kernels.positions_at(
-            self.time, self.position, self.velocity, self.local_time, self.box, self.periodic
-        )
+            self.time, kinematics[:, kernels.X : kernels.Y + 1],
+            kinematics[:, kernels.VX : kernels.VY + 1], kinematics[:, kernels.T], self.box,
+            self.periodic,
+        )  # fmt: skip
 
     def observe(self) -> dict[str, Any]:
         """Entropies for every Δv, energy, momentum, event counts, virial; optionally the discs."""
         params = self.params
-        position = self.positions()
+        position, velocity = self.positions(), self.velocity
         entropies = diagnostics.phase_space_entropies(
-            position, self.velocity, self.box, params.spatial_grid, np.asarray(params.delta_v)
+            position, velocity, self.box, params.spatial_grid, np.asarray(params.delta_v)
         )
         record = {
             "step": self.step_count,
             **entropies,
-            "kinetic_energy": 0.5 * params.mass * float(np.sum(self.velocity**2)),
-            "momentum": params.mass * self.velocity.sum(axis=0),
+            "kinetic_energy": 0.5 * params.mass * float(np.sum(velocity**2)),
+            "momentum": params.mass * velocity.sum(axis=0),
             "collisions": int(self.counters[kernels.COLLISIONS]),
             "wall_collisions": int(self.counters[kernels.WALL_COLLISIONS]),
             "cell_crossings": int(self.counters[kernels.CELL_CROSSINGS]),
@@ -371,13 +385,12 @@ class HardDiscModel(Model):
         }
         if params.store_particles:
             record["position"] = position
-            record["velocity"] = self.velocity.copy()
+            record["velocity"] = velocity
         return record
 
     _STATE_ARRAYS = (
-        "position", "velocity", "local_time", "version", "cell_of", "cell_head", "cell_next",
-        "cell_prev", "memo_time", "memo_partner", "memo_version", "event_id", "event_partner",
-        "event_version", "heap_time", "heap_disc", "heap_id", "counters", "sums",
+        "kinematics", "bookkeeping", "cell_head", "cell_next", "cell_prev", "heap",
+        "heap_slot", "label", "counters", "sums",
     )  # fmt: skip
 
     def get_state(self) -> dict[str, Any]:
