@@ -105,6 +105,14 @@ def capped_rotation(ex, ey, ez, dx, dy, dz, max_angle):
     by exactly ``max_angle`` in the plane of ê and d̂ (for anti-parallel vectors, in the plane
     of ê and a fixed perpendicular of ê).
     """
+    return _capped_rotation(
+        ex, ey, ez, dx, dy, dz, max_angle, math.cos(max_angle), math.sin(max_angle)
+    )
+
+
+@nb.njit(cache=True, inline="always")
+def _capped_rotation(ex, ey, ez, dx, dy, dz, max_angle, cos_max, sin_max):
+    """:func:`capped_rotation` with the cosine and sine of ``max_angle`` given (hoisted)."""
     cosine = ex * dx + ey * dy + ez * dz
     # component of d̂ perpendicular to ê
     px, py, pz = dx - cosine * ex, dy - cosine * ey, dz - cosine * ez
@@ -116,8 +124,11 @@ def capped_rotation(ex, ey, ez, dx, dy, dz, max_angle):
         px, py, pz, _, _, _ = _perpendicular_basis(ex, ey, ez)
     else:
         px, py, pz = px / sine, py / sine, pz / sine
-    c, s = math.cos(max_angle), math.sin(max_angle)
-    rx, ry, rz = c * ex + s * px, c * ey + s * py, c * ez + s * pz
+    rx, ry, rz = (
+        cos_max * ex + sin_max * px,
+        cos_max * ey + sin_max * py,
+        cos_max * ez + sin_max * pz,
+    )
     norm = math.sqrt(rx * rx + ry * ry + rz * rz)
     return rx / norm, ry / norm, rz / norm
 
@@ -269,6 +280,7 @@ def _all_zone_sums_threaded(soa, keys, bucket_start, zones, geometry, boundary, 
 def _turn_all(order, soa, sums, noise, max_turn, new_headings):
     """New headings from the zone sums (rule, noise, capped turn); returns perceived pairs."""
     perceived = 0
+    cos_max, sin_max = math.cos(max_turn), math.sin(max_turn)
     for rank in range(order.shape[0]):
         i = order[rank]
         ex, ey, ez = soa[3, rank], soa[4, rank], soa[5, rank]
@@ -288,7 +300,7 @@ def _turn_all(order, soa, sums, noise, max_turn, new_headings):
         )
         dx, dy, dz = _desired_direction(ex, ey, ez, total)
         dx, dy, dz = wrapped_gaussian_rotation(dx, dy, dz, noise[i, 0], noise[i, 1])
-        ex, ey, ez = capped_rotation(ex, ey, ez, dx, dy, dz, max_turn)
+        ex, ey, ez = _capped_rotation(ex, ey, ez, dx, dy, dz, max_turn, cos_max, sin_max)
         new_headings[i, 0], new_headings[i, 1], new_headings[i, 2] = ex, ey, ez
         perceived += np.int64(sums[rank, 9] + sums[rank, 10] + sums[rank, 11])
     return perceived
@@ -447,43 +459,50 @@ def _wrapped_ranges(cz, n_z, box, stencil, base, shift_xy, cell_start, ranges, s
     return count
 
 
-@nb.njit(cache=True, inline="always")
-def _candidates(rank, soa, ranges, shifts, n_ranges, perception2, near, indices):
-    """First pass: displacements of the candidates within R (the agent itself included).
+RUN_BITS = 8  # a candidate is coded ``k << RUN_BITS | run``: its sorted index and its run
 
-    Branch-free compaction: every candidate is written at the next free slot, which advances
-    only when it is within range. Returns how many are.
+
+@nb.njit(cache=True, inline="always")
+def _candidates(rank, soa, ranges, shifts, n_ranges, perception2, origins, codes):
+    """First pass: the candidates within R of agent ``rank`` (itself included), coded.
+
+    Branch-free compaction that stores one integer per candidate: each is written at the next
+    free slot, which advances only when it is within range. ``origins[r]`` receives the agent's
+    position less run r's image shift. Returns how many are within range.
     """
     xi, yi, zi = soa[0, rank], soa[1, rank], soa[2, rank]
     m = 0
     for r in range(n_ranges):
         # r_k + shift - r_i, written (r_k - (r_i - shift))
         x0, y0, z0 = xi - shifts[r, 0], yi - shifts[r, 1], zi - shifts[r, 2]
+        origins[r, 0], origins[r, 1], origins[r, 2] = x0, y0, z0
         for k in range(ranges[r, 0], ranges[r, 1]):
             dx, dy, dz = soa[0, k] - x0, soa[1, k] - y0, soa[2, k] - z0
-            distance2 = dx * dx + dy * dy + dz * dz
-            near[0, m], near[1, m], near[2, m], near[3, m] = dx, dy, dz, distance2
-            indices[m] = k
-            m += np.int64(distance2 < perception2)
+            codes[m] = (k << RUN_BITS) | r
+            m += np.int64(dx * dx + dy * dy + dz * dz < perception2)
     return m
 
 
 @nb.njit(cache=True, inline="always")
-def _near_sums(m, near, indices, soa, heading, zones):
+def _near_sums(m, codes, origins, soa, heading, zones):
     """Second pass: zone sums (see :func:`_range_sums`) over the ``m`` candidates within R."""
     repulsion2, orientation2, blind_cosine = zones[0], zones[1], zones[3]
     ex, ey, ez = heading
     rx = ry = rz = ox = oy = oz = ax = ay = az = 0.0
     n_r = n_o = n_a = 0.0
+    mask = (1 << RUN_BITS) - 1
     for t in range(m):
-        dx, dy, dz, distance2 = near[0, t], near[1, t], near[2, t], near[3, t]
+        k, r = codes[t] >> RUN_BITS, codes[t] & mask
+        dx = soa[0, k] - origins[r, 0]
+        dy = soa[1, k] - origins[r, 1]
+        dz = soa[2, k] - origins[r, 2]
+        distance2 = dx * dx + dy * dy + dz * dz
         inverse = 1.0 / math.sqrt(max(distance2, TINY))
         ux, uy, uz = dx * inverse, dy * inverse, dz * inverse
         seen = (distance2 > 0.0) & (ex * ux + ey * uy + ez * uz >= blind_cosine)
         w_r = 1.0 if seen and distance2 < repulsion2 else 0.0
         w_o = 1.0 if seen and distance2 >= repulsion2 and distance2 < orientation2 else 0.0
         w_a = 1.0 if seen and distance2 >= orientation2 else 0.0
-        k = indices[t]
         rx, ry, rz, n_r = rx - w_r * ux, ry - w_r * uy, rz - w_r * uz, n_r + w_r
         ox, oy, oz = ox + w_o * soa[3, k], oy + w_o * soa[4, k], oz + w_o * soa[5, k]
         ax, ay, az = ax + w_a * ux, ay + w_a * uy, az + w_a * uz
@@ -510,9 +529,9 @@ def _periodic_column(column, soa, cell_start, zones, box, n_xy, n_z, stencil, su
         reach_z = max(reach_z, stencil[row, 2])
     ranges = np.empty((2 * rows, 2), dtype=np.int64)
     shifts = np.zeros((2 * rows, 3))
+    origins = np.empty((2 * rows, 3))
     capacity = 256
-    near = np.empty((4, capacity))
-    indices = np.empty(capacity, dtype=np.int64)
+    codes = np.empty(capacity, dtype=np.int64)
     for cz in range(n_z):
         cell = column * n_z + cz
         first, end = cell_start[cell], cell_start[cell + 1]
@@ -538,12 +557,11 @@ def _periodic_column(column, soa, cell_start, zones, box, n_xy, n_z, stencil, su
             size += ranges[r, 1] - ranges[r, 0]
         if size > capacity:
             capacity = 2 * size
-            near = np.empty((4, capacity))
-            indices = np.empty(capacity, dtype=np.int64)
+            codes = np.empty(capacity, dtype=np.int64)
         for rank in range(first, end):
-            m = _candidates(rank, soa, ranges, shifts, n_ranges, zones[2], near, indices)
+            m = _candidates(rank, soa, ranges, shifts, n_ranges, zones[2], origins, codes)
             heading = (soa[3, rank], soa[4, rank], soa[5, rank])
-            total = _near_sums(m, near, indices, soa, heading, zones)
+            total = _near_sums(m, codes, origins, soa, heading, zones)
             for c in range(SUMS):
                 sums[rank, c] = total[c]
 
