@@ -24,13 +24,14 @@ indexed densely, ``(c_x n_xy + c_y) n_z + c_z``, with sides at least R across x 
 least R/8 along z (finer along z only while there are at most 4 cells per agent; memory
 O((L/R)^3), O(N) at fixed density). Each agent visits a precomputed stencil of the cell offsets
 whose nearest point can be within R: nine z-runs of agents sorted by cell, each seen at one
-image shift, so no minimum image is taken per pair. That sweep has two passes: a branch-free
-compaction keeps the candidates within R (one integer stored per candidate, about 5.6
-candidates per perceived neighbour at 31 perceived), then 1/|r|, the blind-volume test and the
-zone sums are computed for those alone. Agents are sorted by cell (counting sort) and copied
-into component-major arrays each step. Every agent's sums depend on the positions alone (cell
-order, then stencil order), so results do not depend on threads or on how a run is chunked;
-with ``AUTO`` a compact school uses all pairs.
+image shift (so no minimum image is taken per pair) and trimmed, for each agent, to the cells
+within ``sqrt(R² - d²)`` of it along z, d being its distance across to that run's column. The
+sweep has two passes: a branch-free compaction keeps the candidates within R (one integer stored
+per candidate, about 4 candidates per perceived neighbour at 31 perceived), then 1/|r|, the
+blind-volume test and the zone sums are computed for those alone. Agents are sorted by cell
+(counting sort) and copied into component-major arrays each step. Every agent's sums depend on
+the positions alone (cell order, then stencil order), so results do not depend on threads or on
+how a run is chunked; with ``AUTO`` a compact school uses all pairs.
 Noise is drawn serially from one xoshiro256** stream before the (optionally threaded) sweep over
 agents, so results do not depend on the thread count.
 """
@@ -446,26 +447,6 @@ def _add_range(ranges, shifts, count, first, end, sx, sy, sz):
     return count + 1
 
 
-@nb.njit(cache=True, inline="always")
-def _wrapped_ranges(cz, n_z, box, stencil, base, shift_xy, cell_start, ranges, shifts):
-    """Runs of sorted agents in the stencil of a cell near z = 0 or z = L (runs may wrap)."""
-    count = 0
-    for row in range(stencil.shape[0]):
-        column, sx, sy = base[row], shift_xy[row, 0], shift_xy[row, 1]
-        low, high = cz - stencil[row, 2], cz + stencil[row, 2]
-        if low < 0:  # two pieces, the first seen across z = 0
-            first, end = cell_start[column + low + n_z], cell_start[column + n_z]
-            count = _add_range(ranges, shifts, count, first, end, sx, sy, -box)
-            low = 0
-        if high >= n_z:  # two pieces, the second seen across z = L
-            first, end = cell_start[column], cell_start[column + high - n_z + 1]
-            count = _add_range(ranges, shifts, count, first, end, sx, sy, box)
-            high = n_z - 1
-        first, end = cell_start[column + low], cell_start[column + high + 1]
-        count = _add_range(ranges, shifts, count, first, end, sx, sy, 0.0)
-    return count
-
-
 # a candidate is coded ``k << RUN_BITS | run``: its sorted index and its run (a cell has at most
 # 2 runs per stencil row: 18 with SUBDIVISIONS = 1, 98 with 3)
 RUN_BITS = 8
@@ -523,51 +504,72 @@ def _near_sums(m, codes, origins, soa, heading, zones):
 def _periodic_column(column, soa, cell_start, zones, box, n_xy, n_z, stencil, sums):
     """Zone sums of every agent in the z-column ``column = c_x n_xy + c_y`` of a periodic box.
 
-    The stencil's columns (their first cells and image shifts) are found once per column;
-    along the column each cell's runs are a window that slides with it.
+    The stencil's columns (their first cells and image shifts) are found once per column. For
+    each agent, the run of stencil column ``(o_x, o_y)`` is trimmed to the cells within
+    ``sqrt(R² - d²)`` of the agent along z, d being the agent's distance across to that column
+    (about 28 % fewer candidates than the cell's own window, which bounds it), and split in
+    two where it wraps around the box along z.
     """
     cx, cy = column // n_xy, column % n_xy
     rows = stencil.shape[0]
     base = np.empty(rows, dtype=np.int64)
     shift_xy = np.empty((rows, 2))
-    reach_z = 0
     for row in range(rows):
         gx, sx = _wrap(cx + stencil[row, 0], n_xy, box)
         gy, sy = _wrap(cy + stencil[row, 1], n_xy, box)
         base[row], shift_xy[row, 0], shift_xy[row, 1] = (gx * n_xy + gy) * n_z, sx, sy
-        reach_z = max(reach_z, stencil[row, 2])
     ranges = np.empty((2 * rows, 2), dtype=np.int64)
     shifts = np.zeros((2 * rows, 3))
     origins = np.empty((2 * rows, 3))
     capacity = 256
     codes = np.empty(capacity, dtype=np.int64)
+    width = box / n_xy
+    z_scale = n_z / box
+    limit = zones[2] * (1.0 + STENCIL_MARGIN) ** 2
+    margin = 1e-9 * box
     for cz in range(n_z):
         cell = column * n_z + cz
         first, end = cell_start[cell], cell_start[cell + 1]
-        if first == end:
-            continue
-        if reach_z <= cz < n_z - reach_z:
-            for row in range(rows):
-                low = base[row] + cz - stencil[row, 2]
-                high = base[row] + cz + stencil[row, 2] + 1
-                ranges[row, 0], ranges[row, 1] = cell_start[low], cell_start[high]
-                shifts[row, 0], shifts[row, 1], shifts[row, 2] = (
-                    shift_xy[row, 0],
-                    shift_xy[row, 1],
-                    0.0,
-                )
-            n_ranges = rows
-        else:
-            n_ranges = _wrapped_ranges(
-                cz, n_z, box, stencil, base, shift_xy, cell_start, ranges, shifts
-            )
-        size = 0
-        for r in range(n_ranges):
-            size += ranges[r, 1] - ranges[r, 0]
-        if size > capacity:
-            capacity = 2 * size
-            codes = np.empty(capacity, dtype=np.int64)
         for rank in range(first, end):
+            fx, fy, zi = soa[0, rank] - cx * width, soa[1, rank] - cy * width, soa[2, rank]
+            n_ranges, size = 0, 0
+            for row in range(rows):
+                ox, oy, oz = stencil[row, 0], stencil[row, 1], stencil[row, 2]
+                gap_x = 0.0
+                if ox < 0:
+                    gap_x = (-ox - 1) * width + fx
+                elif ox > 0:
+                    gap_x = (ox - 1) * width + (width - fx)
+                gap_y = 0.0
+                if oy < 0:
+                    gap_y = (-oy - 1) * width + fy
+                elif oy > 0:
+                    gap_y = (oy - 1) * width + (width - fy)
+                gap_x, gap_y = max(gap_x, 0.0), max(gap_y, 0.0)
+                rest = limit - gap_x * gap_x - gap_y * gap_y
+                if rest <= 0.0:
+                    continue
+                half = math.sqrt(rest) + margin
+                low = max(np.int64(math.floor((zi - half) * z_scale)), cz - oz)
+                high = min(np.int64(math.floor((zi + half) * z_scale)), cz + oz)
+                b, sx, sy = base[row], shift_xy[row, 0], shift_xy[row, 1]
+                if low < 0:
+                    a0, a1 = cell_start[b + low + n_z], cell_start[b + n_z]
+                    n_ranges = _add_range(ranges, shifts, n_ranges, a0, a1, sx, sy, -box)
+                    size += a1 - a0
+                    low = 0
+                if high >= n_z:
+                    a0, a1 = cell_start[b], cell_start[b + high - n_z + 1]
+                    n_ranges = _add_range(ranges, shifts, n_ranges, a0, a1, sx, sy, box)
+                    size += a1 - a0
+                    high = n_z - 1
+                if high >= low:
+                    a0, a1 = cell_start[b + low], cell_start[b + high + 1]
+                    n_ranges = _add_range(ranges, shifts, n_ranges, a0, a1, sx, sy, 0.0)
+                    size += a1 - a0
+            if size > capacity:
+                capacity = 2 * size
+                codes = np.empty(capacity, dtype=np.int64)
             m = _candidates(rank, soa, ranges, shifts, n_ranges, zones[2], origins, codes)
             heading = (soa[3, rank], soa[4, rank], soa[5, rank])
             total = _near_sums(m, codes, origins, soa, heading, zones)
