@@ -198,14 +198,24 @@ def _range_sums(start, end, soa, keys, cell, check_cell, agent, zones, period, i
         )
         if check_cell:
             seen = seen and keys[0, k] == cell_x and keys[1, k] == cell_y and keys[2, k] == cell_z
-        w_r = 1.0 if seen and distance2 < repulsion2 else 0.0
-        w_o = 1.0 if seen and distance2 >= repulsion2 and distance2 < orientation2 else 0.0
-        w_a = 1.0 if seen and distance2 >= orientation2 else 0.0
+        w_r, w_o, w_a = _zone_weights(seen, distance2, repulsion2, orientation2)
         rx, ry, rz, n_r = rx - w_r * ux, ry - w_r * uy, rz - w_r * uz, n_r + w_r
         ox, oy, oz = ox + w_o * soa[3, k], oy + w_o * soa[4, k], oz + w_o * soa[5, k]
         ax, ay, az = ax + w_a * ux, ay + w_a * uy, az + w_a * uz
         n_o, n_a = n_o + w_o, n_a + w_a
     return rx, ry, rz, ox, oy, oz, ax, ay, az, n_r, n_o, n_a
+
+
+@nb.njit(cache=True, inline="always")
+def _zone_weights(seen, distance2, repulsion2, orientation2):
+    """1.0/0.0 weights of a candidate at squared distance ``distance2`` in each zone (r, o, a).
+
+    Branch-free selections rather than ``if`` blocks, so that the candidate loops vectorise.
+    """
+    w_r = 1.0 if seen and distance2 < repulsion2 else 0.0
+    w_o = 1.0 if seen and distance2 >= repulsion2 and distance2 < orientation2 else 0.0
+    w_a = 1.0 if seen and distance2 >= orientation2 else 0.0
+    return w_r, w_o, w_a
 
 
 @nb.njit(cache=True, inline="always")
@@ -490,9 +500,7 @@ def _near_sums(m, codes, origins, soa, heading, zones):
         inverse = 1.0 / math.sqrt(max(distance2, TINY))
         ux, uy, uz = dx * inverse, dy * inverse, dz * inverse
         seen = (distance2 > 0.0) & (ex * ux + ey * uy + ez * uz >= blind_cosine)
-        w_r = 1.0 if seen and distance2 < repulsion2 else 0.0
-        w_o = 1.0 if seen and distance2 >= repulsion2 and distance2 < orientation2 else 0.0
-        w_a = 1.0 if seen and distance2 >= orientation2 else 0.0
+        w_r, w_o, w_a = _zone_weights(seen, distance2, repulsion2, orientation2)
         rx, ry, rz, n_r = rx - w_r * ux, ry - w_r * uy, rz - w_r * uz, n_r + w_r
         ox, oy, oz = ox + w_o * soa[3, k], oy + w_o * soa[4, k], oz + w_o * soa[5, k]
         ax, ay, az = ax + w_a * ux, ay + w_a * uy, az + w_a * uz

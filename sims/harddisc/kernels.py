@@ -159,12 +159,7 @@ def build_cell_lists(position, column, row, cell_head, cell_next, cell_prev, box
         column[i], row[i] = cell_of_point(
             position[i, 0], position[i, 1], cell_width, cell_height, cells_x, cells_y
         )
-        cell = column[i] + cells_x * row[i]
-        cell_prev[i] = -1
-        cell_next[i] = cell_head[cell]
-        if cell_head[cell] >= 0:
-            cell_prev[cell_head[cell]] = i
-        cell_head[cell] = i
+        _link(i, column[i] + cells_x * row[i], cell_head, cell_next, cell_prev)
 
 
 @nb.njit(inline="always")
