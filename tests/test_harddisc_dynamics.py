@@ -127,7 +127,7 @@ def test_collision_delay_is_exact_for_head_on_and_grazing_pairs():
 
 
 def test_trajectories_match_the_independent_billiards_engine():
-    """billiards 0.5 (pure-Python EDMD, O(N) per event; in the test and bench extras) from the same state.
+    """billiards 0.5 (pure-Python EDMD, O(N) per event; test and bench extras), same start.
 
     N = 100 in the same walled box for t = 10 (about 2 collisions per disc): every disc's
     position and velocity agree to 1e-7 (rounding differences, amplified by the chaos, reach ~2e-9).
