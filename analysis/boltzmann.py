@@ -37,6 +37,16 @@ def _as_counts(counts, argument="counts"):
     return counts
 
 
+def _cell_count(n_cells, counts, axis):
+    """``M``: the cells along ``axis`` by default, else ``n_cells`` (scalar or one per row)."""
+    if n_cells is None:
+        return counts.shape[axis]
+    n_cells = np.asarray(n_cells)
+    if np.any(n_cells != np.round(n_cells)) or np.any(n_cells < 1):
+        raise ValueError("n_cells: must be integer(s) >= 1")
+    return n_cells
+
+
 def _log_cell_volume(cell_volume, shape):
     cell_volume = np.asarray(cell_volume, dtype=np.float64)
     if not np.all(np.isfinite(cell_volume)) or np.any(cell_volume <= 0):
@@ -162,8 +172,8 @@ def ln_multinomial_max(total, n_cells):
     ----------
     total : int or array_like of int
         Number of particles ``N >= 0``.
-    n_cells : int
-        Number of cells ``M >= 1``.
+    n_cells : int or array_like of int
+        Number of cells ``M >= 1`` (broadcast against ``total``).
 
     Returns
     -------
@@ -178,14 +188,49 @@ def ln_multinomial_max(total, n_cells):
     total = np.asarray(total, dtype=np.float64)
     if not np.all(np.isfinite(total)) or np.any(total < 0) or np.any(total != np.round(total)):
         raise ValueError("total: must be a non-negative integer")
-    if int(n_cells) != n_cells or n_cells < 1:
-        raise ValueError(f"n_cells: must be an integer >= 1 (got {n_cells})")
+    n_cells = np.asarray(n_cells, dtype=np.float64)
+    if np.any(n_cells != np.round(n_cells)) or np.any(n_cells < 1):
+        raise ValueError(f"n_cells: must be integer(s) >= 1 (got {n_cells})")
     quotient, remainder = np.divmod(total, n_cells)
     return (
         gammaln(total + 1.0)
         - remainder * gammaln(quotient + 2.0)
         - (n_cells - remainder) * gammaln(quotient + 1.0)
     )
+
+
+def stirling_ln_multinomial(counts, axis=-1):
+    """Return the second-order Stirling form of ``ln W`` (nats).
+
+    ``N·H − ½[(M₊ − 1) ln(2πN) + Σ ln p_i]`` with ``p_i = n_i / N`` over the
+    ``M₊`` occupied cells (empty cells do not enter); the error is
+    ``O(1 / min n_i)`` over the occupied cells. 0 when ``N = 0``.
+
+    Parameters
+    ----------
+    counts : array_like of float
+        Occupation numbers ``n_i >= 0``.
+    axis : int, optional
+        Axis holding the cells (default last).
+
+    Returns
+    -------
+    float or ndarray
+        Approximate ``ln W`` in nats; the cell axis is removed.
+
+    Raises
+    ------
+    ValueError
+        If ``counts`` is negative or not finite.
+    """
+    counts = np.moveaxis(_as_counts(counts), axis, -1)
+    total = counts.sum(axis=-1)
+    occupied = counts > 0
+    safe_total = np.where(total > 0, total, 1.0)
+    log_p = np.log(np.where(occupied, counts, safe_total[..., None]) / safe_total[..., None])
+    n_times_entropy = shannon_duality(counts, axis=-1).n_times_entropy
+    correction = (occupied.sum(axis=-1) - 1) * np.log(2 * np.pi * safe_total) + log_p.sum(axis=-1)
+    return np.where(total > 0, n_times_entropy - 0.5 * correction, 0.0)[()]
 
 
 class ShannonDuality(NamedTuple):
@@ -199,7 +244,7 @@ class ShannonDuality(NamedTuple):
     """``N·H`` (same as ``n_times_entropy``)."""
 
 
-def shannon_duality(counts, axis=-1) -> ShannonDuality:
+def shannon_duality(counts, axis=-1, n_cells=None) -> ShannonDuality:
     """Return ``N·H`` and the exact bounds on the log multinomial ``ln W``.
 
     For integer occupations ``n_i`` of ``M`` cells with ``N = Σ n_i`` and the
@@ -207,8 +252,10 @@ def shannon_duality(counts, axis=-1) -> ShannonDuality:
 
         N·H − (M − 1) ln(N + 1)  ≤  ln W  ≤  N·H
 
-    i.e. ``exp(NH) / (N+1)^(M−1) ≤ W ≤ exp(NH)``.  ``M`` counts every cell
-    along ``axis``, empty ones included.
+    i.e. ``exp(NH) / (N+1)^(M−1) ≤ W ≤ exp(NH)``.  By default ``M`` counts
+    every cell along ``axis``, empty ones included; the bound holds for any
+    ``M`` at least the number of occupied cells, so passing that number gives
+    the tightest one.
 
     Parameters
     ----------
@@ -216,6 +263,9 @@ def shannon_duality(counts, axis=-1) -> ShannonDuality:
         Occupation numbers ``n_i >= 0`` (the bounds are proven for integers).
     axis : int, optional
         Axis holding the cells (default last).
+    n_cells : int or array_like of int, optional
+        ``M``, if not the length of ``axis`` (one value, or one per row of the
+        other axes, e.g. for zero-padded rows of different lengths).
 
     Returns
     -------
@@ -229,14 +279,14 @@ def shannon_duality(counts, axis=-1) -> ShannonDuality:
         If ``counts`` is negative or not finite.
     """
     counts = _as_counts(counts)
-    n_cells = counts.shape[axis]
+    n_cells = _cell_count(n_cells, counts, axis)
     total = np.sum(counts, axis=axis)
     n_times_entropy = xlogy(total, total) - np.sum(xlogy(counts, counts), axis=axis)
     lower = n_times_entropy - (n_cells - 1) * np.log1p(total)
     return ShannonDuality(n_times_entropy, lower, n_times_entropy)
 
 
-def normalized_ln_multinomial(counts, axis=-1):
+def normalized_ln_multinomial(counts, axis=-1, n_cells=None):
     """Return ``ln W / ln W_max``, the multinomial entropy normalised to [0, 1].
 
     ``W_max`` is the multinomial of the most even occupation of the same
@@ -250,6 +300,8 @@ def normalized_ln_multinomial(counts, axis=-1):
         Integer occupation numbers ``n_i >= 0``.
     axis : int, optional
         Axis holding the cells (default last).
+    n_cells : int or array_like of int, optional
+        ``M``, if not the length of ``axis`` (see :func:`shannon_duality`).
 
     Returns
     -------
@@ -264,14 +316,14 @@ def normalized_ln_multinomial(counts, axis=-1):
     counts = _as_counts(counts)
     if np.any(counts != np.round(counts)):
         raise ValueError("counts: must be integers for the normalised multinomial")
-    n_cells = counts.shape[axis]
+    n_cells = _cell_count(n_cells, counts, axis)
     ln_w = ln_multinomial(counts, axis=axis)
     ln_w_max = ln_multinomial_max(np.sum(counts, axis=axis), n_cells)
     safe_max = np.where(ln_w_max > 0, ln_w_max, 1.0)
     return np.where(ln_w_max > 0, ln_w / safe_max, 0.0)[()]
 
 
-def normalized_shannon_entropy(counts, axis=-1):
+def normalized_shannon_entropy(counts, axis=-1, n_cells=None):
     """Return the plug-in Shannon entropy of ``n_i / N`` divided by ``ln M``.
 
     ``H / ln M`` with ``H = −Σ p_i ln p_i``, ``p_i = n_i / N`` and ``M`` the
@@ -285,6 +337,8 @@ def normalized_shannon_entropy(counts, axis=-1):
         Occupation numbers ``n_i >= 0``.
     axis : int, optional
         Axis holding the cells (default last).
+    n_cells : int or array_like of int, optional
+        ``M``, if not the length of ``axis`` (see :func:`shannon_duality`).
 
     Returns
     -------
@@ -297,7 +351,7 @@ def normalized_shannon_entropy(counts, axis=-1):
         If ``counts`` is negative or not finite.
     """
     counts = _as_counts(counts)
-    n_cells = counts.shape[axis]
+    n_cells = _cell_count(n_cells, counts, axis)
     total = np.sum(counts, axis=axis)
     n_times_entropy = shannon_duality(counts, axis=axis).n_times_entropy
     denominator = total * np.log(n_cells)

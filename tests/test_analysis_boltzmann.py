@@ -145,3 +145,39 @@ def test_normalized_forms():
 def test_bad_input_names_argument(call, argument):
     with pytest.raises(ValueError, match=argument):
         call()
+
+
+def test_explicit_cell_counts_equal_padding_with_empty_cells():
+    """``n_cells`` per row gives what zero-padding each row to M cells gives."""
+    rows = [[5, 3, 2], [4, 1, 0], [7, 0, 0]]
+    widths = [5, 3, 4]
+    padded = np.zeros((3, 5))
+    padded[:, :3] = rows
+    for k, width in enumerate(widths):
+        alone = padded[k, :width]
+        duality = boltzmann.shannon_duality(padded, n_cells=widths)
+        assert duality.ln_w_lower[k] == pytest.approx(boltzmann.shannon_duality(alone).ln_w_lower)
+        assert boltzmann.normalized_ln_multinomial(padded, n_cells=widths)[k] == pytest.approx(
+            boltzmann.normalized_ln_multinomial(alone), rel=1e-14
+        )
+        assert boltzmann.normalized_shannon_entropy(padded, n_cells=widths)[k] == pytest.approx(
+            boltzmann.normalized_shannon_entropy(alone), rel=1e-14
+        )
+        assert boltzmann.ln_multinomial_max(padded.sum(-1), widths)[k] == pytest.approx(
+            boltzmann.ln_multinomial_max(alone.sum(), width), rel=1e-14
+        )
+    with pytest.raises(ValueError, match="n_cells"):
+        boltzmann.shannon_duality(rows, n_cells=[3, 0, 3])
+
+
+def test_second_order_stirling_form_approaches_ln_w():
+    """(5, 3, 2): 7.909347 against ln W = 7.832014; the error falls as 1/n when counts grow."""
+    assert boltzmann.stirling_ln_multinomial([5, 3, 2, 0]) == pytest.approx(7.909347, abs=1e-6)
+    errors = [
+        boltzmann.stirling_ln_multinomial([5 * k, 3 * k, 2 * k])
+        - boltzmann.ln_multinomial([5 * k, 3 * k, 2 * k])
+        for k in (1, 10, 100)
+    ]
+    assert errors[0] > errors[1] > errors[2] > 0
+    assert errors[1] / errors[2] == pytest.approx(10.0, rel=0.02)
+    assert boltzmann.stirling_ln_multinomial([0, 0]) == 0.0

@@ -34,8 +34,8 @@ def test_the_five_three_two_numbers():
     assert boltzmann.ln_multinomial_max(10, 3) == pytest.approx(np.log(4200), abs=1e-12)
     n_h = boltzmann.shannon_duality(counts).n_times_entropy
     assert n_h == pytest.approx(10.296530, abs=1e-6)
-    assert n_h - structure.stirling_ln_w(counts) == pytest.approx(2.387183, abs=1e-6)
-    assert structure.stirling_ln_w(counts) == pytest.approx(7.909347, abs=1e-6)
+    assert n_h - boltzmann.stirling_ln_multinomial(counts) == pytest.approx(2.387183, abs=1e-6)
+    assert boltzmann.stirling_ln_multinomial(counts) == pytest.approx(7.909347, abs=1e-6)
 
 
 def test_route_entropy_of_one_hand_made_route():

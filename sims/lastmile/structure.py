@@ -200,22 +200,6 @@ def grouped_ln_multinomial(group: np.ndarray, cell: np.ndarray, n_groups: int) -
     return boltzmann.ln_multinomial(matrix, axis=-1)
 
 
-def stirling_ln_w(counts: np.ndarray) -> np.ndarray:
-    """Second-order Stirling form of ``ln W`` over the last axis (zeros ignored), in nats.
-
-    ``N·H − ½[(M₊ − 1) ln(2πN) + Σ ln p_i]`` with ``p_i = n_i / N`` over the M₊ occupied cells;
-    the error is O(1/min n_i). (Not in :mod:`analysis.boltzmann`.)
-    """
-    counts = np.asarray(counts, dtype=np.float64)
-    total = counts.sum(axis=-1)
-    occupied = counts > 0
-    n_occupied = occupied.sum(axis=-1)
-    safe_total = np.where(total > 0, total, 1.0)
-    log_p = np.where(occupied, np.log(np.where(occupied, counts, 1.0) / safe_total[..., None]), 0.0)
-    n_h = boltzmann.shannon_duality(counts, axis=-1).n_times_entropy
-    return n_h - 0.5 * ((n_occupied - 1) * np.log(2 * np.pi * safe_total) + log_p.sum(axis=-1))
-
-
 @dataclass(frozen=True)
 class RouteEntropy:
     """Structural entropy of every route (arrays of shape (R,), entropies in nats)."""
@@ -264,18 +248,15 @@ def route_entropy(
     result["n_events"] = np.bincount(route, minlength=table.n_routes).astype(float)
     result["n_cells_occupied"] = occupied.astype(float)
     result["n_cells_normalisation"] = norm_cells.astype(float)
-    for width in np.unique(norm_cells[occupied > 0]):
-        rows = np.flatnonzero((norm_cells == width) & (occupied > 0))
-        padded = padded_rows(offsets, counts.astype(np.float64), rows, int(width))
-        compact = padded[:, : int(occupied[rows].max())]
-        duality = boltzmann.shannon_duality(compact, axis=-1)
-        # the bound with M₊ (occupied cells): empty cells do not loosen it
-        tight = duality.n_times_entropy - (occupied[rows] - 1) * np.log1p(padded.sum(axis=-1))
-        result["ln_w"][rows] = boltzmann.ln_multinomial(padded)
-        result["ln_w_max"][rows] = boltzmann.ln_multinomial_max(padded.sum(axis=-1), int(width))
-        result["n_times_h"][rows] = duality.n_times_entropy
-        result["ln_w_lower"][rows] = tight
-        result["ln_w_stirling"][rows] = stirling_ln_w(compact)
-        result["eta_boltzmann"][rows] = boltzmann.normalized_ln_multinomial(padded)
-        result["eta_shannon"][rows] = boltzmann.normalized_shannon_entropy(padded)
+    rows = np.flatnonzero(occupied > 0)
+    padded = padded_rows(offsets, counts.astype(np.float64), rows, int(occupied.max(initial=0)))
+    total, cells_m = padded.sum(axis=-1), norm_cells[rows]
+    duality = boltzmann.shannon_duality(padded, n_cells=occupied[rows])  # tightest: M₊
+    result["ln_w"][rows] = boltzmann.ln_multinomial(padded)
+    result["ln_w_max"][rows] = boltzmann.ln_multinomial_max(total, cells_m)
+    result["n_times_h"][rows] = duality.n_times_entropy
+    result["ln_w_lower"][rows] = duality.ln_w_lower
+    result["ln_w_stirling"][rows] = boltzmann.stirling_ln_multinomial(padded)
+    result["eta_boltzmann"][rows] = boltzmann.normalized_ln_multinomial(padded, n_cells=cells_m)
+    result["eta_shannon"][rows] = boltzmann.normalized_shannon_entropy(padded, n_cells=cells_m)
     return RouteEntropy(**result)
