@@ -3,6 +3,7 @@ import math
 import numpy as np
 import ordpy
 import pytest
+import xarray as xr
 
 from analysis import ordinal
 
@@ -261,7 +262,6 @@ def test_bad_input_names_argument(call, argument):
 
 
 def test_ordinal_summary_dataset():
-    xr = pytest.importorskip("xarray")
     rng = np.random.default_rng(1)
     noise = rng.standard_normal((2, 3000))
     noise[1, 10] = np.nan

@@ -1,7 +1,9 @@
 """Hard-disc dynamics: exact conservation, no overlaps, equilibrium statistics, the contract."""
 
+import billiards
 import numpy as np
 import pytest
+from billiards.obstacles import InfiniteWall
 
 from sims.harddisc import diagnostics, kernels
 from sims.harddisc.model import HardDiscModel, HardDiscParams
@@ -132,8 +134,6 @@ def test_trajectories_match_the_independent_billiards_engine():
     N = 100 in the same walled box for t = 10 (about 2 collisions per disc): every disc's
     position and velocity agree to 1e-7 (rounding differences, amplified by the chaos, reach ~2e-9).
     """
-    billiards = pytest.importorskip("billiards")
-    from billiards.obstacles import InfiniteWall
 
     model = make(n_discs=100, area_fraction=0.05, partition=False, time_quantum=0.1)
     width, height = model.box
