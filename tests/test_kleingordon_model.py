@@ -14,7 +14,7 @@ SHIPPED = ["linear_wave", "phi4_kink", "sine_gordon_breather", "kink_antikink"]
 DRIFT_TEST_STEPS = 20_000  # the benchmark runs 1e5 steps of each shipped case
 
 
-@pytest.mark.parametrize("scheme", ["verlet", "yoshida4"])
+@pytest.mark.parametrize("scheme", ["verlet", "yoshida4", "takahashi_imada"])
 @pytest.mark.parametrize("linear_flow", ["stepped", "exact"])
 @pytest.mark.parametrize("dealias", [False, True])
 def test_chunking_never_changes_the_result(scheme, linear_flow, dealias):
@@ -63,13 +63,18 @@ def test_members_differ_only_through_their_seed():
         ("yoshida4", "stepped", 0.0785, False),
         ("yoshida4", "exact", 0.8, True),
         ("yoshida4", "exact", 0.9, False),
+        ("takahashi_imada", "stepped", 0.17, True),
+        ("takahashi_imada", "stepped", 0.173, False),
+        ("takahashi_imada", "exact", 1.9, True),
+        ("takahashi_imada", "exact", 2.0, False),
     ],
 )
 def test_time_step_is_checked_against_the_stability_bound(scheme, flow, dt, ok):
-    """N = 64 on L = 10: k_max = 20.1, and φ⁴ adds V'' <= 2λv² (2.6 with the 10% field margin).
+    """N = 64 on L = 10: k_max = 20.1, and φ⁴ adds V'' <= 3.16 (with the field margin).
 
-    Bounds: Verlet 2/ω_max = 0.0991, Yoshida 1.5734/ω_max = 0.0780; with the exact linear flow
-    only the nonlinear curvature limits Δt: 1.5734/√2.6 = 0.886.
+    Bounds: Verlet 2/ω_max = 0.0991, Yoshida 1.5734/ω_max = 0.0780, Takahashi–Imada
+    √12/ω_max = 0.1716; with the exact linear flow only the nonlinear curvature limits Δt:
+    1.5734/√3.16 = 0.885 and √12/√3.16 = 1.949.
     """
     arguments = dict(
         potential="phi4",
@@ -89,9 +94,14 @@ def test_time_step_is_checked_against_the_stability_bound(scheme, flow, dt, ok):
             KleinGordonParams(**arguments)
 
 
-def test_the_bound_is_sharp_for_verlet():
-    """Just below 2/ω_max a field stays bounded; just above, round-off at k_max grows."""
-    from sims.kleingordon import kernels
+@pytest.mark.parametrize("scheme", ["verlet", "takahashi_imada"])
+def test_the_bound_is_sharp(scheme):
+    """Just below limit/ω_max a field stays bounded; just above, round-off at k_max grows.
+
+    The limit is 2 for Verlet and √12 for the Takahashi–Imada kernel, whose kick sees
+    ω² (1 − ω²Δt²/12): it vanishes at ω Δt = √12 and turns the mode unstable beyond.
+    """
+    from sims.kleingordon import kernels, schemes
 
     dt = 0.0975
     params = KleinGordonParams(
@@ -103,25 +113,23 @@ def test_the_bound_is_sharp_for_verlet():
         duration=dt,
         record_interval=dt,
         scheme="verlet",
+        linear_flow="stepped",
         initial={"kind": "plane_wave", "mode": 31, "amplitude": 1e-3},
     )
-    omega_max = np.sqrt((np.pi * 64 / 10) ** 2 + 1)
-    for time_step, bounded in ((0.99 * 2 / omega_max, True), (1.01 * 2 / omega_max, False)):
+    scheme = schemes.SCHEMES[scheme]
+    limit = scheme.stability_limit / np.sqrt((np.pi * 64 / 10) ** 2 + 1)
+    for time_step, bounded in ((0.99 * limit, True), (1.01 * limit, False)):
         model = KleinGordonModel(params, np.random.SeedSequence(0))
         kernels.advance(
-            model.phi,
-            model.pi,
+            model.phi_hat,
+            model.pi_hat,
             3000,
             time_step,
-            model.kick_weights,
-            model.drift_weights,
+            scheme.kick_weights,
+            scheme.drift_weights,
             model.flow_tables,
-            model.wavenumber_squared,
-            model.dealias_mask,
-            False,
-            False,
-            model.kind,
-            model.constants,
+            model.system,
+            scheme.correction * time_step**2,
         )
         assert (np.max(np.abs(model.phi)) < 1e-2) == bounded
 
@@ -129,7 +137,7 @@ def test_the_bound_is_sharp_for_verlet():
 @pytest.mark.parametrize(
     "changes,key",
     [
-        ({"time_step": 0.5}, "params.time_step"),
+        ({"time_step": 0.5, "linear_flow": "stepped"}, "params.time_step"),
         ({"points": 101}, "params.points"),
         ({"duration": 1.005}, "params.duration"),
         ({"potential": "linear"}, "params.initial.kind"),

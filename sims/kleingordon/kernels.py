@@ -1,13 +1,23 @@
-"""Jitted time stepping of φ_tt = φ_xx − V'(φ) on a periodic grid (spectral in x).
+"""Jitted time stepping of φ_tt = φ_xx − V'(φ) on a periodic grid, with the state in Fourier space.
 
-The whole loop runs inside Numba; FFTs are pocketfft's, called from jitted code through the
-``rocket-fft`` package's low-level interface, which writes into buffers allocated once per call of
-:func:`advance` (no allocation inside the time loop). A step is a symplectic composition of *kicks*
-π += c h F(φ) and *drifts* of weight d h, given as two coefficient arrays (Störmer–Verlet: c = [½,
-½], d = [1]; Yoshida 4: three Verlet steps of weights w₁, w₀, w₁). A drift is either the free flight
-φ += τ π (F then holds the full force φ_xx − V'(φ)), or the exact flow of the linear part φ_tt =
-φ_xx − μ² φ in Fourier space (F then holds only the remainder −(V'(φ) − μ² φ)). Every step
-recomputes what it needs from (φ, π), so ``advance(a); advance(b)`` is bitwise ``advance(a + b)``.
+The state is the real-FFT spectrum of the field and of its velocity, (φ̂, π̂). A step is a symplectic
+composition of *kicks* π̂ += c h â and *drifts* of weight d h, given as two coefficient arrays
+(Störmer–Verlet: c = [½, ½], d = [1]; Yoshida 4: three Verlet steps of weights w₁, w₀, w₁). A drift
+is either the free flight φ̂ += τ π̂ (the kick force f then is the full φ_xx − V'(φ)), or the exact
+flow of the linear part φ_tt = φ_xx − μ² φ, a rotation of each mode (f then is only the remainder
+μ² φ − V'(φ)). Both are diagonal in Fourier space, so a kick costs one inverse FFT (φ̂ → φ) and one
+forward FFT (V'(φ) → its spectrum); the free-flight linear term −k² φ̂ needs none.
+
+The Takahashi–Imada kernel kicks with the modified force a = f + (Δt²/12) J f, J = ∂f/∂φ, which is
+the gradient of the modified potential U − (Δt²/24)|∇U|². It is Störmer–Verlet conjugate, up to
+O(Δt⁴), to the exact flow: after the processor :func:`corrector_flow` the method is of order 4 with
+one kick per step (Takahashi & Imada 1984; Blanes, Casas & Murua 2008, "Splitting and composition
+methods in the numerical integration of differential equations", sect. 4.3). With the exact linear
+flow J f = (μ² − V''(φ)) f is pointwise and costs no extra FFT.
+
+FFTs are pocketfft's, called from jitted code through ``rocket-fft``'s low-level interface into
+buffers allocated once per call of :func:`advance`. Every step recomputes what it needs from the
+state, so ``advance(a); advance(b)`` is bitwise ``advance(a + b)``.
 """
 
 from __future__ import annotations
@@ -16,7 +26,7 @@ import numba as nb
 import numpy as np
 from rocket_fft import c2r, r2c
 
-from sims.kleingordon.potentials import potential_derivative
+from sims.kleingordon.potentials import potential_curvature, potential_derivative
 
 _AXES = np.array([0])
 
@@ -34,108 +44,97 @@ def inverse(spectrum, real):
 
 
 @nb.njit(cache=True)
-def force(
-    phi,
-    wavenumber_squared,
-    dealias_mask,
-    dealias,
-    exact_linear,
-    kind,
-    constants,
-    out,
-    spectrum,
-    work,
-):
-    """Write the kick force into ``out`` (field/time²).
-
-    Parameters
-    ----------
-    phi : float64[:]
-        Field on the grid.
-    wavenumber_squared : float64[:]
-        k² of the real-FFT modes (1/length²).
-    dealias_mask : float64[:]
-        1 for kept modes, 0 above 2/3 of the Nyquist wavenumber.
-    dealias : bool
-        Whether to project V'(φ) on the kept modes.
-    exact_linear : bool
-        If True the force is −(V'(φ) − μ² φ) (the linear part is in the drift), with μ² =
-        ``constants[3]``; otherwise the full φ_xx − V'(φ).
-    kind : int
-        Potential (see :mod:`sims.kleingordon.potentials`).
-    constants : float64[:]
-        (mass, coupling, vacuum, μ²).
-    out : float64[:]
-        Output buffer, same shape as ``phi``.
-    spectrum, work : complex128[:]
-        Scratch buffers of N/2 + 1 modes.
-    """
-    n = phi.size
-    linear_mass_squared = constants[3]
-    if exact_linear:
-        for index in range(n):
-            value = phi[index]
-            out[index] = linear_mass_squared * value - potential_derivative(kind, value, constants)
-        if dealias:
-            forward(out, spectrum)
-            for mode in range(spectrum.size):
-                spectrum[mode] *= dealias_mask[mode]
-            inverse(spectrum, out)
-        return
-    forward(phi, spectrum)
-    for mode in range(spectrum.size):
-        spectrum[mode] *= -wavenumber_squared[mode]
-    if dealias:
-        for index in range(n):
-            out[index] = potential_derivative(kind, phi[index], constants)
-        forward(out, work)
-        for mode in range(spectrum.size):
-            spectrum[mode] -= dealias_mask[mode] * work[mode]
-        inverse(spectrum, out)
-        return
-    inverse(spectrum, out)
-    for index in range(n):
-        out[index] -= potential_derivative(kind, phi[index], constants)
+def _finish(pointwise, spectral, wavenumber_squared, dealias_mask, dealias, exact_linear, out):
+    """``out`` = −P(FFT(pointwise)) − [k² ``spectral`` unless ``exact_linear``]; P: 2/3 rule."""
+    forward(pointwise, out)
+    for mode in range(out.size):
+        value = out[mode] * dealias_mask[mode] if dealias else out[mode]
+        out[mode] = -value if exact_linear else -wavenumber_squared[mode] * spectral[mode] - value
 
 
 @nb.njit(cache=True)
-def linear_flow(phi, pi, cosine, sine_over_omega, omega_sine, phi_hat, pi_hat):
-    """Advance (φ, π) by the exact flow of φ_tt = φ_xx − μ² φ; tables hold one stage's τ.
+def force_spectrum(field, field_hat, system, out, pointwise):
+    """Spectrum of the kick force f(φ) (field/time²).
 
-    ``phi_hat`` and ``pi_hat`` are complex scratch buffers of N/2 + 1 modes.
+    Parameters
+    ----------
+    field, field_hat : float64[:], complex128[:]
+        φ on the grid and its real-FFT spectrum.
+    system : tuple
+        (k², dealias mask, dealias, exact_linear, potential kind, (mass, coupling, vacuum, μ²)),
+        see :meth:`KleinGordonModel.system`.
+    out : complex128[:]
+        Output spectrum (N/2 + 1 modes).
+    pointwise : float64[:]
+        Real scratch buffer of N points.
     """
-    forward(phi, phi_hat)
-    forward(pi, pi_hat)
-    for mode in range(phi_hat.size):
-        old = phi_hat[mode]
-        phi_hat[mode] = cosine[mode] * old + sine_over_omega[mode] * pi_hat[mode]
-        pi_hat[mode] = cosine[mode] * pi_hat[mode] - omega_sine[mode] * old
-    inverse(phi_hat, phi)
-    inverse(pi_hat, pi)
+    wavenumber_squared, dealias_mask, dealias, exact_linear, kind, constants = system
+    linear_mass_squared = constants[3] if exact_linear else 0.0
+    for index in range(field.size):
+        value = field[index]
+        pointwise[index] = (
+            potential_derivative(kind, value, constants) - linear_mass_squared * value
+        )
+    _finish(pointwise, field_hat, wavenumber_squared, dealias_mask, dealias, exact_linear, out)
+
+
+@nb.njit(cache=True)
+def jacobian_spectrum(field, direction, direction_hat, system, out, pointwise):
+    """Spectrum of J w = ∂f/∂φ · w at φ = ``field`` for w = ``direction`` (field/time²)."""
+    wavenumber_squared, dealias_mask, dealias, exact_linear, kind, constants = system
+    linear_mass_squared = constants[3] if exact_linear else 0.0
+    for index in range(field.size):
+        curvature = potential_curvature(kind, field[index], constants) - linear_mass_squared
+        pointwise[index] = curvature * direction[index]
+    _finish(pointwise, direction_hat, wavenumber_squared, dealias_mask, dealias, exact_linear, out)
+
+
+@nb.njit(cache=True)
+def acceleration(phi_hat, system, correction, out, field, pointwise, force_hat, force):
+    """Kick acceleration a = f + ``correction`` · J f, in Fourier space, at the state's φ̂.
+
+    ``correction`` is Δt²/12 for the Takahashi–Imada kernel and 0 otherwise; ``field``,
+    ``pointwise`` and ``force`` are real scratch buffers, ``force_hat`` a spectral one.
+    """
+    inverse(phi_hat, field)
+    exact_linear, kind, constants = system[3], system[4], system[5]
+    if correction != 0.0 and exact_linear:  # J is pointwise: one forward FFT in all
+        for index in range(field.size):
+            value = field[index]
+            curvature = potential_curvature(kind, value, constants) - constants[3]
+            remainder = constants[3] * value - potential_derivative(kind, value, constants)
+            pointwise[index] = -(remainder - correction * curvature * remainder)
+        _finish(pointwise, phi_hat, system[0], system[1], system[2], True, out)
+        return
+    force_spectrum(field, phi_hat, system, out, pointwise)
+    if correction == 0.0:
+        return
+    force_hat[:] = out
+    inverse(force_hat, force)
+    jacobian_spectrum(field, force, force_hat, system, out, pointwise)
+    for mode in range(out.size):
+        out[mode] = force_hat[mode] + correction * out[mode]
 
 
 @nb.njit(cache=True)
 def advance(
-    phi,
-    pi,
+    phi_hat,
+    pi_hat,
     n_steps,
     time_step,
     kick_weights,
     drift_weights,
     flow_tables,
-    wavenumber_squared,
-    dealias_mask,
-    dealias,
-    exact_linear,
-    kind,
-    constants,
+    system,
+    correction,
 ):
-    """Advance (φ, π) in place by ``n_steps`` steps of size ``time_step``.
+    """Advance the spectral state (φ̂, π̂) in place by ``n_steps`` steps of size ``time_step``.
 
     Parameters
     ----------
-    phi, pi : float64[:]
-        Field and its time derivative, modified in place.
+    phi_hat, pi_hat : complex128[:]
+        Real-FFT spectra of the field and of its time derivative (N/2 + 1 modes), modified in
+        place.
     n_steps : int
         Number of steps.
     time_step : float
@@ -145,31 +144,68 @@ def advance(
     drift_weights : float64[:]
         d₁..d_s.
     flow_tables : float64[:, 3, :]
-        Per drift stage: cos ωτ, sin(ωτ)/ω and ω sin ωτ of each mode (τ = d Δt), used when
-        ``exact_linear``.
-    wavenumber_squared, dealias_mask, dealias, exact_linear, kind, constants
-        As in :func:`force`.
+        Per drift stage: cos ωτ, sin(ωτ)/ω and ω sin ωτ of each mode (τ = d Δt), used with the
+        exact linear flow.
+    system : tuple
+        As in :func:`force_spectrum`.
+    correction : float
+        Δt²/12 for the Takahashi–Imada kernel, else 0 (time²).
     """
     stages = drift_weights.size
-    n = phi.size
-    kick = np.empty_like(phi)
-    spectrum = np.empty(n // 2 + 1, dtype=np.complex128)
-    work = np.empty_like(spectrum)
-    arguments = (wavenumber_squared, dealias_mask, dealias, exact_linear, kind, constants)
-    force(phi, *arguments, kick, spectrum, work)
+    exact_linear = system[3]
+    n = 2 * (phi_hat.size - 1)
+    kick = np.empty_like(phi_hat)
+    force_hat = np.empty_like(phi_hat)
+    field, pointwise, force = np.empty(n), np.empty(n), np.empty(n)
+    scratch = (field, pointwise, force_hat, force)
+    acceleration(phi_hat, system, correction, kick, *scratch)
     for _ in range(n_steps):
         for stage in range(stages):
             weight = kick_weights[stage] * time_step
-            for index in range(n):
-                pi[index] += weight * kick[index]
+            for mode in range(pi_hat.size):
+                pi_hat[mode] += weight * kick[mode]
             if exact_linear:
-                tables = flow_tables[stage]
-                linear_flow(phi, pi, tables[0], tables[1], tables[2], spectrum, work)
+                cosine, sine_over_omega, omega_sine = flow_tables[stage]
+                for mode in range(phi_hat.size):
+                    old = phi_hat[mode]
+                    phi_hat[mode] = cosine[mode] * old + sine_over_omega[mode] * pi_hat[mode]
+                    pi_hat[mode] = cosine[mode] * pi_hat[mode] - omega_sine[mode] * old
             else:
                 drift = drift_weights[stage] * time_step
-                for index in range(n):
-                    phi[index] += drift * pi[index]
-            force(phi, *arguments, kick, spectrum, work)
+                for mode in range(phi_hat.size):
+                    phi_hat[mode] += drift * pi_hat[mode]
+            acceleration(phi_hat, system, correction, kick, *scratch)
         weight = kick_weights[stages] * time_step
-        for index in range(n):
-            pi[index] += weight * kick[index]
+        for mode in range(pi_hat.size):
+            pi_hat[mode] += weight * kick[mode]
+
+
+@nb.njit(cache=True)
+def _corrector_rates(phi_hat, pi_hat, system, force_hat, jacobian_hat, field, velocity, pointwise):
+    """f̂(φ) and (J(φ) π)^ at the state (φ̂, π̂): the processor's rates, up to the factor 1/12."""
+    inverse(phi_hat, field)
+    inverse(pi_hat, velocity)
+    force_spectrum(field, phi_hat, system, force_hat, pointwise)
+    jacobian_spectrum(field, velocity, pi_hat, system, jacobian_hat, pointwise)
+
+
+@nb.njit(cache=True)
+def corrector_flow(phi_hat, pi_hat, duration, system):
+    """Flow of the processor G = π·f(φ)/12 for a ``duration`` s (time²), to O(s³), in place.
+
+    dφ/ds = f(φ)/12 and dπ/ds = −J(φ) π/12 (J symmetric), integrated by one explicit midpoint
+    step. s = Δt² maps the Takahashi–Imada kernel's state to the physical one, s = −Δt² back;
+    the O(Δt⁶) error of this step is below the method's O(Δt⁴).
+    """
+    n = 2 * (phi_hat.size - 1)
+    scratch = (np.empty(n), np.empty(n), np.empty(n))
+    force_hat, jacobian_hat = np.empty_like(phi_hat), np.empty_like(phi_hat)
+    _corrector_rates(phi_hat, pi_hat, system, force_hat, jacobian_hat, *scratch)
+    half = duration / 24.0
+    middle_phi = phi_hat + half * force_hat
+    middle_pi = pi_hat - half * jacobian_hat
+    _corrector_rates(middle_phi, middle_pi, system, force_hat, jacobian_hat, *scratch)
+    whole = duration / 12.0
+    for mode in range(phi_hat.size):
+        phi_hat[mode] += whole * force_hat[mode]
+        pi_hat[mode] -= whole * jacobian_hat[mode]

@@ -1,9 +1,11 @@
 """The (1+1)D Klein–Gordon model φ_tt = φ_xx − V'(φ), periodic in x, spectral in space.
 
-State: the field φ and its velocity π = φ_t on N points of a box of length L. Units: c = 1, and
-lengths, times and the field are in the dimensionless units of the potential (see
-:mod:`sims.kleingordon.potentials`). Time stepping is symplectic with a fixed Δt (see
-:mod:`sims.kleingordon.kernels`); Δt is checked against the scheme's stability bound.
+Physical state: the field φ and its velocity π = φ_t on N points of a box of length L; it is
+stored as their real-FFT spectra (for the processed Takahashi–Imada scheme, those of the kernel's
+state, mapped to the physical one when observed). Units: c = 1, and lengths, times and the field are
+in the dimensionless units of the potential (see :mod:`sims.kleingordon.potentials`). Time stepping
+is symplectic with a fixed Δt (see :mod:`sims.kleingordon.kernels`); Δt is checked against the
+scheme's stability bound.
 """
 
 from __future__ import annotations
@@ -45,11 +47,14 @@ class KleinGordonParams(StrictModel):
     snapshot_stride: int = param(
         1, units="1", description="Store φ, π and e(x) every this many records", ge=1
     )
-    scheme: Literal["verlet", "yoshida4"] = param(
-        "yoshida4", units="1", description="Time stepper: verlet (order 2) or yoshida4 (order 4)"
+    scheme: Literal["verlet", "yoshida4", "takahashi_imada"] = param(
+        "takahashi_imada",
+        units="1",
+        description="Time stepper: verlet (order 2), yoshida4 (order 4, three kicks per step) or "
+        "takahashi_imada (processed, order 4, one modified kick per step)",
     )
     linear_flow: Literal["stepped", "exact"] = param(
-        "stepped",
+        "exact",
         units="1",
         description="Drift: free flight (stepped) or the exact linear flow in Fourier space",
     )
@@ -157,11 +162,23 @@ class KleinGordonModel(Model):
         self.dealias_mask = (self.wavenumber <= 2.0 * nyquist / 3.0).astype(np.float64)
         scheme = schemes.SCHEMES[params.scheme]
         self.kick_weights, self.drift_weights = scheme.kick_weights, scheme.drift_weights
+        self.correction = scheme.correction * params.time_step**2
         omega = np.sqrt(self.wavenumber_squared + self.constants[3])
         self.flow_tables = schemes.linear_flow_tables(self.drift_weights, params.time_step, omega)
-        self.phi, self.pi = params.initial_fields()
+        self.system = (
+            self.wavenumber_squared,
+            self.dealias_mask,
+            params.dealias,
+            params.linear_flow == "exact",
+            self.kind,
+            self.constants,
+        )
+        phi, pi = params.initial_fields()
         if params.noise_amplitude > 0:
-            self.pi += self._perturbation(np.random.default_rng(seed_sequence))
+            pi += self._perturbation(np.random.default_rng(seed_sequence))
+        self.phi_hat, self.pi_hat = np.fft.rfft(phi), np.fft.rfft(pi)
+        if self.correction:
+            kernels.corrector_flow(self.phi_hat, self.pi_hat, -(params.time_step**2), self.system)
 
     def _perturbation(self, rng: np.random.Generator) -> np.ndarray:
         """Smooth random velocity field of RMS ``noise_amplitude`` on the lowest modes."""
@@ -179,23 +196,36 @@ class KleinGordonModel(Model):
 
     def advance(self, n_steps: int) -> None:
         """Advance ``n_steps`` time steps inside the jitted kernel."""
-        params = self.params
         kernels.advance(
-            self.phi,
-            self.pi,
+            self.phi_hat,
+            self.pi_hat,
             n_steps,
-            params.time_step,
+            self.params.time_step,
             self.kick_weights,
             self.drift_weights,
             self.flow_tables,
-            self.wavenumber_squared,
-            self.dealias_mask,
-            params.dealias,
-            params.linear_flow == "exact",
-            self.kind,
-            self.constants,
+            self.system,
+            self.correction,
         )
         self.step_count += n_steps
+
+    def fields(self) -> tuple[np.ndarray, np.ndarray]:
+        """The physical φ and π on the grid (new arrays; processed for takahashi_imada)."""
+        phi_hat, pi_hat = self.phi_hat.copy(), self.pi_hat.copy()
+        if self.correction:
+            kernels.corrector_flow(phi_hat, pi_hat, self.params.time_step**2, self.system)
+        points = self.params.points
+        return np.fft.irfft(phi_hat, points), np.fft.irfft(pi_hat, points)
+
+    @property
+    def phi(self) -> np.ndarray:
+        """The field φ on the grid (a new array)."""
+        return self.fields()[0]
+
+    @property
+    def pi(self) -> np.ndarray:
+        """The velocity π = φ_t on the grid (a new array)."""
+        return self.fields()[1]
 
     def vacuum_gap(self) -> float:
         """Field distance between the two vacua a kink connects (1 for the linear potential)."""
@@ -208,34 +238,35 @@ class KleinGordonModel(Model):
     def observe(self) -> dict[str, Any]:
         """Energy, momentum, kink number, probes, and (every ``snapshot_stride``) the fields."""
         params = self.params
+        phi, pi = self.fields()
         record = {
             "step": self.step_count,
             "energy": diagnostics.energy(
-                self.phi, self.pi, self.wavenumber, self.spacing, self.kind, self.constants
+                phi, pi, self.wavenumber, self.spacing, self.kind, self.constants
             ),
-            "momentum": diagnostics.momentum(self.phi, self.pi, self.wavenumber, self.spacing),
+            "momentum": diagnostics.momentum(phi, pi, self.wavenumber, self.spacing),
             "kink_number": diagnostics.kink_number(
-                self.phi, self.wavenumber, self.spacing, self.vacuum_gap()
+                phi, self.wavenumber, self.spacing, self.vacuum_gap()
             ),
-            "probe": diagnostics.interpolate(self.phi, np.asarray(params.probes), params.length),
+            "probe": diagnostics.interpolate(phi, np.asarray(params.probes), params.length),
         }
         index = self.step_count // round(params.record_interval / params.time_step)
         if index % params.snapshot_stride == 0:
-            record["phi"] = self.phi.copy()
-            record["pi"] = self.pi.copy()
+            record["phi"] = phi
+            record["pi"] = pi
             record["energy_density"] = diagnostics.energy_density(
-                self.phi, self.pi, self.wavenumber, self.kind, self.constants
+                phi, pi, self.wavenumber, self.kind, self.constants
             )
         return record
 
     def get_state(self) -> dict[str, Any]:
-        """φ and π (the time step is a parameter; nothing else evolves)."""
-        return {"phi": self.phi.copy(), "pi": self.pi.copy()}
+        """The spectra φ̂ and π̂ (the time step is a parameter; nothing else evolves)."""
+        return {"phi_hat": self.phi_hat.copy(), "pi_hat": self.pi_hat.copy()}
 
     def set_state(self, state: dict[str, Any]) -> None:
         """Restore :meth:`get_state`'s output."""
-        self.phi[...] = state["phi"]
-        self.pi[...] = state["pi"]
+        self.phi_hat[...] = state["phi_hat"]
+        self.pi_hat[...] = state["pi_hat"]
 
     def to_dataset(self, records: list[dict[str, Any]]) -> xr.Dataset:
         """The run's dataset (see :func:`sims.kleingordon.dataset.assemble`)."""

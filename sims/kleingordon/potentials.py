@@ -1,8 +1,9 @@
-"""Potentials V(φ) of φ_tt = φ_xx − V'(φ): each is one jitted pair (V, V').
+"""Potentials V(φ) of φ_tt = φ_xx − V'(φ): each is three small jitted functions (V, V', V'').
 
 Every potential takes the same parameter vector ``(mass, coupling, vacuum)`` (see
-:data:`PARAMETER_ORDER`); each uses the entries it needs. Adding a potential means writing its pair,
-adding one branch to :func:`potential` and :func:`potential_derivative`, and one entry to
+:data:`PARAMETER_ORDER`); each uses the entries it needs. Adding a potential means writing V, V' and
+V'' (used by the Takahashi–Imada scheme and the stability bound), adding one branch to
+:func:`potential`, :func:`potential_derivative` and :func:`potential_curvature`, and one entry to
 :data:`POTENTIALS`.
 
 * ``linear``: V = ½ m² φ² (Klein–Gordon of mass m).
@@ -36,6 +37,12 @@ def linear_derivative(phi, mass, coupling, vacuum):
 
 
 @nb.njit(cache=True)
+def linear_curvature(phi, mass, coupling, vacuum):
+    """V'' = m²."""
+    return mass * mass
+
+
+@nb.njit(cache=True)
 def phi4_potential(phi, mass, coupling, vacuum):
     """V = (λ/4)(φ² − v²)²."""
     excess = phi * phi - vacuum * vacuum
@@ -46,6 +53,12 @@ def phi4_potential(phi, mass, coupling, vacuum):
 def phi4_derivative(phi, mass, coupling, vacuum):
     """V' = λ φ (φ² − v²)."""
     return coupling * phi * (phi * phi - vacuum * vacuum)
+
+
+@nb.njit(cache=True)
+def phi4_curvature(phi, mass, coupling, vacuum):
+    """V'' = λ (3φ² − v²)."""
+    return coupling * (3.0 * phi * phi - vacuum * vacuum)
 
 
 @nb.njit(cache=True)
@@ -61,6 +74,12 @@ def sine_gordon_derivative(phi, mass, coupling, vacuum):
 
 
 @nb.njit(cache=True)
+def sine_gordon_curvature(phi, mass, coupling, vacuum):
+    """V'' = cos φ."""
+    return np.cos(phi)
+
+
+@nb.njit(cache=True)
 def phi6_potential(phi, mass, coupling, vacuum):
     """V = (λ/2) φ² (φ² − v²)²."""
     excess = phi * phi - vacuum * vacuum
@@ -72,6 +91,15 @@ def phi6_derivative(phi, mass, coupling, vacuum):
     """V' = λ φ (φ² − v²)(3φ² − v²)."""
     squared = phi * phi
     return coupling * phi * (squared - vacuum * vacuum) * (3.0 * squared - vacuum * vacuum)
+
+
+@nb.njit(cache=True)
+def phi6_curvature(phi, mass, coupling, vacuum):
+    """V'' = λ (15φ⁴ − 12 v² φ² + v⁴)."""
+    squared, vacuum_squared = phi * phi, vacuum * vacuum
+    return coupling * (
+        15.0 * squared * squared - 12.0 * vacuum_squared * squared + vacuum_squared**2
+    )
 
 
 @nb.njit(cache=True)
@@ -100,33 +128,53 @@ def potential_derivative(kind, phi, constants):
     return phi6_derivative(phi, mass, coupling, vacuum)
 
 
+@nb.njit(cache=True)
+def potential_curvature(kind, phi, constants):
+    """V''(φ) for the potential ``kind`` (1/time²)."""
+    mass, coupling, vacuum = constants[0], constants[1], constants[2]
+    if kind == LINEAR:
+        return linear_curvature(phi, mass, coupling, vacuum)
+    if kind == PHI4:
+        return phi4_curvature(phi, mass, coupling, vacuum)
+    if kind == SINE_GORDON:
+        return sine_gordon_curvature(phi, mass, coupling, vacuum)
+    return phi6_curvature(phi, mass, coupling, vacuum)
+
+
 def potential_array(kind: int, phi: np.ndarray, constants: np.ndarray) -> np.ndarray:
     """V evaluated elementwise on an array (energy/length)."""
-    return _map_potential(kind, np.ascontiguousarray(phi, dtype=np.float64), constants, False)
+    return _map_potential(kind, np.ascontiguousarray(phi, dtype=np.float64), constants, 0)
 
 
 def derivative_array(kind: int, phi: np.ndarray, constants: np.ndarray) -> np.ndarray:
     """V' evaluated elementwise on an array."""
-    return _map_potential(kind, np.ascontiguousarray(phi, dtype=np.float64), constants, True)
+    return _map_potential(kind, np.ascontiguousarray(phi, dtype=np.float64), constants, 1)
+
+
+def curvature_array(kind: int, phi: np.ndarray, constants: np.ndarray) -> np.ndarray:
+    """V'' evaluated elementwise on an array (1/time²)."""
+    return _map_potential(kind, np.ascontiguousarray(phi, dtype=np.float64), constants, 2)
 
 
 @nb.njit(cache=True)
-def _map_potential(kind, phi, constants, derivative):
+def _map_potential(kind, phi, constants, order):
     flat = phi.reshape(-1)
     out = np.empty_like(flat)
     for index in range(flat.size):
-        if derivative:
+        if order == 0:
+            out[index] = potential(kind, flat[index], constants)
+        elif order == 1:
             out[index] = potential_derivative(kind, flat[index], constants)
         else:
-            out[index] = potential(kind, flat[index], constants)
+            out[index] = potential_curvature(kind, flat[index], constants)
     return out.reshape(phi.shape)
 
 
 def max_curvature(kind: int, constants: np.ndarray, low: float, high: float) -> float:
-    """Largest V''(φ) for φ in [low, high] (1/time²), from V' on a fine grid.
+    """Largest V''(φ) for φ in [low, high] (1/time²), sampled on a fine grid.
 
     Sets the fastest oscillation of a mode, ω² = k² + V'', in the stability bound of the
     time stepper.
     """
     samples = np.linspace(low, high, 4001)
-    return float(np.max(np.gradient(derivative_array(kind, samples, constants), samples)))
+    return float(np.max(curvature_array(kind, samples, constants)))

@@ -2,7 +2,9 @@
 
 A scheme is stable for the harmonic oscillator y'' = −ω² y iff ω Δt < ``stability_limit``: 2 for
 Störmer–Verlet, 1.5734 for Yoshida's fourth-order triple jump (computed from the trace of its
-one-step matrix, :func:`yoshida_stability_limit`).
+one-step matrix, :func:`yoshida_stability_limit`), and √12 for the Takahashi–Imada kernel, whose
+kick sees ω_eff² = ω² (1 − ω²Δt²/12): Verlet is stable iff 0 < ω_eff² Δt² < 4, and ω_eff² Δt² is
+at most 3, so only ω_eff² > 0 binds.
 """
 
 from __future__ import annotations
@@ -18,12 +20,18 @@ YOSHIDA_INNER = -CUBE_ROOT_TWO * YOSHIDA_OUTER
 
 @dataclass(frozen=True)
 class Scheme:
-    """Kick weights c₁..c_{s+1} and drift weights d₁..d_s of one step, and its order."""
+    """Kick weights c₁..c_{s+1} and drift weights d₁..d_s of one step, and its order.
+
+    ``correction`` is the weight κ of the Takahashi–Imada force f + κ Δt² J f; a scheme with
+    κ ≠ 0 is *processed*: its state is mapped to the physical one by the corrector flow of
+    :func:`sims.kleingordon.kernels.corrector_flow` for a duration Δt² (and back by −Δt²).
+    """
 
     kick_weights: np.ndarray
     drift_weights: np.ndarray
     order: int
     stability_limit: float
+    correction: float = 0.0
 
 
 def verlet_product(weights: np.ndarray, frequency_step: float) -> np.ndarray:
@@ -63,6 +71,9 @@ SCHEMES = {
         np.array([YOSHIDA_OUTER, YOSHIDA_INNER, YOSHIDA_OUTER]),
         4,
         yoshida_stability_limit(),
+    ),
+    "takahashi_imada": Scheme(
+        np.array([0.5, 0.5]), np.array([1.0]), 4, np.sqrt(12.0), correction=1.0 / 12.0
     ),
 }
 
