@@ -8,11 +8,13 @@ flow of the linear part φ_tt = φ_xx − μ² φ, a rotation of each mode (f th
 μ² φ − V'(φ)). Both are diagonal in Fourier space, so a kick costs one inverse FFT (φ̂ → φ) and one
 forward FFT (V'(φ) → its spectrum); the free-flight linear term −k² φ̂ needs none.
 
-The Takahashi–Imada kernel kicks with the modified force a = f + (Δt²/12) J f, J = ∂f/∂φ, which is
-the gradient of the modified potential U − (Δt²/24)|∇U|². It is Störmer–Verlet conjugate, up to
-O(Δt⁴), to the exact flow: after the processor :func:`corrector_flow` the method is of order 4 with
-one kick per step (Takahashi & Imada 1984; Blanes, Casas & Murua 2008, "Splitting and composition
-methods in the numerical integration of differential equations", sect. 4.3). With the exact linear
+The Takahashi–Imada kernel (Takahashi & Imada, J. Phys. Soc. Jpn. 53, 3765, 1984) is Störmer–Verlet
+whose kicks use the modified force a = f + (Δt²/12) J f, J = ∂f/∂φ: the gradient of the modified
+potential U − (Δt²/24)|∇U|². Its modified Hamiltonian is H + Δt²{H, G} + O(Δt⁴) with
+G = π·f(φ)/12, so the kernel is conjugate, up to O(Δt⁴) per unit time, to the exact flow by the
+time-Δt² flow of G: mapping its state through that flow (the *processor*, Wisdom, Holman & Touma
+1996, "Symplectic correctors") gives a method of order 4 with one kick per step. The processor is
+applied only where the physical fields are needed (:func:`corrector_flow`). With the exact linear
 flow J f = (μ² − V''(φ)) f is pointwise and costs no extra FFT.
 
 FFTs are pocketfft's, called from jitted code through ``rocket-fft``'s low-level interface into
