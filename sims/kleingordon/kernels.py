@@ -64,7 +64,7 @@ def force_spectrum(field, field_hat, system, out, pointwise):
         φ on the grid and its real-FFT spectrum.
     system : tuple
         (k², dealias mask, dealias, exact_linear, potential kind, (mass, coupling, vacuum, μ²)),
-        see :meth:`KleinGordonModel.system`.
+        the ``system`` attribute of :class:`~sims.kleingordon.model.KleinGordonModel`.
     out : complex128[:]
         Output spectrum (N/2 + 1 modes).
     pointwise : float64[:]
