@@ -26,12 +26,12 @@ O((L/R)^3), O(N) at fixed density). Each agent visits a precomputed stencil of t
 whose nearest point can be within R: nine z-runs of agents sorted by cell, each seen at one
 image shift (so no minimum image is taken per pair) and trimmed, for each agent, to the cells
 within ``sqrt(R² - d²)`` of it along z, d being its distance across to that run's column. The
-sweep has two passes: a branch-free compaction keeps the candidates within R (one integer stored
-per candidate, about 4 candidates per perceived neighbour at 31 perceived), then 1/|r|, the
-blind-volume test and the zone sums are computed for those alone. Agents are sorted by cell
-(counting sort) and copied into component-major arrays each step. Every agent's sums depend on
-the positions alone (cell order, then stencil order), so results do not depend on threads or on
-how a run is chunked; with ``AUTO`` a compact school uses all pairs.
+sweep has two passes: a branch-free compaction keeps the candidates within R (their index and
+offset, stored contiguously; about 4 candidates per perceived neighbour at 31 perceived), then
+1/|r|, the blind-volume test and the zone sums are computed for those alone. Agents are sorted
+by cell (counting sort) and copied into component-major arrays each step. Every agent's sums
+depend on the positions alone (cell order, then stencil order), so results do not depend on
+threads or on how a run is chunked; with ``AUTO`` a compact school uses all pairs.
 Noise is drawn serially from one xoshiro256** stream before the (optionally threaded) sweep over
 agents, so results do not depend on the thread count.
 """
@@ -468,47 +468,38 @@ def _add_range(ranges, shifts, count, first, end, sx, sy, sz):
     return count + 1
 
 
-# a candidate is coded ``k << RUN_BITS | run``: its sorted index and its run (a cell has at most
-# 2 runs per stencil row: 18 with SUBDIVISIONS = 1, 98 with 3)
-RUN_BITS = 8
-
-
 @nb.njit(cache=True, inline="always")
-def _candidates(rank, soa, ranges, shifts, n_ranges, perception2, origins, codes):
-    """First pass: the candidates within R of agent ``rank`` (itself included), coded.
+def _candidates(rank, soa, ranges, shifts, n_ranges, perception2, indices, offsets):
+    """First pass: the candidates within R of agent ``rank`` (itself included), compacted.
 
-    Branch-free compaction that stores one integer per candidate: each is written at the next
-    free slot, which advances only when it is within range. ``origins[r]`` receives the agent's
-    position less run r's image shift. Returns how many are within range.
+    Branch-free compaction: each candidate's sorted index and offset ``r_k + shift - r_i`` are
+    written at the next free slot of ``indices`` and ``offsets`` (3, capacity), which advances
+    only when it is within range. Returns how many are within range.
     """
     xi, yi, zi = soa[0, rank], soa[1, rank], soa[2, rank]
     m = np.uint64(0)
     for r in range(n_ranges):
         # r_k + shift - r_i, written (r_k - (r_i - shift))
         x0, y0, z0 = xi - shifts[r, 0], yi - shifts[r, 1], zi - shifts[r, 2]
-        origins[r, 0], origins[r, 1], origins[r, 2] = x0, y0, z0
-        run = np.uint64(r)
         # unsigned indices: no negative-index wraparound in the hot loop (about 13 % faster)
         for k in range(np.uint64(ranges[r, 0]), np.uint64(ranges[r, 1])):
             dx, dy, dz = soa[0, k] - x0, soa[1, k] - y0, soa[2, k] - z0
-            codes[m] = (k << np.uint64(RUN_BITS)) | run
+            # the offsets are stored so that the second pass reads them contiguously
+            indices[m], offsets[0, m], offsets[1, m], offsets[2, m] = k, dx, dy, dz
             m += np.uint64(dx * dx + dy * dy + dz * dz < perception2)
     return m
 
 
 @nb.njit(cache=True, inline="always")
-def _near_sums(m, codes, origins, soa, heading, zones):
+def _near_sums(m, indices, offsets, soa, heading, zones):
     """Second pass: zone sums (see :func:`_range_sums`) over the ``m`` candidates within R."""
     repulsion2, orientation2, blind_cosine = zones[0], zones[1], zones[3]
     ex, ey, ez = heading
     rx = ry = rz = ox = oy = oz = ax = ay = az = 0.0
     n_r = n_o = n_a = 0.0
-    mask = (1 << RUN_BITS) - 1
     for t in range(m):
-        k, r = codes[t] >> RUN_BITS, codes[t] & mask
-        dx = soa[0, k] - origins[r, 0]
-        dy = soa[1, k] - origins[r, 1]
-        dz = soa[2, k] - origins[r, 2]
+        k = indices[t]
+        dx, dy, dz = offsets[0, t], offsets[1, t], offsets[2, t]
         distance2 = dx * dx + dy * dy + dz * dz
         inverse = 1.0 / math.sqrt(max(distance2, TINY))
         ux, uy, uz = dx * inverse, dy * inverse, dz * inverse
@@ -541,9 +532,9 @@ def _periodic_column(column, soa, cell_start, zones, box, n_xy, n_z, stencil, su
         base[row], shift_xy[row, 0], shift_xy[row, 1] = (gx * n_xy + gy) * n_z, sx, sy
     ranges = np.empty((2 * rows, 2), dtype=np.int64)
     shifts = np.zeros((2 * rows, 3))
-    origins = np.empty((2 * rows, 3))
     capacity = 256
-    codes = np.empty(capacity, dtype=np.uint64)
+    indices = np.empty(capacity, dtype=np.uint64)
+    offsets = np.empty((3, capacity))
     width = box / n_xy
     z_scale = n_z / box
     limit = zones[2] * (1.0 + STENCIL_MARGIN) ** 2
@@ -590,10 +581,11 @@ def _periodic_column(column, soa, cell_start, zones, box, n_xy, n_z, stencil, su
                     size += a1 - a0
             if size > capacity:
                 capacity = 2 * size
-                codes = np.empty(capacity, dtype=np.uint64)
-            m = _candidates(rank, soa, ranges, shifts, n_ranges, zones[2], origins, codes)
+                indices = np.empty(capacity, dtype=np.uint64)
+                offsets = np.empty((3, capacity))
+            m = _candidates(rank, soa, ranges, shifts, n_ranges, zones[2], indices, offsets)
             heading = (soa[3, rank], soa[4, rank], soa[5, rank])
-            total = _near_sums(m, codes, origins, soa, heading, zones)
+            total = _near_sums(m, indices, offsets, soa, heading, zones)
             for c in range(SUMS):
                 sums[rank, c] = total[c]
 
