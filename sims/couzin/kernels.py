@@ -469,25 +469,43 @@ def _add_range(ranges, shifts, count, first, end, sx, sy, sz):
 
 
 @nb.njit(cache=True, inline="always")
-def _candidates(rank, soa, ranges, shifts, n_ranges, perception2, indices, offsets):
-    """First pass: the candidates within R of agent ``rank`` (itself included), compacted.
+def _keep(k, position, origin, perception2, indices, offsets, lane, m):
+    """Compaction step of one agent (``lane``): store candidate k at slot m, keep it if in range.
 
-    Branch-free compaction: each candidate's sorted index and offset ``r_k + shift - r_i`` are
-    written at the next free slot of ``indices`` and ``offsets`` (3, capacity), which advances
-    only when it is within range. Returns how many are within range.
+    Branch-free: the index and the offset ``r_k + shift - r_i`` are always written, and the
+    next free slot advances only when the candidate is within R. Returns that slot.
     """
-    xi, yi, zi = soa[0, rank], soa[1, rank], soa[2, rank]
-    m = np.uint64(0)
+    dx, dy, dz = position[0] - origin[0], position[1] - origin[1], position[2] - origin[2]
+    # the offsets are stored so that the second pass reads them contiguously
+    indices[lane, m] = k
+    offsets[lane, 0, m], offsets[lane, 1, m], offsets[lane, 2, m] = dx, dy, dz
+    return m + np.uint64(dx * dx + dy * dy + dz * dz < perception2)
+
+
+@nb.njit(cache=True, inline="always")
+def _origin(soa, rank, shifts, r):
+    """Position of agent ``rank`` less run r's image shift: ``r_k + shift - r_i = r_k - origin``."""
+    return soa[0, rank] - shifts[r, 0], soa[1, rank] - shifts[r, 1], soa[2, rank] - shifts[r, 2]
+
+
+@nb.njit(cache=True, inline="always")
+def _pair_candidates(pair, soa, ranges, shifts, n_ranges, perception2, indices, offsets):
+    """First pass for two agents at once: the candidates within R of each (itself included).
+
+    One sweep over the runs serves both agents of ``pair`` (each candidate is loaded once),
+    and each keeps its own compacted list, lane 0 and lane 1 of ``indices`` (2, capacity) and
+    ``offsets`` (2, 3, capacity). Returns how many each keeps.
+    """
+    m0 = m1 = np.uint64(0)
     for r in range(n_ranges):
-        # r_k + shift - r_i, written (r_k - (r_i - shift))
-        x0, y0, z0 = xi - shifts[r, 0], yi - shifts[r, 1], zi - shifts[r, 2]
-        # unsigned indices: no negative-index wraparound in the hot loop (about 13 % faster)
+        origin0 = _origin(soa, pair[0], shifts, r)
+        origin1 = _origin(soa, pair[1], shifts, r)
+        # unsigned indices: no negative-index wraparound in the hot loop
         for k in range(np.uint64(ranges[r, 0]), np.uint64(ranges[r, 1])):
-            dx, dy, dz = soa[0, k] - x0, soa[1, k] - y0, soa[2, k] - z0
-            # the offsets are stored so that the second pass reads them contiguously
-            indices[m], offsets[0, m], offsets[1, m], offsets[2, m] = k, dx, dy, dz
-            m += np.uint64(dx * dx + dy * dy + dz * dz < perception2)
-    return m
+            position = (soa[0, k], soa[1, k], soa[2, k])
+            m0 = _keep(k, position, origin0, perception2, indices, offsets, 0, m0)
+            m1 = _keep(k, position, origin1, perception2, indices, offsets, 1, m1)
+    return m0, m1
 
 
 @nb.njit(cache=True, inline="always")
@@ -513,14 +531,93 @@ def _near_sums(m, indices, offsets, soa, heading, zones):
 
 
 @nb.njit(cache=True, inline="always")
+def _pair_runs(pair, soa, cell_start, geometry, columns, ranges, shifts):
+    """The runs of sorted agents that hold every neighbour of either agent of ``pair``.
+
+    For each stencil column ``(o_x, o_y)`` the run is trimmed to the cells within
+    ``sqrt(R² - d²)`` of the pair along z, d being the distance across from the pair's bounding
+    box to that column, and split in two where it wraps around the box along z. The runs of
+    the pair contain each agent's own runs, in the same order.
+
+    Parameters
+    ----------
+    pair : tuple of int
+        Sorted positions of two agents of the column, in cell order (possibly equal).
+    geometry : tuple
+        Column ``(c_x, c_y)``, cells across and along z, box side, ``R²`` (with the stencil
+        margin).
+    columns : tuple of arrays
+        The stencil (see :func:`periodic_stencil`), and the first cell and image shift (x, y)
+        of each of its columns.
+
+    Returns
+    -------
+    n_ranges, size : int
+        Runs written to ``ranges`` and ``shifts``, and agents in them; ``n_ranges = -1`` when a
+        run would reach around the box onto itself (the agents are then taken one at a time).
+    """
+    cx, cy, n_xy, n_z, box, limit = geometry
+    stencil, base, shift_xy = columns
+    width = box / n_xy
+    z_scale = n_z / box
+    margin = 1e-9 * box
+    first, last = pair
+    fx0, fx1 = soa[0, first] - cx * width, soa[0, last] - cx * width
+    fy0, fy1 = soa[1, first] - cy * width, soa[1, last] - cy * width
+    fx_low, fx_high, fy_low, fy_high = min(fx0, fx1), max(fx0, fx1), min(fy0, fy1), max(fy0, fy1)
+    z_low, z_high = min(soa[2, first], soa[2, last]), max(soa[2, first], soa[2, last])
+    # cells along z of the pair (sorted by cell: first <= last), as in build_periodic_cells
+    cz_low = min(max(np.int64(math.floor(soa[2, first] * z_scale)), 0), n_z - 1)
+    cz_high = min(max(np.int64(math.floor(soa[2, last] * z_scale)), 0), n_z - 1)
+    n_ranges, size = 0, 0
+    for row in range(stencil.shape[0]):
+        ox, oy, oz = stencil[row, 0], stencil[row, 1], stencil[row, 2]
+        gap_x = 0.0
+        if ox < 0:
+            gap_x = (-ox - 1) * width + fx_low
+        elif ox > 0:
+            gap_x = (ox - 1) * width + (width - fx_high)
+        gap_y = 0.0
+        if oy < 0:
+            gap_y = (-oy - 1) * width + fy_low
+        elif oy > 0:
+            gap_y = (oy - 1) * width + (width - fy_high)
+        gap_x, gap_y = max(gap_x, 0.0), max(gap_y, 0.0)
+        rest = limit - gap_x * gap_x - gap_y * gap_y
+        if rest <= 0.0:
+            continue
+        half = math.sqrt(rest) + margin
+        low = max(np.int64(math.floor((z_low - half) * z_scale)), cz_low - oz)
+        high = min(np.int64(math.floor((z_high + half) * z_scale)), cz_high + oz)
+        if high - low >= n_z:
+            return -1, 0
+        b, sx, sy = base[row], shift_xy[row, 0], shift_xy[row, 1]
+        if low < 0:
+            a0, a1 = cell_start[b + low + n_z], cell_start[b + n_z]
+            n_ranges = _add_range(ranges, shifts, n_ranges, a0, a1, sx, sy, -box)
+            size += a1 - a0
+            low = 0
+        if high >= n_z:
+            a0, a1 = cell_start[b], cell_start[b + high - n_z + 1]
+            n_ranges = _add_range(ranges, shifts, n_ranges, a0, a1, sx, sy, box)
+            size += a1 - a0
+            high = n_z - 1
+        if high >= low:
+            a0, a1 = cell_start[b + low], cell_start[b + high + 1]
+            n_ranges = _add_range(ranges, shifts, n_ranges, a0, a1, sx, sy, 0.0)
+            size += a1 - a0
+    return n_ranges, size
+
+
+@nb.njit(cache=True, inline="always")
 def _periodic_column(column, soa, cell_start, zones, box, n_xy, n_z, stencil, sums):
     """Zone sums of every agent in the z-column ``column = c_x n_xy + c_y`` of a periodic box.
 
-    The stencil's columns (their first cells and image shifts) are found once per column. For
-    each agent, the run of stencil column ``(o_x, o_y)`` is trimmed to the cells within
-    ``sqrt(R² - d²)`` of the agent along z, d being the agent's distance across to that column
-    (about 28 % fewer candidates than the cell's own window, which bounds it), and split in
-    two where it wraps around the box along z.
+    The stencil's columns (their first cells and image shifts) are found once per column. The
+    agents are taken two at a time, consecutive in cell order, so that the runs are trimmed
+    (:func:`_pair_runs`) and swept (:func:`_pair_candidates`) once per pair: about 20 % faster
+    than one agent at a time (more agents per sweep widen the runs more than they save). Each
+    agent's compacted list, hence its sums, is the same as if it were taken alone.
     """
     cx, cy = column // n_xy, column % n_xy
     rows = stencil.shape[0]
@@ -533,61 +630,30 @@ def _periodic_column(column, soa, cell_start, zones, box, n_xy, n_z, stencil, su
     ranges = np.empty((2 * rows, 2), dtype=np.int64)
     shifts = np.zeros((2 * rows, 3))
     capacity = 256
-    indices = np.empty(capacity, dtype=np.uint64)
-    offsets = np.empty((3, capacity))
-    width = box / n_xy
-    z_scale = n_z / box
-    limit = zones[2] * (1.0 + STENCIL_MARGIN) ** 2
-    margin = 1e-9 * box
-    for cz in range(n_z):
-        cell = column * n_z + cz
-        first, end = cell_start[cell], cell_start[cell + 1]
-        for rank in range(first, end):
-            fx, fy, zi = soa[0, rank] - cx * width, soa[1, rank] - cy * width, soa[2, rank]
-            n_ranges, size = 0, 0
-            for row in range(rows):
-                ox, oy, oz = stencil[row, 0], stencil[row, 1], stencil[row, 2]
-                gap_x = 0.0
-                if ox < 0:
-                    gap_x = (-ox - 1) * width + fx
-                elif ox > 0:
-                    gap_x = (ox - 1) * width + (width - fx)
-                gap_y = 0.0
-                if oy < 0:
-                    gap_y = (-oy - 1) * width + fy
-                elif oy > 0:
-                    gap_y = (oy - 1) * width + (width - fy)
-                gap_x, gap_y = max(gap_x, 0.0), max(gap_y, 0.0)
-                rest = limit - gap_x * gap_x - gap_y * gap_y
-                if rest <= 0.0:
-                    continue
-                half = math.sqrt(rest) + margin
-                low = max(np.int64(math.floor((zi - half) * z_scale)), cz - oz)
-                high = min(np.int64(math.floor((zi + half) * z_scale)), cz + oz)
-                b, sx, sy = base[row], shift_xy[row, 0], shift_xy[row, 1]
-                if low < 0:
-                    a0, a1 = cell_start[b + low + n_z], cell_start[b + n_z]
-                    n_ranges = _add_range(ranges, shifts, n_ranges, a0, a1, sx, sy, -box)
-                    size += a1 - a0
-                    low = 0
-                if high >= n_z:
-                    a0, a1 = cell_start[b], cell_start[b + high - n_z + 1]
-                    n_ranges = _add_range(ranges, shifts, n_ranges, a0, a1, sx, sy, box)
-                    size += a1 - a0
-                    high = n_z - 1
-                if high >= low:
-                    a0, a1 = cell_start[b + low], cell_start[b + high + 1]
-                    n_ranges = _add_range(ranges, shifts, n_ranges, a0, a1, sx, sy, 0.0)
-                    size += a1 - a0
-            if size > capacity:
-                capacity = 2 * size
-                indices = np.empty(capacity, dtype=np.uint64)
-                offsets = np.empty((3, capacity))
-            m = _candidates(rank, soa, ranges, shifts, n_ranges, zones[2], indices, offsets)
-            heading = (soa[3, rank], soa[4, rank], soa[5, rank])
-            total = _near_sums(m, indices, offsets, soa, heading, zones)
+    indices = np.empty((2, capacity), dtype=np.uint64)
+    offsets = np.empty((2, 3, capacity))
+    geometry = (cx, cy, n_xy, n_z, box, zones[2] * (1.0 + STENCIL_MARGIN) ** 2)
+    columns = (stencil, base, shift_xy)
+    rank, end = cell_start[column * n_z], cell_start[(column + 1) * n_z]
+    while rank < end:
+        pair = (rank, min(rank + 1, end - 1))  # the column's last agent may pair with itself
+        runs = _pair_runs(pair, soa, cell_start, geometry, columns, ranges, shifts)
+        if runs[0] < 0:  # a pair too wide for the box: one agent at a time
+            pair = (rank, rank)
+            runs = _pair_runs(pair, soa, cell_start, geometry, columns, ranges, shifts)
+        rank = pair[1] + 1
+        n_ranges, size = runs
+        if size > capacity:
+            capacity = 2 * size
+            indices = np.empty((2, capacity), dtype=np.uint64)
+            offsets = np.empty((2, 3, capacity))
+        kept = _pair_candidates(pair, soa, ranges, shifts, n_ranges, zones[2], indices, offsets)
+        for lane in range(2):
+            i = pair[lane]
+            heading = (soa[3, i], soa[4, i], soa[5, i])
+            total = _near_sums(kept[lane], indices[lane], offsets[lane], soa, heading, zones)
             for c in range(SUMS):
-                sums[rank, c] = total[c]
+                sums[i, c] = total[c]
 
 
 @nb.njit(cache=True, fastmath=_PAIR_MATH)
