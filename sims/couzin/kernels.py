@@ -24,14 +24,18 @@ indexed densely, ``(c_x n_xy + c_y) n_z + c_z``, with sides at least R across x 
 least R/8 along z (finer along z only while there are at most 4 cells per agent; memory
 O((L/R)^3), O(N) at fixed density). Each agent visits a precomputed stencil of the cell offsets
 whose nearest point can be within R: nine z-runs of agents sorted by cell, each seen at one
-image shift (so no minimum image is taken per pair) and trimmed, for each agent, to the cells
-within ``sqrt(R² - d²)`` of it along z, d being its distance across to that run's column. The
-sweep has two passes: a branch-free compaction keeps the candidates within R (their index and
-offset, stored contiguously; about 4 candidates per perceived neighbour at 31 perceived), then
-1/|r|, the blind-volume test and the zone sums are computed for those alone. Agents are sorted
-by cell (counting sort) and copied into component-major arrays each step. Every agent's sums
-depend on the positions alone (cell order, then stencil order), so results do not depend on
-threads or on how a run is chunked; with ``AUTO`` a compact school uses all pairs.
+image shift (so no minimum image is taken per pair). Agents are taken two at a time
+(consecutive in cell order) and the runs are trimmed to the cells within ``sqrt(R² - d²)`` of
+the pair along z, d being the distance across from the pair's bounding box to that run's
+column. The sweep has two passes: a branch-free compaction that serves both agents of the pair
+keeps, for each, the candidates within R (their index and offset, stored contiguously; about 4
+candidates per perceived neighbour at 31 perceived), then 1/|r|, the blind-volume test and the
+zone sums are computed for those alone. A pair's runs contain each agent's own runs in the same
+order, so every agent keeps the same list, hence the same sums, as if it were taken alone.
+Agents are sorted by cell (counting sort) and copied into component-major arrays each step.
+Every agent's sums depend on the positions alone (cell order, then stencil order), so results
+do not depend on threads or on how a run is chunked; with ``AUTO`` a compact school uses all
+pairs.
 Noise is drawn serially from one xoshiro256** stream before the (optionally threaded) sweep over
 agents, so results do not depend on the thread count.
 """
@@ -137,7 +141,7 @@ def _capped_rotation(ex, ey, ez, dx, dy, dz, cos_max, sin_max):
     # component of d̂ perpendicular to ê
     px, py, pz = dx - cosine * ex, dy - cosine * ey, dz - cosine * ez
     sine = math.sqrt(px * px + py * py + pz * pz)
-    if sine * cos_max <= cosine * sin_max and (sin_max > 0.0 or cosine > 0.0):
+    if sine * cos_max <= cosine * sin_max and (cos_max < 1.0 or cosine > 0.0):
         return dx, dy, dz
     if sine < TINY:  # anti-parallel: every plane through ê contains d̂
         px, py, pz, _, _, _ = _perpendicular_basis(ex, ey, ez)
@@ -337,7 +341,8 @@ def _turn_all(order, soa, sums, noise, max_turn, new_headings):
 
 # periodic cells: side >= R / SUBDIVISIONS across (x, y) and >= R / Z_SUBDIVISIONS along z, the
 # contiguous axis (measured at N = 1e5: (1, 8) 0.71, (2, 4) 0.83, (3, 9) 1.08 us per agent for
-# the zone sums; each stencil column costs a short loop, each candidate a compaction step)
+# the zone sums; each stencil column costs a short loop, each candidate a compaction step; with
+# pairs, at N = 3e4: (1, 8) 0.41, (1, 4) 0.43, (1, 16) 0.40, (2, 4) 0.54 us)
 SUBDIVISIONS = 1
 Z_SUBDIVISIONS = 8
 MAX_CELLS_PER_AGENT = 4  # finer z cells only while the cells are at most this many per agent
