@@ -311,7 +311,11 @@ def _all_zone_sums_threaded(soa, keys, bucket_start, zones, geometry, boundary, 
 
 @nb.njit(cache=True)
 def _turn_all(order, soa, sums, noise, max_turn, new_headings):
-    """New headings from the zone sums (rule, noise, capped turn); returns perceived pairs."""
+    """New headings from the zone sums (rule, noise, capped turn); returns perceived pairs.
+
+    ``noise`` is in sorted order (see :func:`_gather`), so that only the new headings are
+    written out of order (about 7 % of a step at N = 1e5).
+    """
     perceived = 0
     cos_max, sin_max = _cap_cosine_sine(max_turn)
     for rank in range(order.shape[0]):
@@ -332,7 +336,7 @@ def _turn_all(order, soa, sums, noise, max_turn, new_headings):
             sums[rank, 11],
         )
         dx, dy, dz = _desired_direction(ex, ey, ez, total)
-        dx, dy, dz = wrapped_gaussian_rotation(dx, dy, dz, noise[i, 0], noise[i, 1])
+        dx, dy, dz = wrapped_gaussian_rotation(dx, dy, dz, noise[rank, 0], noise[rank, 1])
         ex, ey, ez = _capped_rotation(ex, ey, ez, dx, dy, dz, cos_max, sin_max)
         new_headings[i, 0], new_headings[i, 1], new_headings[i, 2] = ex, ey, ez
         perceived += np.int64(sums[rank, 9] + sums[rank, 10] + sums[rank, 11])
@@ -751,10 +755,15 @@ def build_cells(positions, cell_width, cells, bucket_start, order):
 
 
 @nb.njit(cache=True)
-def _gather(positions, headings, cells, order, soa, keys):
-    """Copy positions, headings and cells into sorted, component-major arrays."""
+def _gather(positions, headings, cells, order, soa, keys, noise, sorted_noise):
+    """Copy positions, headings and cells into sorted, component-major arrays; sort the noise.
+
+    Agent i keeps its own noise (``noise[i]``, drawn in agent order), so results do not depend
+    on the order.
+    """
     for rank in range(order.shape[0]):
         i = order[rank]
+        sorted_noise[rank, 0], sorted_noise[rank, 1] = noise[i, 0], noise[i, 1]
         for axis in range(3):
             soa[axis, rank] = positions[i, axis]
             soa[3 + axis, rank] = headings[i, axis]
@@ -834,6 +843,7 @@ def advance(positions, headings, n_steps, zones, geometry, boundary, search, sig
     n_agents = positions.shape[0]
     new_headings = np.empty_like(headings)
     noise = np.zeros((n_agents, 2))
+    sorted_noise = np.zeros((n_agents, 2))
     perception = math.sqrt(zones[2])
     n_buckets = 1 << max(4, int(math.ceil(math.log2(2 * n_agents))))
     n_xy, n_z = np.int64(0), np.int64(0)
@@ -861,9 +871,9 @@ def advance(positions, headings, n_steps, zones, geometry, boundary, search, sig
             build_cells(positions, perception, cells, bucket_start, order)
         else:
             order[:] = np.arange(n_agents)
-        _gather(positions, headings, cells, order, soa, keys)
         if sigma > 0.0:
             draw_noise(noise, sigma, state)
+        _gather(positions, headings, cells, order, soa, keys, noise, sorted_noise)
         if boundary == PERIODIC and step_search == CELL_LIST:
             periodic = (soa, bucket_start, zones, geometry[0], n_xy, n_z, stencil, sums)
             if n_agents >= THREADED_FROM:
@@ -876,7 +886,7 @@ def advance(positions, headings, n_steps, zones, geometry, boundary, search, sig
                 _all_zone_sums_threaded(*sweep)
             else:
                 _all_zone_sums_serial(*sweep)
-        perceived += _turn_all(order, soa, sums, noise, geometry[1], new_headings)
+        perceived += _turn_all(order, soa, sums, sorted_noise, geometry[1], new_headings)
         headings[:] = new_headings
         _move(positions, headings, geometry[3], boundary, geometry[0])
     return perceived
