@@ -759,15 +759,17 @@ def _gather(positions, headings, cells, order, soa, keys, noise, sorted_noise):
     """Copy positions, headings and cells into sorted, component-major arrays; sort the noise.
 
     Agent i keeps its own noise (``noise[i]``, drawn in agent order), so results do not depend
-    on the order.
+    on the order. Cells are copied only if ``cells`` has rows (the hashed cell list).
     """
+    with_cells = cells.shape[0] > 0
     for rank in range(order.shape[0]):
         i = order[rank]
         sorted_noise[rank, 0], sorted_noise[rank, 1] = noise[i, 0], noise[i, 1]
         for axis in range(3):
             soa[axis, rank] = positions[i, axis]
             soa[3 + axis, rank] = headings[i, axis]
-            keys[axis, rank] = cells[i, axis]
+        if with_cells:
+            keys[0, rank], keys[1, rank], keys[2, rank] = cells[i, 0], cells[i, 1], cells[i, 2]
 
 
 @nb.njit(cache=True)
@@ -873,7 +875,8 @@ def advance(positions, headings, n_steps, zones, geometry, boundary, search, sig
             order[:] = np.arange(n_agents)
         if sigma > 0.0:
             draw_noise(noise, sigma, state)
-        _gather(positions, headings, cells, order, soa, keys, noise, sorted_noise)
+        hashed = cells if step_search == CELL_LIST and boundary != PERIODIC else cells[:0]
+        _gather(positions, headings, hashed, order, soa, keys, noise, sorted_noise)
         if boundary == PERIODIC and step_search == CELL_LIST:
             periodic = (soa, bucket_start, zones, geometry[0], n_xy, n_z, stencil, sums)
             if n_agents >= THREADED_FROM:
