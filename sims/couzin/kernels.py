@@ -425,7 +425,7 @@ def periodic_stencil(box, perception, subdivisions, z_subdivisions, max_cells):
 
 
 @nb.njit(cache=True)
-def build_periodic_cells(positions, box, n_xy, n_z, cell_start, order):
+def build_periodic_cells(positions, box, n_xy, n_z, cell_start, order, work):
     """Dense periodic cell list: agents sorted by cell ``(c_x n_xy + c_y) n_z + c_z`` (stable).
 
     Parameters
@@ -440,11 +440,13 @@ def build_periodic_cells(positions, box, n_xy, n_z, cell_start, order):
         Output: agents of cell c are ``order[cell_start[c]:cell_start[c + 1]]``.
     order : (N,) int64
         Output: agent indices sorted by cell (counting sort).
+    work : tuple of int64 arrays
+        Work space, shapes (N,) and (n_xy² n_z,): allocated once per run rather than each step.
     """
     n_agents = positions.shape[0]
     scale_xy, scale_z = n_xy / box, n_z / box
     cell_start[:] = 0
-    cells = np.empty(n_agents, dtype=np.int64)
+    cells, filled = work
     for i in range(n_agents):
         cx = min(max(np.int64(math.floor(positions[i, 0] * scale_xy)), 0), n_xy - 1)
         cy = min(max(np.int64(math.floor(positions[i, 1] * scale_xy)), 0), n_xy - 1)
@@ -453,7 +455,7 @@ def build_periodic_cells(positions, box, n_xy, n_z, cell_start, order):
         cell_start[cells[i] + 1] += 1
     for c in range(1, cell_start.shape[0]):
         cell_start[c] += cell_start[c - 1]
-    filled = cell_start[:-1].copy()
+    filled[:] = cell_start[:-1]
     for i in range(n_agents):
         order[filled[cells[i]]] = i
         filled[cells[i]] += 1
@@ -860,6 +862,7 @@ def advance(positions, headings, n_steps, zones, geometry, boundary, search, sig
             n_buckets = n_xy * n_xy * n_z
     cells = np.zeros((n_agents, 3), dtype=np.int64)
     bucket_start = np.zeros(n_buckets + 1, dtype=np.int64)
+    work = (np.empty(n_agents, dtype=np.int64), np.empty(n_buckets, dtype=np.int64))
     order = np.arange(n_agents)
     soa = np.empty((6, n_agents))
     keys = np.zeros((3, n_agents), dtype=np.int64)
@@ -868,7 +871,7 @@ def advance(positions, headings, n_steps, zones, geometry, boundary, search, sig
     for _ in range(n_steps):
         step_search = _step_search(search, positions, perception, boundary)
         if step_search == CELL_LIST and boundary == PERIODIC:
-            build_periodic_cells(positions, geometry[0], n_xy, n_z, bucket_start, order)
+            build_periodic_cells(positions, geometry[0], n_xy, n_z, bucket_start, order, work)
         elif step_search == CELL_LIST:
             build_cells(positions, perception, cells, bucket_start, order)
         else:
