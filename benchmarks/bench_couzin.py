@@ -14,6 +14,8 @@
    enters i's zone sums; the model's ``perceived_pairs`` counter adds them up over the steps
    (tests/test_couzin_model.py checks it against a brute-force count). Candidates tested by the
    cell list but out of range or in the blind volume are not counted.
+   For information (not the target), the same at N = 3·10^4 with the density scaled so that
+   each agent perceives about 15, 30 or 60 neighbours.
 3. A dense school (highly parallel, open space) where every agent perceives nearly all others:
    O(N^2) by the model itself; all pairs are tested (vectorised).
 
@@ -71,6 +73,7 @@ DEWI_CASES = {  # dewi-kadita's configs/case2_torus.txt and case4_highly_paralle
 }
 SCALING_DENSITY = 0.025  # agents per BL^3: about 30 perceived neighbours at r = 7 BL
 SCALING_ZONES = dict(orientation_width=6.0, attraction_width=0.0)
+NEIGHBOURS = (15, 30, 60)  # perceived neighbours per agent in the informative density sweep
 
 
 def best_of(repeats: int, function) -> float:
@@ -128,6 +131,30 @@ def side_by_side(quick: bool) -> None:
         )
 
 
+def periodic_step(n: int, density: float) -> tuple[float, float, float]:
+    """Box side, best seconds per step and perceived pairs per step, periodic box, one thread."""
+    box = (n / density) ** (1 / 3)
+    params = CouzinParams(
+        n_agents=n,
+        boundary="periodic",
+        box_size=box,
+        initial_region="box",
+        entropies="none",
+        **SCALING_ZONES,
+    )
+    steps = max(5, 30_000 // n)  # short: the density stays uniform
+    times, perceived = [], 0.0
+    for _ in range(3):  # the same fresh start each time: the best of three
+        model = CouzinModel(params, np.random.SeedSequence(2))
+        model.advance(1)
+        before = model.perceived_pairs
+        tick = time.perf_counter()
+        model.advance(steps)
+        times.append((time.perf_counter() - tick) / steps)
+        perceived = (model.perceived_pairs - before) / steps
+    return box, min(times), perceived
+
+
 def periodic_scaling(quick: bool) -> None:
     print(f"\n2. periodic box, density {SCALING_DENSITY} BL^-3, Δr_o = 6, Δr_a = 0 (one thread)")
     print(
@@ -138,30 +165,21 @@ def periodic_scaling(quick: bool) -> None:
     numba.set_num_threads(1)
     CouzinModel.warm_up()
     for n in sizes:
-        box = (n / SCALING_DENSITY) ** (1 / 3)
-        params = CouzinParams(
-            n_agents=n,
-            boundary="periodic",
-            box_size=box,
-            initial_region="box",
-            entropies="none",
-            **SCALING_ZONES,
-        )
-        steps = max(5, 30_000 // n)  # short: the density stays uniform
-        times, perceived = [], 0.0
-        for _ in range(3):  # the same fresh start each time: the best of three
-            model = CouzinModel(params, np.random.SeedSequence(2))
-            model.advance(1)
-            before = model.perceived_pairs
-            tick = time.perf_counter()
-            model.advance(steps)
-            times.append((time.perf_counter() - tick) / steps)
-            perceived = (model.perceived_pairs - before) / steps
-        seconds = min(times)
+        box, seconds, perceived = periodic_step(n, SCALING_DENSITY)
         rate = perceived / seconds
         print(
             f"{n:>7} {box:7.1f} {seconds * 1e3:9.3f} {seconds / n * 1e6:9.3f} "
             f"{perceived / n:10.1f} {rate:13.3g}" + ("" if rate >= PAIRS_TARGET else " (below 5e7)")
+        )
+    n = 10_000 if quick else 30_000
+    print(f"\n   for information: N = {n}, density scaled to the perceived neighbours")
+    print(f"{'density':>9} {'perceived':>10} {'us/agent':>9} {'pairs/s/core':>13}")
+    for neighbours in NEIGHBOURS:
+        density = SCALING_DENSITY * neighbours / 30
+        _, seconds, perceived = periodic_step(n, density)
+        print(
+            f"{density:9.4f} {perceived / n:10.1f} {seconds / n * 1e6:9.3f} "
+            f"{perceived / seconds:13.3g}"
         )
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
 

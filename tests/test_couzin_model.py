@@ -221,6 +221,37 @@ def test_cell_list_and_all_pairs_agree():
     assert results[0][1] == results[1][1]
 
 
+def test_periodic_cells_agree_with_all_pairs_in_a_sparse_small_box():
+    """Few agents per column: pairs of agents too far apart along z for the box are taken one
+    at a time; either way each agent perceives exactly its brute-force neighbours."""
+    common = dict(
+        n_agents=40,
+        orientation_width=2.0,
+        attraction_width=4.0,
+        boundary="periodic",
+        box_size=22.0,  # just above 3 perception radii: a pair's runs can reach around the box
+        initial_region="box",
+        noise=0.0,
+        entropies="none",
+    )
+    results = []
+    for search in ("all_pairs", "cells"):
+        params = CouzinParams(**common, neighbour_search=search)
+        model = CouzinModel(params, np.random.SeedSequence(40))
+        expected = perceived_by_brute_force(model.positions, model.headings, params, 22.0).sum()
+        model.advance(1)
+        assert model.perceived_pairs == expected > 0
+        results.append(model.headings.copy())
+    np.testing.assert_allclose(results[0], results[1], atol=1e-12)
+
+
+@pytest.mark.parametrize("cap", [math.pi, 4.0])
+def test_a_cap_of_half_a_turn_or_more_never_binds(cap):
+    e = np.array([0.0, 0.0, 1.0])
+    for d in ([0.0, 0.0, -1.0], [0.6, 0.0, -0.8], [0.0, 1.0, 0.0]):
+        np.testing.assert_array_equal(kernels.capped_rotation(*e, *d, cap), d)
+
+
 def test_chunking_never_changes_the_result():
     params = CouzinParams(n_agents=300, orientation_width=1.0, attraction_width=12.0)
     whole, pieces = (CouzinModel(params, np.random.SeedSequence(9)) for _ in range(2))
