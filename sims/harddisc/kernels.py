@@ -473,7 +473,7 @@ def sort_rows(kinematics, bookkeeping, cell_head, cell_next, cell_prev, heap, he
               cell_next, cell_prev)  # fmt: skip
 
 
-@nb.njit(cache=True, error_model="numpy")
+@nb.njit(cache=True)
 def process_events(end_time, mass, kinematics, bookkeeping, cell_head, cell_next, cell_prev,
                    geometry, heap, heap_slot, label, counters, sums):  # fmt: skip
     """Process, in time order, every event at a time ``<= end_time`` (state updated in place).
@@ -508,16 +508,32 @@ def process_events(end_time, mass, kinematics, bookkeeping, cell_head, cell_next
     int
         Number of events handled (re-predictions of events with a changed partner included).
     """
+    handled = 0
+    while True:
+        if counters[COLLISIONS] >= counters[NEXT_SORT] and heap[HEAP_ROOT, 0] <= end_time:
+            sort_rows(kinematics, bookkeeping, cell_head, cell_next, cell_prev, heap, heap_slot,
+                      label, int(geometry[2]))  # fmt: skip
+            counters[NEXT_SORT] = counters[COLLISIONS] + SORT_INTERVAL * kinematics.shape[0]
+        handled += _run_events(end_time, mass, kinematics, bookkeeping, cell_head, cell_next,
+                               cell_prev, geometry, heap, heap_slot, counters, sums)  # fmt: skip
+        if heap[HEAP_ROOT, 0] > end_time:
+            return handled
+
+
+# No NRT: without reference counting, no atomic increments around the inlined helpers' arrays.
+@nb.njit(cache=True, error_model="numpy", _nrt=False)
+def _run_events(end_time, mass, kinematics, bookkeeping, cell_head, cell_next, cell_prev,
+                geometry, heap, heap_slot, counters, sums):  # fmt: skip
+    """The event loop of :func:`process_events`, up to ``end_time`` or until a sort is due.
+
+    Returns the number of events handled.
+    """
     width, height, cells_x, cells_y, diameter, periodic = geometry
     cells_x, cells_y = int(cells_x), int(cells_y)
     periodic = periodic > 0.0
     cell_width, cell_height = width / cells_x, height / cells_y
     handled = 0
-    while heap[HEAP_ROOT, 0] <= end_time:
-        if counters[COLLISIONS] >= counters[NEXT_SORT]:
-            sort_rows(kinematics, bookkeeping, cell_head, cell_next, cell_prev, heap, heap_slot,
-                      label, cells_x)  # fmt: skip
-            counters[NEXT_SORT] = counters[COLLISIONS] + SORT_INTERVAL * kinematics.shape[0]
+    while heap[HEAP_ROOT, 0] <= end_time and counters[COLLISIONS] < counters[NEXT_SORT]:
         now, i = heap[HEAP_ROOT, 0], int(heap[HEAP_ROOT, 1])
         if heap.shape[0] >= 2 * HEAP_ARITY:  # the earliest child of the root is likely next
             first = HEAP_ROOT + 1
