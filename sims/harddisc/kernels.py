@@ -94,9 +94,23 @@ WALL_IMPULSE = 1  # Σ over wall collisions of 2 m |v_normal| (mass length / tim
 N_SUMS = 2
 
 HEAP_ARITY = 4
-# the heap's root is row HEAP_ROOT of the (N + HEAP_ROOT, 2) array ``heap`` (time, disc): then
+# the heap's root is row HEAP_ROOT of the (heap_rows(N), 2) array ``heap`` (time, disc): then
 # the four children of a row fill one 64-byte cache line when the array is 64-byte aligned
 HEAP_ROOT = HEAP_ARITY - 1
+
+
+def heap_rows(count):
+    """Rows of the heap array for ``count`` discs.
+
+    The root's offset HEAP_ROOT, the entries, then padding (time +inf) up to a multiple of four,
+    so that every node has four children rows.
+    """
+    return -(-(HEAP_ROOT + count) // HEAP_ARITY) * HEAP_ARITY
+
+
+# Unsigned indices: numba then emits no negative-index wraparound (several instructions on the
+# heap's critical path). Only for indices known to be non-negative.
+_u = np.uint64
 
 
 @intrinsic
@@ -182,49 +196,62 @@ def _link(i, cell, cell_head, cell_next, cell_prev):
 
 
 @nb.njit(inline="always")
+def _earliest_child(heap, first):
+    """Row and time of the earliest of the four heap rows from ``first`` (the first on ties).
+
+    A tournament, two comparisons deep rather than a chain of three; the row is computed from
+    the comparisons arithmetically, which LLVM keeps branch-free (selects become branches).
+    """
+    a_time, b_time = heap[_u(first), 0], heap[_u(first + 1), 0]
+    c_time, d_time = heap[_u(first + 2), 0], heap[_u(first + 3), 0]
+    left_better = np.int64(b_time < a_time)
+    right_better = np.int64(d_time < c_time)
+    left_time, right_time = min(a_time, b_time), min(c_time, d_time)
+    better = np.int64(right_time < left_time)
+    offset = left_better + better * (2 + right_better - left_better)
+    return first + offset, min(left_time, right_time)
+
+
+@nb.njit(inline="always")
 def _sift_down(heap, heap_slot, row, time, disc):
     """Place (time, disc) at heap row ``row`` or below it, moving earlier children up.
 
     The heap is ordered by time alone: events at exactly the same time are taken in the heap's
     own deterministic order (part of the checkpointed state); simultaneous events of different
     discs commute, and of two simultaneous events of one pair the first makes the other stale.
+    The rows after the last entry, up to a multiple of four, hold time +inf and are never moved.
     """
-    end = heap.shape[0]
+    end = HEAP_ROOT + heap_slot.shape[0]
     while True:
         first = HEAP_ARITY * row - HEAP_ARITY * (HEAP_ROOT - 1)
         if first >= end:
             break
-        child, child_time = first, heap[first, 0]
-        for other in range(first + 1, min(first + HEAP_ARITY, end)):
-            other_time = heap[other, 0]
-            better = other_time < child_time  # branch-free selection
-            child = other if better else child
-            child_time = other_time if better else child_time
+        child, child_time = _earliest_child(heap, first)
         if not child_time < time:
             break
-        child_disc = heap[child, 1]
-        heap[row, 0], heap[row, 1] = child_time, child_disc
-        heap_slot[int(child_disc)] = row
+        child_disc = heap[_u(child), 1]
+        heap[_u(row), 0], heap[_u(row), 1] = child_time, child_disc
+        heap_slot[_u(child_disc)] = row
         row = child
-    heap[row, 0], heap[row, 1] = time, disc
-    heap_slot[int(disc)] = row
+    heap[_u(row), 0], heap[_u(row), 1] = time, disc
+    heap_slot[_u(disc)] = row
 
 
 @nb.njit(inline="always")
 def _reschedule(heap, heap_slot, disc, time):
     """Move disc ``disc``'s heap entry to its new event time ``time`` (up or down)."""
-    row = heap_slot[disc]
+    row = np.int64(heap_slot[_u(disc)])
     key = np.float64(disc)
-    if row > HEAP_ROOT and time < heap[row // HEAP_ARITY + HEAP_ROOT - 1, 0]:
+    if row > HEAP_ROOT and time < heap[_u(row // HEAP_ARITY + HEAP_ROOT - 1), 0]:
         while row > HEAP_ROOT:
             parent = row // HEAP_ARITY + HEAP_ROOT - 1
-            if not time < heap[parent, 0]:
+            if not time < heap[_u(parent), 0]:
                 break
-            heap[row, 0], heap[row, 1] = heap[parent, 0], heap[parent, 1]
-            heap_slot[int(heap[row, 1])] = row
+            heap[_u(row), 0], heap[_u(row), 1] = heap[_u(parent), 0], heap[_u(parent), 1]
+            heap_slot[_u(heap[_u(row), 1])] = row
             row = parent
-        heap[row, 0], heap[row, 1] = time, key
-        heap_slot[disc] = row
+        heap[_u(row), 0], heap[_u(row), 1] = time, key
+        heap_slot[_u(disc)] = row
     else:
         _sift_down(heap, heap_slot, row, time, key)
 
@@ -317,13 +344,14 @@ def predict(i, now, crossing, kinematics, bookkeeping, cell_head, cell_next, wid
             other_column = _wrapped(other_column, cells_x, periodic)
             if other_column < 0:
                 continue
-            j = cell_head[other_column + cells_x * other_row]
+            j = cell_head[_u(other_column + cells_x * other_row)]
             while j >= 0:
                 # branch-free collision_delay; disc i itself has relative velocity 0: b = 0
-                since = now - kinematics[j, T]
-                jvx, jvy = kinematics[j, VX], kinematics[j, VY]
-                rx = wrap(x - kinematics[j, X] - jvx * since, width, periodic)
-                ry = wrap(y - kinematics[j, Y] - jvy * since, height, periodic)
+                k = _u(j)
+                since = now - kinematics[k, T]
+                jvx, jvy = kinematics[k, VX], kinematics[k, VY]
+                rx = wrap(x - kinematics[k, X] - jvx * since, width, periodic)
+                ry = wrap(y - kinematics[k, Y] - jvy * since, height, periodic)
                 relative_vx, relative_vy = vx - jvx, vy - jvy
                 b = rx * relative_vx + ry * relative_vy
                 speed_squared = relative_vx * relative_vx + relative_vy * relative_vy
@@ -333,7 +361,7 @@ def predict(i, now, crossing, kinematics, bookkeeping, cell_head, cell_next, wid
                 hit = (b < 0.0) & (discriminant > 0.0) & (now + delay < best_time)
                 best_time = now + delay if hit else best_time
                 partner = j if hit else partner
-                j = cell_next[j]
+                j = cell_next[k]
     if partner >= 0:  # the memo's partner (version unchanged) or a new one
         partner_version = bookkeeping[partner, VERSION]
     kinematics[i, MEMO_TIME] = best_time
@@ -403,7 +431,7 @@ def schedule_all(now, kinematics, bookkeeping, cell_head, cell_next, geometry, h
     geometry : ndarray
         ``(width, height, cells_x, cells_y, diameter, periodic)``, float64.
     heap, heap_slot : ndarray
-        The event heap, (N + HEAP_ROOT, 2) float64, and each row's heap position; overwritten.
+        The event heap, (heap_rows(N), 2) float64, and each row's heap position; overwritten.
     """
     width, height, cells_x, cells_y, diameter, periodic = geometry
     cells_x, cells_y = int(cells_x), int(cells_y)
@@ -420,6 +448,8 @@ def schedule_all(now, kinematics, bookkeeping, cell_head, cell_next, geometry, h
         heap[HEAP_ROOT + i, 0] = np.inf if partner == NO_EVENT else time
         heap[HEAP_ROOT + i, 1] = i
         heap_slot[i] = HEAP_ROOT + i
+    heap[HEAP_ROOT + count :, 0] = np.inf
+    heap[HEAP_ROOT + count :, 1] = 0.0
     for row in range(HEAP_ROOT + count - 1, HEAP_ROOT - 1, -1):
         _sift_down(heap, heap_slot, row, heap[row, 0], heap[row, 1])
 
@@ -465,7 +495,7 @@ def sort_rows(kinematics, bookkeeping, cell_head, cell_next, cell_prev, heap, he
         for column in (PARTNER, MEMO_PARTNER):
             if bookkeeping[row, column] >= 0:
                 bookkeeping[row, column] = new_of_old[bookkeeping[row, column]]
-    for row in range(HEAP_ROOT, heap.shape[0]):
+    for row in range(HEAP_ROOT, HEAP_ROOT + count):
         heap[row, 1] = new_of_old[int(heap[row, 1])]
     cell_head[:] = -1
     for row in range(count - 1, -1, -1):
@@ -536,12 +566,7 @@ def _run_events(end_time, mass, kinematics, bookkeeping, cell_head, cell_next, c
     while heap[HEAP_ROOT, 0] <= end_time and counters[COLLISIONS] < counters[NEXT_SORT]:
         now, i = heap[HEAP_ROOT, 0], int(heap[HEAP_ROOT, 1])
         if heap.shape[0] >= 2 * HEAP_ARITY:  # the earliest child of the root is likely next
-            first = HEAP_ROOT + 1
-            child, child_time = first, heap[first, 0]
-            for other in range(first + 1, first + HEAP_ARITY):
-                better = heap[other, 0] < child_time
-                child = other if better else child
-                child_time = heap[other, 0] if better else child_time
+            child, _ = _earliest_child(heap, HEAP_ROOT + 1)
             _prefetch_neighbourhood(
                 int(heap[child, 1]), kinematics, bookkeeping, cell_next, cells_x
             )
