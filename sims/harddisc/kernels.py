@@ -93,7 +93,7 @@ VIRIAL = 0  # Σ over collisions of r_ij · J_i (mass length² / time)
 WALL_IMPULSE = 1  # Σ over wall collisions of 2 m |v_normal| (mass length / time)
 N_SUMS = 2
 
-HEAP_ARITY = 4
+HEAP_ARITY = 8
 # the heap's root is row HEAP_ROOT of the (heap_rows(N), 2) array ``heap`` (time, disc): then
 # the four children of a row fill one 64-byte cache line when the array is 64-byte aligned
 HEAP_ROOT = HEAP_ARITY - 1
@@ -196,11 +196,11 @@ def _link(i, cell, cell_head, cell_next, cell_prev):
 
 
 @nb.njit(inline="always")
-def _earliest_child(heap, first):
-    """Row and time of the earliest of the four heap rows from ``first`` (the first on ties).
+def _earliest_of_four(heap, first):
+    """Offset (0 to 3) and time of the earliest of four heap rows from ``first``, first on ties.
 
-    A tournament, two comparisons deep rather than a chain of three; the row is computed from
-    the comparisons arithmetically, which LLVM keeps branch-free (selects become branches).
+    A tournament, two comparisons deep rather than a chain of three; the offset is computed
+    from the comparisons arithmetically, which LLVM keeps branch-free (selects became branches).
     """
     a_time, b_time = heap[_u(first), 0], heap[_u(first + 1), 0]
     c_time, d_time = heap[_u(first + 2), 0], heap[_u(first + 3), 0]
@@ -208,8 +208,19 @@ def _earliest_child(heap, first):
     right_better = np.int64(d_time < c_time)
     left_time, right_time = min(a_time, b_time), min(c_time, d_time)
     better = np.int64(right_time < left_time)
-    offset = left_better + better * (2 + right_better - left_better)
-    return first + offset, min(left_time, right_time)
+    return left_better + better * (2 + right_better - left_better), min(left_time, right_time)
+
+
+@nb.njit(inline="always")
+def _earliest_child(heap, first):
+    """Row and time of the earliest of the HEAP_ARITY heap rows from ``first``, first on ties."""
+    offset, time = _earliest_of_four(heap, first)
+    if HEAP_ARITY == 8:
+        other, other_time = _earliest_of_four(heap, first + 4)
+        better = np.int64(other_time < time)
+        offset += better * (4 + other - offset)
+        time = min(time, other_time)
+    return first + offset, time
 
 
 @nb.njit(inline="always")
