@@ -87,6 +87,9 @@ NEXT_SORT = 4  # the collision count at which the discs' rows are next sorted by
 N_COUNTERS = 5
 
 SORT_INTERVAL = 10  # collisions per disc between sorts of the rows by cell
+# From this many discs on (2.5 MB of disc rows, more than a core's L2 cache) the next event's
+# rows are prefetched: 20% faster at N = 1e5, but 5% slower at N = 1e4, where they are cached.
+PREFETCH_MIN_DISCS = 20_000
 
 # indices into the float64 ``sums`` array
 VIRIAL = 0  # Σ over collisions of r_ij · J_i (mass length² / time)
@@ -573,10 +576,11 @@ def _run_events(end_time, mass, kinematics, bookkeeping, cell_head, cell_next, c
     cells_x, cells_y = int(cells_x), int(cells_y)
     periodic = periodic > 0.0
     cell_width, cell_height = width / cells_x, height / cells_y
+    prefetching = kinematics.shape[0] >= PREFETCH_MIN_DISCS
     handled = 0
     while heap[HEAP_ROOT, 0] <= end_time and counters[COLLISIONS] < counters[NEXT_SORT]:
         now, i = heap[HEAP_ROOT, 0], int(heap[HEAP_ROOT, 1])
-        if heap.shape[0] >= 2 * HEAP_ARITY:  # the earliest child of the root is likely next
+        if prefetching:  # the earliest child of the root is likely next
             child, _ = _earliest_child(heap, HEAP_ROOT + 1)
             _prefetch_neighbourhood(
                 int(heap[child, 1]), kinematics, bookkeeping, cell_next, cells_x
