@@ -579,7 +579,7 @@ def _run_events(end_time, mass, kinematics, bookkeeping, cell_head, cell_next, c
     prefetching = kinematics.shape[0] >= PREFETCH_MIN_DISCS
     handled = 0
     while heap[HEAP_ROOT, 0] <= end_time and counters[COLLISIONS] < counters[NEXT_SORT]:
-        now, i = heap[HEAP_ROOT, 0], int(heap[HEAP_ROOT, 1])
+        now, i = heap[HEAP_ROOT, 0], _u(heap[HEAP_ROOT, 1])
         if prefetching:  # the earliest child of the root is likely next
             child, _ = _earliest_child(heap, HEAP_ROOT + 1)
             _prefetch_neighbourhood(
@@ -589,7 +589,7 @@ def _run_events(end_time, mass, kinematics, bookkeeping, cell_head, cell_next, c
         partner = bookkeeping[i, PARTNER]
         crossing = NO_EVENT
         if partner >= 0:
-            j = partner
+            j = _u(partner)
             if bookkeeping[i, PARTNER_VERSION] == bookkeeping[j, VERSION]:
                 _move_to(i, now, kinematics)
                 _move_to(j, now, kinematics)
