@@ -381,28 +381,26 @@ def predict(i, now, crossing, kinematics, bookkeeping, cell_head, cell_next, wid
     kinematics[i, MEMO_TIME] = best_time
     bookkeeping[i, MEMO_PARTNER], bookkeeping[i, MEMO_VERSION] = partner, partner_version
     best = best_time - now
+    # per axis one boundary: the cell's edge if a cell lies beyond it (always when periodic),
+    # else the wall, which then is the nearer; selects rather than branches on the signs
     radius = 0.5 * diameter
-    # walls and cell boundaries, with selects rather than branches on the velocity's signs
-    if not periodic:
-        delay = _boundary_delay(x, vx, radius, width - radius)
-        earlier = delay < best
-        best = delay if earlier else best
-        partner = WALL_X if earlier else partner
-        delay = _boundary_delay(y, vy, radius, height - radius)
-        earlier = delay < best
-        best = delay if earlier else best
-        partner = WALL_Y if earlier else partner
     right, up = vx > 0.0, vy > 0.0
-    delay = _boundary_delay(x, vx, column * cell_width, (column + 1) * cell_width)
-    beyond = column + 1 < cells_x if right else column > 0  # a cell on the other side
-    earlier = (periodic | beyond) & (delay < best)
+    crossing_x = periodic | (column + 1 < cells_x if right else column > 0)
+    low = column * cell_width if crossing_x else radius
+    high = (column + 1) * cell_width if crossing_x else width - radius
+    delay = _boundary_delay(x, vx, low, high)
+    earlier = delay < best
     best = delay if earlier else best
-    partner = (CROSS_RIGHT if right else CROSS_LEFT) if earlier else partner
-    delay = _boundary_delay(y, vy, row * cell_height, (row + 1) * cell_height)
-    beyond = row + 1 < cells_y if up else row > 0
-    earlier = (periodic | beyond) & (delay < best)
+    code = (CROSS_RIGHT if right else CROSS_LEFT) if crossing_x else WALL_X
+    partner = code if earlier else partner
+    crossing_y = periodic | (row + 1 < cells_y if up else row > 0)
+    low = row * cell_height if crossing_y else radius
+    high = (row + 1) * cell_height if crossing_y else height - radius
+    delay = _boundary_delay(y, vy, low, high)
+    earlier = delay < best
     best = delay if earlier else best
-    partner = (CROSS_UP if up else CROSS_DOWN) if earlier else partner
+    code = (CROSS_UP if up else CROSS_DOWN) if crossing_y else WALL_Y
+    partner = code if earlier else partner
     return now + best, partner, partner_version
 
 
