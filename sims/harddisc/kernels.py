@@ -26,19 +26,25 @@ set by memory latency and branch mispredictions, not by arithmetic):
 - cells are doubly linked lists (``cell_head``, ``cell_next``, ``cell_prev``, int32), at least
   one diameter wide, about one disc per cell (the model's choice; larger cells trade crossings
   for pair tests at no gain);
-- the event queue is an *indexed* 4-ary min-heap with exactly one entry per disc: rows
+- the event queue is an *indexed* 8-ary min-heap with exactly one entry per disc: rows
   (time, row) of the float64 array ``heap`` from row HEAP_ROOT on, 64-byte aligned so that a
-  node's four children share a cache line, and each row's heap position in ``heap_slot``. A new
+  node's eight children fill two adjacent cache lines, padded with time +inf to whole groups of
+  children (:func:`heap_rows`), and each row's heap position in ``heap_slot``. A new
   prediction moves the entry up or down in place, so there are no stale entries and the heap
-  never grows beyond N (log₄ N levels). It is ordered by time alone, with branch-free child
-  selection; events at exactly the same time are taken in the heap's own deterministic order
-  (part of the state). A disc without any event sits in the heap at time +inf.
+  never grows beyond N (log₈ N levels: fewer dependent cache misses per event than 4-ary at
+  large N). It is ordered by time alone, the earliest child found by a branch-free tournament;
+  events at exactly the same time are taken in the heap's own deterministic order (part of the
+  state). A disc without any event sits in the heap at time +inf.
 
-The whole event loop (:func:`process_events`) is one compiled function: prediction and heap
+The whole event loop (:func:`_run_events`) is one compiled function: prediction and heap
 helpers are inlined into it (no arrays passed through calls per event), the pair test and the
 wall and boundary delays are branch-free selects, and it is compiled with the numpy error model
-(no division checks). Walls are reflecting, or the box is periodic (minimum image, at least
-three cells per direction).
+(no division checks) and without numba's reference counting (which put atomic increments
+around the inlined helpers' arrays); :func:`process_events` calls it and sorts the rows between
+its calls. Indices known to be non-negative are unsigned (``_u``), so that no negative-index
+wraparound is generated. From PREFETCH_MIN_DISCS discs on, the rows of the likely next event
+are prefetched while the current one is handled. Walls are reflecting, or the box is periodic
+(minimum image, at least three cells per direction).
 
 Units: any consistent set; the model uses the diameter σ, the mass m and k_B T.
 """
@@ -96,23 +102,23 @@ VIRIAL = 0  # Σ over collisions of r_ij · J_i (mass length² / time)
 WALL_IMPULSE = 1  # Σ over wall collisions of 2 m |v_normal| (mass length / time)
 N_SUMS = 2
 
-HEAP_ARITY = 8
+HEAP_ARITY = 8  # 4 or 8 (see _earliest_child); 16 was slower at N = 1e4
 # the heap's root is row HEAP_ROOT of the (heap_rows(N), 2) array ``heap`` (time, disc): then
-# the four children of a row fill one 64-byte cache line when the array is 64-byte aligned
+# the eight children of a row fill two 64-byte cache lines when the array is 64-byte aligned
 HEAP_ROOT = HEAP_ARITY - 1
 
 
 def heap_rows(count):
     """Rows of the heap array for ``count`` discs.
 
-    The root's offset HEAP_ROOT, the entries, then padding (time +inf) up to a multiple of four,
-    so that every node has four children rows.
+    The root's offset HEAP_ROOT, the entries, then padding (time +inf) up to a multiple of
+    HEAP_ARITY, so that every node has HEAP_ARITY children rows.
     """
     return -(-(HEAP_ROOT + count) // HEAP_ARITY) * HEAP_ARITY
 
 
 # Unsigned indices: numba then emits no negative-index wraparound (several instructions on the
-# heap's critical path). Only for indices known to be non-negative.
+# heap's and the scans' critical paths). Only for indices known to be non-negative.
 _u = np.uint64
 
 
