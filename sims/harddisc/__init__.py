@@ -10,7 +10,7 @@ SYSTEM = System(
     title="Hard-disc gas: free expansion and Boltzmann entropy (Garrido et al. 2024)",
     summary="""N hard discs start in equilibrium in one half of a box; the partition is removed at
     t = 0 and the gas expands into twice the area at the same energy. Exact event-driven
-    dynamics (collision prediction, cell lists with crossing events, an indexed 4-ary heap of
+    dynamics (collision prediction, cell lists with crossing events, an indexed 8-ary heap of
     one event per disc; reflecting or periodic walls). The coarse-grained Boltzmann entropy
     S_B = sum [n ln(dx^2 dv^2) - ln n!] of the one-particle phase space is recorded for several
     velocity cell sizes dv, with its H-function form, spatial and velocity marginals, the

@@ -247,7 +247,7 @@ class HardDiscModel(Model):
         )  # fmt: skip
         self.kinematics[:, kernels.MEMO_TIME] = np.inf
         self.bookkeeping[:, kernels.MEMO_PARTNER] = kernels.NO_EVENT
-        self.heap = _aligned((kernels.HEAP_ROOT + count, 2), np.float64)
+        self.heap = _aligned((kernels.heap_rows(count), 2), np.float64)
         self.heap_slot = np.zeros(count, np.int32)
         self.counters = np.zeros(kernels.N_COUNTERS, np.int64)
         self.counters[kernels.HEAP_SIZE] = count
