@@ -49,9 +49,15 @@ def inverse(spectrum, real):
 def _finish(pointwise, spectral, wavenumber_squared, dealias_mask, dealias, exact_linear, out):
     """``out`` = −P(FFT(pointwise)) − [k² ``spectral`` unless ``exact_linear``]; P: 2/3 rule."""
     forward(pointwise, out)
-    for mode in range(out.size):
-        value = out[mode] * dealias_mask[mode] if dealias else out[mode]
-        out[mode] = -value if exact_linear else -wavenumber_squared[mode] * spectral[mode] - value
+    if dealias:
+        for mode in range(out.size):
+            out[mode] *= dealias_mask[mode]
+    if exact_linear:
+        for mode in range(out.size):
+            out[mode] = -out[mode]
+    else:
+        for mode in range(out.size):
+            out[mode] = -wavenumber_squared[mode] * spectral[mode] - out[mode]
 
 
 @nb.njit(cache=True)
