@@ -37,14 +37,17 @@ def _as_counts(counts, argument="counts"):
     return counts
 
 
+def _as_cell_count(n_cells):
+    """``n_cells`` as an array, checked to be integer(s) >= 1."""
+    n_cells = np.asarray(n_cells, dtype=np.float64)
+    if np.any(n_cells != np.round(n_cells)) or np.any(n_cells < 1):
+        raise ValueError(f"n_cells: must be integer(s) >= 1 (got {n_cells})")
+    return n_cells
+
+
 def _cell_count(n_cells, counts, axis):
     """``M``: the cells along ``axis`` by default, else ``n_cells`` (scalar or one per row)."""
-    if n_cells is None:
-        return counts.shape[axis]
-    n_cells = np.asarray(n_cells)
-    if np.any(n_cells != np.round(n_cells)) or np.any(n_cells < 1):
-        raise ValueError("n_cells: must be integer(s) >= 1")
-    return n_cells
+    return counts.shape[axis] if n_cells is None else _as_cell_count(n_cells)
 
 
 def _log_cell_volume(cell_volume, shape):
@@ -188,9 +191,7 @@ def ln_multinomial_max(total, n_cells):
     total = np.asarray(total, dtype=np.float64)
     if not np.all(np.isfinite(total)) or np.any(total < 0) or np.any(total != np.round(total)):
         raise ValueError("total: must be a non-negative integer")
-    n_cells = np.asarray(n_cells, dtype=np.float64)
-    if np.any(n_cells != np.round(n_cells)) or np.any(n_cells < 1):
-        raise ValueError(f"n_cells: must be integer(s) >= 1 (got {n_cells})")
+    n_cells = _as_cell_count(n_cells)
     quotient, remainder = np.divmod(total, n_cells)
     return (
         gammaln(total + 1.0)
