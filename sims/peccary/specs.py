@@ -340,19 +340,13 @@ class MiyamotoNagai(StrictModel):
         return (self.mass, self.scale_length, self.scale_height, 0.0)
 
 
-class Bar(StrictModel):
+class Bar(Logarithmic):
     """Rotating bar: the triaxial logarithmic potential in its frame rotating at Ω_b about z."""
 
     kind: Literal["bar"] = "bar"
-    circular_velocity: float = param(1.0, units="velocity", description="v₀", gt=0)
-    core_radius: float = param(0.1, units="length", description="R_c", gt=0)
     axis_ratio_y: float = param(0.8, units="1", description="q_y (bar elongation)", gt=0, le=1)
     axis_ratio_z: float = param(1.0, units="1", description="q_z", gt=0)
     pattern_speed: float = param(0.5, units="1/time", description="Ω_b")
-
-    def constants(self):
-        """Kernel constants (see :mod:`sims.peccary.orbits`)."""
-        return (self.circular_velocity, self.core_radius, self.axis_ratio_y, self.axis_ratio_z)
 
 
 Potential = Annotated[
