@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import Field, field_validator
+from pydantic import BeforeValidator, Field
 
 from sims.core.scenario import ParamError, StrictModel, param
 from sims.peccary import orbits
@@ -349,9 +349,17 @@ class Bar(Logarithmic):
     pattern_speed: float = param(0.5, units="1/time", description="Ω_b")
 
 
+def named_potential(value):
+    """Turn a bare potential kind (``"nfw"``) into its block (``{"kind": "nfw"}``)."""
+    return {"kind": value} if isinstance(value, str) else value
+
+
 Potential = Annotated[
-    PointMass | Isochrone | Logarithmic | NFW | MiyamotoNagai | Bar, Field(discriminator="kind")
+    PointMass | Isochrone | Logarithmic | NFW | MiyamotoNagai | Bar,
+    Field(discriminator="kind"),
+    BeforeValidator(named_potential),
 ]
+"""A potential block, or its kind alone (its default parameters), e.g. ``potential: nfw``."""
 POTENTIAL_CODES = {
     "point_mass": orbits.POINT_MASS,
     "isochrone": orbits.ISOCHRONE,
@@ -361,11 +369,6 @@ POTENTIAL_CODES = {
     "bar": orbits.LOGARITHMIC,
 }
 """Kernel potential code of each potential kind (the bar is a rotating logarithmic potential)."""
-
-
-def named_potential(value):
-    """Turn a bare potential kind (``"nfw"``) into its block (``{"kind": "nfw"}``)."""
-    return {"kind": value} if isinstance(value, str) else value
 
 
 class Orbit(StrictModel):
@@ -398,12 +401,6 @@ class Orbit(StrictModel):
         units="1",
         description="Recorded: x, y, z, R (cylindrical), L_z, energy, p_x, p_y, p_z, r",
     )
-
-    @field_validator("potential", mode="before")
-    @classmethod
-    def _potential_by_name(cls, value):
-        """Accept a potential's kind alone (its default parameters), e.g. ``potential: nfw``."""
-        return named_potential(value)
 
     def check(self):
         """Raise :class:`ParamError` (key relative to the block) for inconsistent values."""
@@ -460,12 +457,6 @@ class Population(StrictModel):
         units="1",
         description="Recorded: x, y, z, R (cylindrical), L_z, energy, p_x, p_y, p_z, r",
     )
-
-    @field_validator("potential", mode="before")
-    @classmethod
-    def _potential_by_name(cls, value):
-        """Accept a potential's kind alone (its default parameters), e.g. ``potential: nfw``."""
-        return named_potential(value)
 
     def as_orbit(self) -> Orbit:
         """The equivalent :class:`Orbit` block."""
