@@ -298,9 +298,10 @@ def test_population_orbits_have_the_requested_energy():
     for potential in ({"kind": "nfw"}, {"kind": "bar"}, {"kind": "miyamoto_nagai"}):
         block = specs.Orbit(potential=potential, energy=-0.3, count=20)
         phase = generators.population(block, np.random.SeedSequence(3), 20)
-        code = specs.POTENTIAL_CODES[block.potential.kind]
         energies = [
-            orbits.jacobi_integral(code, block.constants(), block.pattern_speed, *point)
+            orbits.jacobi_integral(
+                block.potential_code, block.constants(), block.pattern_speed, *point
+            )
             for point in phase
         ]
         np.testing.assert_allclose(energies, -0.3, atol=1e-12)

@@ -272,6 +272,12 @@ def _unit_vector(rng):
     return vector / np.linalg.norm(vector)
 
 
+def _momentum(position, velocity, omega):
+    """Canonical momentum p = v + Ω ẑ × x of the rotating-frame velocity v at x."""
+    x, y, _ = position
+    return np.asarray(velocity, dtype=np.float64) + omega * np.array([-y, x, 0.0])
+
+
 def population(block, seed, n_orbits):
     """Initial phase-space points (x, p) of ``n_orbits`` orbits at the block's energy.
 
@@ -279,11 +285,7 @@ def population(block, seed, n_orbits):
     isotropic, |v| = √(2(E − Φ + ½Ω²R²)) in the frame rotating at Ω; p = v + Ω ẑ × x.
     """
     rng = np.random.default_rng(seed)
-    code, constants, omega = (
-        specs.POTENTIAL_CODES[block.potential.kind],
-        block.constants(),
-        (block.pattern_speed),
-    )
+    code, constants, omega = block.potential_code, block.constants(), block.pattern_speed
     phase = np.empty((n_orbits, 6))
     for k in range(n_orbits):
         for _ in range(ISOTROPIC_TRIES):
@@ -298,8 +300,7 @@ def population(block, seed, n_orbits):
         kinetic = block.energy - orbits.potential(code, constants, x, y, z)
         kinetic += 0.5 * omega**2 * (x * x + y * y)
         velocity = np.sqrt(2.0 * max(kinetic, 0.0)) * _unit_vector(rng)
-        momentum = velocity + omega * np.array([-y, x, 0.0])
-        phase[k] = np.concatenate([position, momentum])
+        phase[k] = np.concatenate([position, _momentum(position, velocity, omega)])
     return phase
 
 
@@ -310,15 +311,11 @@ def _orbit(name, block, seed, samples):
         code, constants, omega = orbits.HENON_HEILES, np.zeros(4), 0.0
     else:
         gen = _new(name, block, block.count, population=block.energy is not None)
-        code, constants, omega = (
-            specs.POTENTIAL_CODES[block.potential.kind],
-            block.constants(),
-            block.pattern_speed,
-        )
+        code, constants, omega = block.potential_code, block.constants(), block.pattern_speed
         if block.energy is None:
-            x, y, _ = block.position
-            momentum = np.array(block.velocity) + omega * np.array([-y, x, 0.0])
-            phase = np.concatenate([np.array(block.position), momentum])[np.newaxis]
+            position = np.array(block.position)
+            momentum = _momentum(position, block.velocity, omega)
+            phase = np.concatenate([position, momentum])[np.newaxis]
         else:
             phase = population(block, seed, block.count)
     stages, stage_cos, stage_sin = integrator_tables(block.integrator, block.time_step, omega)

@@ -417,8 +417,7 @@ class Orbit(StrictModel):
                     raise ParamError(
                         key, "give an energy or initial conditions, not both", getattr(self, key)
                     )
-            code = POTENTIAL_CODES[self.potential.kind]
-            centre = orbits.potential(code, self.constants(), 0.0, 0.0, 1e-12)
+            centre = orbits.potential(self.potential_code, self.constants(), 0.0, 0.0, 1e-12)
             if not self.energy > centre:
                 raise ParamError(
                     "energy", f"must exceed the central potential {centre:.6g}", self.energy
@@ -429,6 +428,11 @@ class Orbit(StrictModel):
     def constants(self):
         """The potential's constants as a float array for the kernels."""
         return np.array(self.potential.constants(), dtype=np.float64)
+
+    @property
+    def potential_code(self) -> int:
+        """Kernel code of the potential (:data:`POTENTIAL_CODES`)."""
+        return POTENTIAL_CODES[self.potential.kind]
 
     @property
     def pattern_speed(self) -> float:
