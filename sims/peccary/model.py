@@ -37,6 +37,17 @@ def _copy(value):
     return value.copy() if isinstance(value, np.ndarray) else value
 
 
+def _check_block(prefix, block):
+    """Run a block's ``check()``, re-raising its error with the key under ``prefix``.
+
+    The blocks sit in discriminated unions, whose tags would otherwise enter the key.
+    """
+    try:
+        block.check()
+    except ParamError as error:
+        raise ParamError(f"{prefix}.{error.key}", error.problem, error.got) from None
+
+
 class PeccaryParams(StrictModel):
     """Parameters of one PECCARY run: the series to generate and the workflow's settings."""
 
@@ -68,17 +79,11 @@ class PeccaryParams(StrictModel):
         if POPULATION_NAME in self.series:
             raise ParamError(f"series.{POPULATION_NAME}", "this name is the population's", None)
         if self.population.count:
-            try:
-                self.population.as_orbit().check()
-            except ParamError as error:
-                raise ParamError(f"population.{error.key}", error.problem, error.got) from None
+            _check_block("population", self.population.as_orbit())
         for name, block in self.series.items():
             if not NAME_PATTERN.match(name):
                 raise ParamError(f"series.{name}", "names are letters, digits, _ and -", name)
-            try:
-                block.check()
-            except ParamError as error:
-                raise ParamError(f"series.{name}.{error.key}", error.problem, error.got) from None
+            _check_block(f"series.{name}", block)
         rows = sum(
             getattr(block, "count", 1) * len(block.variables) for block in self.blocks().values()
         )
