@@ -258,9 +258,9 @@ class PeccaryModel(Model):
             "order": params.order,
             "pattern_fraction": params.pattern_fraction,
             "timescale_method": params.timescale_method,
-            "min_windows_per_pattern": workflow.ordinal.MIN_WINDOWS_PER_PATTERN,
+            "min_windows_per_pattern": ordinal.MIN_WINDOWS_PER_PATTERN,
             "classification_rule": "analysis.ordinal.classify (PECCARY periodic bounds, "
-            f"complex at >= {workflow.ordinal.COMPLEX_FRACTION} of the C_min-C_max band)",
+            f"complex at >= {ordinal.COMPLEX_FRACTION} of the C_min-C_max band)",
         }
         return xr.Dataset(variables, coords=coords, attrs=attrs)
 
@@ -268,7 +268,7 @@ class PeccaryModel(Model):
     def summarize(cls, dataset: xr.Dataset) -> str:
         """Series count, regimes at the PECCARY delay and the worst invariant error."""
         codes = dataset.peccary_classification.values
-        names = ("undefined",) + workflow.ordinal.REGIMES
+        names = ("undefined",) + ordinal.REGIMES
         parts = [
             f"{int(np.sum(codes == c))} {names[c + 1]}" for c in (0, 1, 2, -1) if np.any(codes == c)
         ]
