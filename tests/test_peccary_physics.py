@@ -112,6 +112,23 @@ def test_logistic_and_henon_are_complex_with_forbidden_patterns():
     np.testing.assert_array_equal(ds.peccary_classification.values, [COMPLEX, COMPLEX])
 
 
+def test_a_transient_drops_exactly_the_first_samples():
+    """A map's transient (5000 iterations, more than one scratch chunk) and a flow's (2.0 time
+    units = 40 samples) continue the orbit of a run without one, bitwise."""
+    plain = {
+        "henon": {"kind": "henon", "initial": [0.1, 0.1], "variables": ["x", "y"]},
+        "lorenz": {"kind": "lorenz"},
+    }
+    later = {
+        "henon": {**plain["henon"], "transient": 5000},
+        "lorenz": {**plain["lorenz"], "transient": 2.0},
+    }
+    whole, _ = run(plain, 5300, max_delay=2)
+    cut, _ = run(later, 300, max_delay=2)
+    np.testing.assert_array_equal(cut.values[:2], whole.values[:2, 5000:])
+    np.testing.assert_array_equal(cut.values[2], whole.values[2, 40:340])
+
+
 def test_plain_tent_collapses_in_floating_point_but_the_skew_tent_does_not():
     x = 0.1
     iterations = 0
