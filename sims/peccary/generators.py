@@ -48,7 +48,7 @@ class Generator:
     labels: list[str]
     variables: list[str]
     source_of_row: list[int]
-    n_sources: int
+    sources: list[str]
     state: dict[str, np.ndarray] = field(default_factory=dict)
     kernel: Any = None
 
@@ -56,6 +56,11 @@ class Generator:
     def n_rows(self) -> int:
         """Number of series written."""
         return len(self.labels)
+
+    @property
+    def n_sources(self) -> int:
+        """Number of sources (realisations, orbits)."""
+        return len(self.sources)
 
     @property
     def sample_interval(self) -> float:
@@ -67,21 +72,16 @@ class Generator:
         self.kernel(self, values, invariants, first, n)
 
 
-def _rows(name, n_sources, variables, population):
-    labels, names, sources = [], [], []
-    for source in range(n_sources):
-        prefix = f"{name}[{source}]" if population else name
-        for variable in variables:
-            labels.append(prefix if len(variables) == 1 else f"{prefix}.{variable}")
-            names.append(variable)
-            sources.append(source)
-    return labels, names, sources
-
-
 def _new(name, block, n_sources, population=None):
     population = n_sources > 1 if population is None else population
-    labels, names, sources = _rows(name, n_sources, list(block.variables), population)
-    return Generator(name, block, labels, names, sources, n_sources)
+    sources = [f"{name}[{k}]" if population else name for k in range(n_sources)]
+    labels, names, source_of_row = [], [], []
+    for k, source in enumerate(sources):
+        for variable in block.variables:
+            labels.append(source if len(block.variables) == 1 else f"{source}.{variable}")
+            names.append(variable)
+            source_of_row.append(k)
+    return Generator(name, block, labels, names, source_of_row, sources)
 
 
 # ----------------------------------------------------------------------------- signals

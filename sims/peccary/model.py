@@ -177,9 +177,7 @@ class PeccaryModel(Model):
                 gen.labels, gen.variables, gen.source_of_row, strict=True
             ):
                 rows.append((label, gen.block.kind, variable, offset + source, gen.sample_interval))
-            sources += [
-                f"{gen.name}[{k}]" if gen.n_sources > 1 else gen.name for k in range(gen.n_sources)
-            ]
+            sources += gen.sources
         labels, kinds, variables, source_index, intervals = map(list, zip(*rows, strict=True))
         return {
             "series": ("series", labels, {"units": "1", "long_name": "series label"}),
