@@ -262,7 +262,9 @@ class HenonHeiles(StrictModel):
     )
     time_step: float = param(0.01, units="time", description="Step h", gt=0)
     sample_interval: float = param(0.1, units="time", description="Time between samples", gt=0)
-    variables: tuple[str, ...] = param(("x",), units="1", description="Recorded: x, y, p_x, p_y")
+    variables: tuple[str, ...] = param(
+        ("x",), units="1", description="Recorded: x, y, p_x, p_y, energy"
+    )
 
     def check(self):
         """Raise :class:`ParamError` (key relative to the block) for inconsistent values."""
