@@ -48,7 +48,7 @@ class Generator:
     labels: list[str]
     variables: list[str]
     source_of_row: list[int]
-    n_sources: int
+    sources: list[str]
     state: dict[str, np.ndarray] = field(default_factory=dict)
     kernel: Any = None
 
@@ -56,6 +56,11 @@ class Generator:
     def n_rows(self) -> int:
         """Number of series written."""
         return len(self.labels)
+
+    @property
+    def n_sources(self) -> int:
+        """Number of sources (realisations, orbits)."""
+        return len(self.sources)
 
     @property
     def sample_interval(self) -> float:
@@ -67,21 +72,16 @@ class Generator:
         self.kernel(self, values, invariants, first, n)
 
 
-def _rows(name, n_sources, variables, population):
-    labels, names, sources = [], [], []
-    for source in range(n_sources):
-        prefix = f"{name}[{source}]" if population else name
-        for variable in variables:
-            labels.append(prefix if len(variables) == 1 else f"{prefix}.{variable}")
-            names.append(variable)
-            sources.append(source)
-    return labels, names, sources
-
-
 def _new(name, block, n_sources, population=None):
     population = n_sources > 1 if population is None else population
-    labels, names, sources = _rows(name, n_sources, list(block.variables), population)
-    return Generator(name, block, labels, names, sources, n_sources)
+    sources = [f"{name}[{k}]" if population else name for k in range(n_sources)]
+    labels, names, source_of_row = [], [], []
+    for k, source in enumerate(sources):
+        for variable in block.variables:
+            labels.append(source if len(block.variables) == 1 else f"{source}.{variable}")
+            names.append(variable)
+            source_of_row.append(k)
+    return Generator(name, block, labels, names, source_of_row, sources)
 
 
 # ----------------------------------------------------------------------------- signals
@@ -272,6 +272,12 @@ def _unit_vector(rng):
     return vector / np.linalg.norm(vector)
 
 
+def _momentum(position, velocity, omega):
+    """Canonical momentum p = v + Ω ẑ × x of the rotating-frame velocity v at x."""
+    x, y, _ = position
+    return np.asarray(velocity, dtype=np.float64) + omega * np.array([-y, x, 0.0])
+
+
 def population(block, seed, n_orbits):
     """Initial phase-space points (x, p) of ``n_orbits`` orbits at the block's energy.
 
@@ -279,11 +285,7 @@ def population(block, seed, n_orbits):
     isotropic, |v| = √(2(E − Φ + ½Ω²R²)) in the frame rotating at Ω; p = v + Ω ẑ × x.
     """
     rng = np.random.default_rng(seed)
-    code, constants, omega = (
-        specs.POTENTIAL_CODES[block.potential.kind],
-        block.constants(),
-        (block.pattern_speed),
-    )
+    code, constants, omega = block.potential_code, block.constants(), block.pattern_speed
     phase = np.empty((n_orbits, 6))
     for k in range(n_orbits):
         for _ in range(ISOTROPIC_TRIES):
@@ -298,8 +300,7 @@ def population(block, seed, n_orbits):
         kinetic = block.energy - orbits.potential(code, constants, x, y, z)
         kinetic += 0.5 * omega**2 * (x * x + y * y)
         velocity = np.sqrt(2.0 * max(kinetic, 0.0)) * _unit_vector(rng)
-        momentum = velocity + omega * np.array([-y, x, 0.0])
-        phase[k] = np.concatenate([position, momentum])
+        phase[k] = np.concatenate([position, _momentum(position, velocity, omega)])
     return phase
 
 
@@ -310,15 +311,11 @@ def _orbit(name, block, seed, samples):
         code, constants, omega = orbits.HENON_HEILES, np.zeros(4), 0.0
     else:
         gen = _new(name, block, block.count, population=block.energy is not None)
-        code, constants, omega = (
-            specs.POTENTIAL_CODES[block.potential.kind],
-            block.constants(),
-            block.pattern_speed,
-        )
+        code, constants, omega = block.potential_code, block.constants(), block.pattern_speed
         if block.energy is None:
-            x, y, _ = block.position
-            momentum = np.array(block.velocity) + omega * np.array([-y, x, 0.0])
-            phase = np.concatenate([np.array(block.position), momentum])[np.newaxis]
+            position = np.array(block.position)
+            momentum = _momentum(position, block.velocity, omega)
+            phase = np.concatenate([position, momentum])[np.newaxis]
         else:
             phase = population(block, seed, block.count)
     stages, stage_cos, stage_sin = integrator_tables(block.integrator, block.time_step, omega)

@@ -37,6 +37,17 @@ def _copy(value):
     return value.copy() if isinstance(value, np.ndarray) else value
 
 
+def _check_block(prefix, block):
+    """Run a block's ``check()``, re-raising its error with the key under ``prefix``.
+
+    The blocks sit in discriminated unions, whose tags would otherwise enter the key.
+    """
+    try:
+        block.check()
+    except ParamError as error:
+        raise ParamError(f"{prefix}.{error.key}", error.problem, error.got) from None
+
+
 class PeccaryParams(StrictModel):
     """Parameters of one PECCARY run: the series to generate and the workflow's settings."""
 
@@ -68,17 +79,11 @@ class PeccaryParams(StrictModel):
         if POPULATION_NAME in self.series:
             raise ParamError(f"series.{POPULATION_NAME}", "this name is the population's", None)
         if self.population.count:
-            try:
-                self.population.as_orbit().check()
-            except ParamError as error:
-                raise ParamError(f"population.{error.key}", error.problem, error.got) from None
+            _check_block("population", self.population.as_orbit())
         for name, block in self.series.items():
             if not NAME_PATTERN.match(name):
                 raise ParamError(f"series.{name}", "names are letters, digits, _ and -", name)
-            try:
-                block.check()
-            except ParamError as error:
-                raise ParamError(f"series.{name}.{error.key}", error.problem, error.got) from None
+            _check_block(f"series.{name}", block)
         rows = sum(
             getattr(block, "count", 1) * len(block.variables) for block in self.blocks().values()
         )
@@ -172,9 +177,7 @@ class PeccaryModel(Model):
                 gen.labels, gen.variables, gen.source_of_row, strict=True
             ):
                 rows.append((label, gen.block.kind, variable, offset + source, gen.sample_interval))
-            sources += [
-                f"{gen.name}[{k}]" if gen.n_sources > 1 else gen.name for k in range(gen.n_sources)
-            ]
+            sources += gen.sources
         labels, kinds, variables, source_index, intervals = map(list, zip(*rows, strict=True))
         return {
             "series": ("series", labels, {"units": "1", "long_name": "series label"}),
@@ -253,9 +256,9 @@ class PeccaryModel(Model):
             "order": params.order,
             "pattern_fraction": params.pattern_fraction,
             "timescale_method": params.timescale_method,
-            "min_windows_per_pattern": workflow.ordinal.MIN_WINDOWS_PER_PATTERN,
+            "min_windows_per_pattern": ordinal.MIN_WINDOWS_PER_PATTERN,
             "classification_rule": "analysis.ordinal.classify (PECCARY periodic bounds, "
-            f"complex at >= {workflow.ordinal.COMPLEX_FRACTION} of the C_min-C_max band)",
+            f"complex at >= {ordinal.COMPLEX_FRACTION} of the C_min-C_max band)",
         }
         return xr.Dataset(variables, coords=coords, attrs=attrs)
 
@@ -263,7 +266,7 @@ class PeccaryModel(Model):
     def summarize(cls, dataset: xr.Dataset) -> str:
         """Series count, regimes at the PECCARY delay and the worst invariant error."""
         codes = dataset.peccary_classification.values
-        names = ("undefined",) + workflow.ordinal.REGIMES
+        names = ("undefined",) + ordinal.REGIMES
         parts = [
             f"{int(np.sum(codes == c))} {names[c + 1]}" for c in (0, 1, 2, -1) if np.any(codes == c)
         ]

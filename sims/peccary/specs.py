@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import Field, field_validator
+from pydantic import BeforeValidator, Field
 
 from sims.core.scenario import ParamError, StrictModel, param
 from sims.peccary import orbits
@@ -262,7 +262,9 @@ class HenonHeiles(StrictModel):
     )
     time_step: float = param(0.01, units="time", description="Step h", gt=0)
     sample_interval: float = param(0.1, units="time", description="Time between samples", gt=0)
-    variables: tuple[str, ...] = param(("x",), units="1", description="Recorded: x, y, p_x, p_y")
+    variables: tuple[str, ...] = param(
+        ("x",), units="1", description="Recorded: x, y, p_x, p_y, energy"
+    )
 
     def check(self):
         """Raise :class:`ParamError` (key relative to the block) for inconsistent values."""
@@ -340,24 +342,26 @@ class MiyamotoNagai(StrictModel):
         return (self.mass, self.scale_length, self.scale_height, 0.0)
 
 
-class Bar(StrictModel):
+class Bar(Logarithmic):
     """Rotating bar: the triaxial logarithmic potential in its frame rotating at Ω_b about z."""
 
     kind: Literal["bar"] = "bar"
-    circular_velocity: float = param(1.0, units="velocity", description="v₀", gt=0)
-    core_radius: float = param(0.1, units="length", description="R_c", gt=0)
     axis_ratio_y: float = param(0.8, units="1", description="q_y (bar elongation)", gt=0, le=1)
     axis_ratio_z: float = param(1.0, units="1", description="q_z", gt=0)
     pattern_speed: float = param(0.5, units="1/time", description="Ω_b")
 
-    def constants(self):
-        """Kernel constants (see :mod:`sims.peccary.orbits`)."""
-        return (self.circular_velocity, self.core_radius, self.axis_ratio_y, self.axis_ratio_z)
+
+def named_potential(value):
+    """Turn a bare potential kind (``"nfw"``) into its block (``{"kind": "nfw"}``)."""
+    return {"kind": value} if isinstance(value, str) else value
 
 
 Potential = Annotated[
-    PointMass | Isochrone | Logarithmic | NFW | MiyamotoNagai | Bar, Field(discriminator="kind")
+    PointMass | Isochrone | Logarithmic | NFW | MiyamotoNagai | Bar,
+    Field(discriminator="kind"),
+    BeforeValidator(named_potential),
 ]
+"""A potential block, or its kind alone (its default parameters), e.g. ``potential: nfw``."""
 POTENTIAL_CODES = {
     "point_mass": orbits.POINT_MASS,
     "isochrone": orbits.ISOCHRONE,
@@ -367,11 +371,6 @@ POTENTIAL_CODES = {
     "bar": orbits.LOGARITHMIC,
 }
 """Kernel potential code of each potential kind (the bar is a rotating logarithmic potential)."""
-
-
-def named_potential(value):
-    """Turn a bare potential kind (``"nfw"``) into its block (``{"kind": "nfw"}``)."""
-    return {"kind": value} if isinstance(value, str) else value
 
 
 class Orbit(StrictModel):
@@ -405,12 +404,6 @@ class Orbit(StrictModel):
         description="Recorded: x, y, z, R (cylindrical), L_z, energy, p_x, p_y, p_z, r",
     )
 
-    @field_validator("potential", mode="before")
-    @classmethod
-    def _potential_by_name(cls, value):
-        """Accept a potential's kind alone (its default parameters), e.g. ``potential: nfw``."""
-        return named_potential(value)
-
     def check(self):
         """Raise :class:`ParamError` (key relative to the block) for inconsistent values."""
         _check_variables(self, orbits.OBSERVABLES)
@@ -426,8 +419,7 @@ class Orbit(StrictModel):
                     raise ParamError(
                         key, "give an energy or initial conditions, not both", getattr(self, key)
                     )
-            code = POTENTIAL_CODES[self.potential.kind]
-            centre = orbits.potential(code, self.constants(), 0.0, 0.0, 1e-12)
+            centre = orbits.potential(self.potential_code, self.constants(), 0.0, 0.0, 1e-12)
             if not self.energy > centre:
                 raise ParamError(
                     "energy", f"must exceed the central potential {centre:.6g}", self.energy
@@ -438,6 +430,11 @@ class Orbit(StrictModel):
     def constants(self):
         """The potential's constants as a float array for the kernels."""
         return np.array(self.potential.constants(), dtype=np.float64)
+
+    @property
+    def potential_code(self) -> int:
+        """Kernel code of the potential (:data:`POTENTIAL_CODES`)."""
+        return POTENTIAL_CODES[self.potential.kind]
 
     @property
     def pattern_speed(self) -> float:
@@ -466,12 +463,6 @@ class Population(StrictModel):
         units="1",
         description="Recorded: x, y, z, R (cylindrical), L_z, energy, p_x, p_y, p_z, r",
     )
-
-    @field_validator("potential", mode="before")
-    @classmethod
-    def _potential_by_name(cls, value):
-        """Accept a potential's kind alone (its default parameters), e.g. ``potential: nfw``."""
-        return named_potential(value)
 
     def as_orbit(self) -> Orbit:
         """The equivalent :class:`Orbit` block."""

@@ -94,22 +94,22 @@ def analyse(values, sample_interval, order, delays, pattern_fraction, method):
         )
     result["natural_timescale"] = timescale
     result["duration_ratio"] = (n_samples - 1) * sample_interval / timescale
-    own = {key: np.full(n_series, np.nan) for key in ("entropy", "complexity")}
+    own_entropy, own_complexity = np.full(n_series, np.nan), np.full(n_series, np.nan)
     own_missing = np.full(n_series, -1, dtype=np.int64)
     usable = (own_delay > 0) & ((order - 1) * own_delay + 1 <= n_samples)
     for delay in np.unique(own_delay[usable]):
         rows = np.flatnonzero(usable & (own_delay == delay))
         delay_counts = ordinal.pattern_counts(values[rows], order=order, delay=int(delay))
-        own["entropy"][rows], own["complexity"][rows] = ordinal.complexity_entropy_from_counts(
+        own_entropy[rows], own_complexity[rows] = ordinal.complexity_entropy_from_counts(
             delay_counts
         )
         own_missing[rows] = np.sum(delay_counts == 0, axis=-1)
     result["peccary_delay"] = own_delay
-    result["peccary_entropy"] = own["entropy"]
-    result["peccary_complexity"] = own["complexity"]
+    result["peccary_entropy"] = own_entropy
+    result["peccary_complexity"] = own_complexity
     result["peccary_missing_patterns"] = own_missing
     result["peccary_classification"] = _regimes(
-        own["entropy"], own["complexity"], n_samples - (order - 1) * own_delay, order
+        own_entropy, own_complexity, n_samples - (order - 1) * own_delay, order
     )
     return result
 
