@@ -812,6 +812,38 @@ def classify_codes(entropy, complexity, order):
     return codes.astype(np.int8)
 
 
+def classify_sampled(entropy, complexity, n_windows, order):
+    """Return :func:`classify_codes` where there are enough windows, else −1 (undefined).
+
+    A point is classified only if its series has ``n_windows >=
+    MIN_WINDOWS_PER_PATTERN · order!`` windows (broadcast against ``entropy``);
+    every point is −1 for ``order < 4``.
+
+    Parameters
+    ----------
+    entropy, complexity : array_like
+        Normalised permutation entropy and statistical complexity.
+    n_windows : array_like of int
+        Ordinal windows behind each point.
+    order : int
+        Embedding dimension.
+
+    Returns
+    -------
+    ndarray of int8
+        Codes indexing :data:`REGIMES`; −1 where undefined or NaN.
+    """
+    entropy = np.asarray(entropy, dtype=np.float64)
+    complexity = np.asarray(complexity, dtype=np.float64)
+    codes = np.full(entropy.shape, -1, dtype=np.int8)
+    enough = np.broadcast_to(
+        np.asarray(n_windows) >= MIN_WINDOWS_PER_PATTERN * math.factorial(order), entropy.shape
+    )
+    if order >= 4 and enough.any():
+        codes[enough] = classify_codes(entropy[enough], complexity[enough], order)
+    return codes
+
+
 # ----------------------------------------------------------------------------- sampling rule
 
 
@@ -943,11 +975,7 @@ def _summary_kernel(values, order, delays):
         entropy[finite], complexity[finite] = complexity_entropy(
             rows[finite], order=order, delay=delays, axis=-1
         )
-    regime = np.full(entropy.shape, -1, dtype=np.int8)
-    n_windows = values.shape[-1] - (order - 1) * delays
-    enough = n_windows >= MIN_WINDOWS_PER_PATTERN * math.factorial(order)
-    if order >= 4 and enough.any():
-        regime[:, enough] = classify_codes(entropy[:, enough], complexity[:, enough], order)
+    regime = classify_sampled(entropy, complexity, values.shape[-1] - (order - 1) * delays, order)
     shape = batch_shape + (delays.size,)
     return entropy.reshape(shape), complexity.reshape(shape), regime.reshape(shape)
 
@@ -1081,6 +1109,7 @@ __all__ = [
     "ch_plane_bounds",
     "classify",
     "classify_codes",
+    "classify_sampled",
     "complexity_entropy",
     "complexity_bounds_at",
     "complexity_entropy_from_counts",

@@ -11,7 +11,6 @@ quantities are also given at each series' own PECCARY delay.
 
 from __future__ import annotations
 
-import math
 import warnings
 
 import numpy as np
@@ -25,14 +24,6 @@ REGIME_FLAGS = {
 }
 NO_DELAY = -1
 """``peccary_delay`` of a series without a natural timescale (too few mean crossings)."""
-
-
-def _regimes(entropy, complexity, n_windows, order):
-    codes = np.full(np.shape(entropy), -1, dtype=np.int8)
-    enough = np.asarray(n_windows) >= ordinal.MIN_WINDOWS_PER_PATTERN * math.factorial(order)
-    if order >= 4 and np.any(enough):
-        codes[enough] = ordinal.classify_codes(entropy[enough], complexity[enough], order)
-    return codes
 
 
 def _timescale_and_delay(series, dt, order, pattern_fraction, method):
@@ -82,9 +73,7 @@ def analyse(values, sample_interval, order, delays, pattern_fraction, method):
         "permutation_entropy": entropy,
         "statistical_complexity": complexity,
         "missing_patterns": np.sum(counts == 0, axis=-1),
-        "classification": _regimes(
-            entropy, complexity, np.broadcast_to(n_windows, entropy.shape), order
-        ),
+        "classification": ordinal.classify_sampled(entropy, complexity, n_windows, order),
     }
     timescale = np.full(n_series, np.nan)
     own_delay = np.full(n_series, NO_DELAY, dtype=np.int64)
@@ -108,7 +97,7 @@ def analyse(values, sample_interval, order, delays, pattern_fraction, method):
     result["peccary_entropy"] = own_entropy
     result["peccary_complexity"] = own_complexity
     result["peccary_missing_patterns"] = own_missing
-    result["peccary_classification"] = _regimes(
+    result["peccary_classification"] = ordinal.classify_sampled(
         own_entropy, own_complexity, n_samples - (order - 1) * own_delay, order
     )
     return result
