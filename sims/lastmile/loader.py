@@ -315,21 +315,25 @@ def _read_route_data(path: Path, stations, max_routes) -> list[dict]:
     return routes
 
 
-def _check_coverage(path: Path, routes: list[dict], seen: set[str]) -> None:
+def _wanted_entries(path: Path, routes: list[dict], wanted: dict[str, int]):
+    """Yield ``(route_id, route, entry)`` for each wanted route of ``path``, ``entry`` an object.
+
+    Raises :class:`RouteDataError` once the file is read if a wanted route was not in it.
+    """
+    seen = set()
+    for route_id, entry in iter_routes(path):
+        if route_id not in wanted:
+            continue
+        yield route_id, routes[wanted[route_id]], _mapping(entry, path, route_id, "route")
+        seen.add(route_id)
     for route in routes:
         if route["id"] not in seen:
             raise RouteDataError(path, route["id"], "route", "missing from this file")
 
 
 def _read_sequences(path: Path, routes: list[dict], wanted: dict[str, int]) -> None:
-    seen = set()
-    for route_id, entry in iter_routes(path):
-        if route_id not in wanted:
-            continue
-        route = routes[wanted[route_id]]
-        actual = _mapping(
-            _mapping(entry, path, route_id, "route").get("actual"), path, route_id, "actual"
-        )
+    for route_id, route, entry in _wanted_entries(path, routes, wanted):
+        actual = _mapping(entry.get("actual"), path, route_id, "actual")
         stop_ids = [stop[0] for stop in route["stops"]]
         if set(actual) != set(stop_ids):
             extra = sorted(set(actual) - set(stop_ids))
@@ -358,17 +362,10 @@ def _read_sequences(path: Path, routes: list[dict], wanted: dict[str, int]) -> N
                 path, route_id, f"actual.{stop_ids[station]}", "the station must be at position 0"
             )
         route["sequence"] = order
-        seen.add(route_id)
-    _check_coverage(path, routes, seen)
 
 
 def _read_packages(path: Path, routes: list[dict], wanted: dict[str, int]) -> None:
-    seen = set()
-    for route_id, entry in iter_routes(path):
-        if route_id not in wanted:
-            continue
-        route = routes[wanted[route_id]]
-        entry = _mapping(entry, path, route_id, "route")
+    for route_id, route, entry in _wanted_entries(path, routes, wanted):
         stop_ids = {stop[0] for stop in route["stops"]}
         unknown = sorted(set(entry) - stop_ids)
         if unknown:
@@ -430,17 +427,10 @@ def _read_packages(path: Path, routes: list[dict], wanted: dict[str, int]) -> No
                 )
             per_stop.append(parsed)
         route["packages"] = per_stop
-        seen.add(route_id)
-    _check_coverage(path, routes, seen)
 
 
 def _read_travel_times(path: Path, routes: list[dict], wanted: dict[str, int], matrices) -> None:
-    seen = set()
-    for route_id, entry in iter_routes(path):
-        if route_id not in wanted:
-            continue
-        route = routes[wanted[route_id]]
-        entry = _mapping(entry, path, route_id, "route")
+    for route_id, route, entry in _wanted_entries(path, routes, wanted):
         stop_ids = [stop[0] for stop in route["stops"]]
         driven = [stop_ids[i] for i in np.argsort(route["sequence"])]
         legs = {}
@@ -455,8 +445,6 @@ def _read_travel_times(path: Path, routes: list[dict], wanted: dict[str, int], m
                 for j, target in enumerate(stop_ids):
                     matrix[i, j] = _number(row.get(target), path, route_id, f"{origin}.{target}")
             matrices[route_id] = matrix
-        seen.add(route_id)
-    _check_coverage(path, routes, seen)
 
 
 def _assemble(routes: list[dict], matrices) -> RouteTable:
