@@ -42,8 +42,8 @@ from pydantic import model_validator
 from scipy.spatial import cKDTree
 
 from sims.core.scenario import ParamError, StrictModel, param
+from sims.lastmile.distance import KM_PER_DEGREE
 from sims.lastmile.structure import grouped_ln_multinomial, impute_zones
-from sims.lastmile.synthetic import KM_PER_DEGREE
 from sims.lastmile.table import NO_ZONE, RouteTable
 
 PLACEMENTS = ("grid", "zone_aligned", "random")

@@ -8,11 +8,14 @@ radius :data:`EARTH_RADIUS_KM`, optionally times a circuity factor (road / strai
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from sims.lastmile.table import RouteTable
 
 EARTH_RADIUS_KM = 6371.0
+KM_PER_DEGREE = 2 * math.pi * EARTH_RADIUS_KM / 360.0  # of latitude (of longitude: × cos φ)
 DISTANCE_MODES = ("haversine", "travel_time")
 
 

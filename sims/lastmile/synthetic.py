@@ -16,15 +16,12 @@ Everything is drawn from one ``numpy.random.Generator``: the same seed gives the
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from sims.core.scenario import StrictModel, param
-from sims.lastmile.distance import haversine_km
+from sims.lastmile.distance import KM_PER_DEGREE, haversine_km
 from sims.lastmile.table import NO_ZONE, RouteTable
 
-KM_PER_DEGREE = 2 * math.pi * 6371.0 / 360.0
 EPOCH_DATE = np.datetime64("2018-07-15")
 DATE_SPAN_DAYS = 45
 SECONDS_PER_DAY = 86_400
