@@ -46,8 +46,6 @@ from sims.lastmile.distance import KM_PER_DEGREE
 from sims.lastmile.structure import grouped_ln_multinomial, impute_zones
 from sims.lastmile.table import NO_ZONE, RouteTable
 
-PLACEMENTS = ("grid", "zone_aligned", "random")
-
 
 class ConsolidationSpec(StrictModel):
     """Spatial and temporal consolidation (see :mod:`sims.lastmile.consolidation`)."""

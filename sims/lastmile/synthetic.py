@@ -24,7 +24,6 @@ from sims.lastmile.table import NO_ZONE, RouteTable
 
 EPOCH_DATE = np.datetime64("2018-07-15")
 DATE_SPAN_DAYS = 45
-SECONDS_PER_DAY = 86_400
 DEPARTURE_HOURS_UTC = (14, 17)
 WINDOW_HOURS = np.array([2.0, 4.0, 8.0])
 WINDOW_EARLIEST_HOUR_AFTER_DEPARTURE = 6
