@@ -28,7 +28,7 @@ import numpy as np
 
 from analysis import boltzmann
 from sims.lastmile.distance import haversine_km
-from sims.lastmile.table import NO_ZONE, RouteTable
+from sims.lastmile.table import NO_ZONE, RouteTable, csr_ranges
 
 CELLS = ("zone", "zone_time_window", "stop", "package")
 EVENT_UNITS = ("stop", "package")
@@ -70,9 +70,7 @@ def impute_zones(table: RouteTable, rule: str = "nearest") -> np.ndarray:
         return zone
     pair_lost = np.repeat(np.arange(len(lost)), counts)
     starts = np.cumsum(counts) - counts
-    pair_donor = donors[
-        np.repeat(donor_offsets[lost_route], counts) + np.arange(counts.sum()) - starts[pair_lost]
-    ]
+    pair_donor = donors[csr_ranges(donor_offsets, lost_route)]
     distance = haversine_km(
         table.lat[lost[pair_lost]], table.lng[lost[pair_lost]],
         table.lat[pair_donor], table.lng[pair_donor],
