@@ -72,7 +72,6 @@ def route_lengths(
     ends = table.stop_offsets[1:] - 1
     following = np.arange(1, len(order) + 1)
     following[ends] = starts  # closing leg back to the station
-    following = following[: len(order)]
     legs = haversine_km(lat, lng, lat[following], lng[following])
     if not include_stem:
         legs[starts] = 0.0
