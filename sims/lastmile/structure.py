@@ -236,11 +236,9 @@ def route_entropy(
         norm_cells = occupied.copy()
     else:
         station = np.unique(table.station_code, return_inverse=True)[1].ravel()
-        pairs = np.unique(
-            station[np.repeat(np.arange(table.n_routes), occupied)] * (labels.max(initial=0) + 1)
-            + labels
-        )
-        per_station = np.bincount(pairs // (labels.max(initial=0) + 1), minlength=station.max() + 1)
+        span = labels.max(initial=0) + 1
+        pairs = np.unique(station[np.repeat(np.arange(table.n_routes), occupied)] * span + labels)
+        per_station = np.bincount(pairs // span, minlength=station.max() + 1)
         norm_cells = per_station[station]
     result = {name: np.zeros(table.n_routes) for name in RouteEntropy.__dataclass_fields__}
     result["n_events"] = np.bincount(route, minlength=table.n_routes).astype(float)
