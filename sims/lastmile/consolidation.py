@@ -201,15 +201,16 @@ def place_lockers(customers: Customers, spec: ConsolidationSpec, rng: np.random.
     square = np.column_stack([np.floor((cy - y0) / spacing), np.floor((cx - x0) / spacing)]).astype(
         np.int64
     )
-    _, catchment = np.unique(square[size > 0], axis=0, return_inverse=True)
+    used = size > 0
+    catchment = np.unique(square[used], axis=0, return_inverse=True)[1].ravel()
     zone_locker = np.zeros(n_zones, dtype=np.int64)
-    zone_locker[size > 0] = catchment.ravel()
+    zone_locker[used] = catchment
     n_lockers = int(catchment.max(initial=-1)) + 1
-    members = np.bincount(zone_locker[size > 0], minlength=n_lockers)
+    members = np.bincount(catchment, minlength=n_lockers)
     lockers = np.column_stack(
         [
-            np.bincount(zone_locker[size > 0], weights=cx[size > 0], minlength=n_lockers) / members,
-            np.bincount(zone_locker[size > 0], weights=cy[size > 0], minlength=n_lockers) / members,
+            np.bincount(catchment, weights=cx[used], minlength=n_lockers) / members,
+            np.bincount(catchment, weights=cy[used], minlength=n_lockers) / members,
         ]
     )
     return lockers, zone_locker[customers.zone]
