@@ -28,13 +28,15 @@ def haversine_km(lat1, lng1, lat2, lng2) -> np.ndarray:
     return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
 
 
-def driven_order(table: RouteTable) -> np.ndarray:
+def driven_order(stop_offsets: np.ndarray, sequence: np.ndarray) -> np.ndarray:
     """Stop indices of every route in driven order (station first), routes in table order.
 
-    ``sequence`` is a permutation of 0..n-1 within each route, so this is a scatter, not a sort.
+    ``sequence`` (a :class:`RouteTable` column) is a permutation of 0..n-1 within each route, so
+    this is a scatter, not a sort.
     """
-    order = np.empty(table.n_stops, dtype=np.int64)
-    order[table.stop_offsets[table.stop_route] + table.sequence] = np.arange(table.n_stops)
+    stop_route = np.repeat(np.arange(len(stop_offsets) - 1), np.diff(stop_offsets))
+    order = np.empty(len(sequence), dtype=np.int64)
+    order[stop_offsets[stop_route] + sequence] = np.arange(len(sequence))
     return order
 
 
@@ -66,7 +68,7 @@ def route_lengths(
         return _route_sums(table, legs)
     if mode != "haversine":
         raise ValueError(f"mode: must be one of {DISTANCE_MODES} (got {mode!r})")
-    order = driven_order(table)
+    order = driven_order(table.stop_offsets, table.sequence)
     lat, lng = table.lat[order], table.lng[order]
     starts = table.stop_offsets[:-1]
     ends = table.stop_offsets[1:] - 1

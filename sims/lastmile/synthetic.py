@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from sims.core.scenario import StrictModel, param
-from sims.lastmile.distance import KM_PER_DEGREE, haversine_km
+from sims.lastmile.distance import KM_PER_DEGREE, driven_order, haversine_km
 from sims.lastmile.table import NO_ZONE, RouteTable
 
 EPOCH_DATE = np.datetime64("2018-07-15")
@@ -335,20 +335,22 @@ def travel_time_s(lat1, lng1, lat2, lng2) -> np.ndarray:
 
 def _travel_times(build, lat, lng, sequence, stop_offsets):
     """Full matrices (or None) and the per-stop leg times of the driven sequence."""
+    starts, ends = stop_offsets[:-1], stop_offsets[1:]
+    order = driven_order(stop_offsets, sequence)
+    previous = np.roll(order, 1)
+    previous[starts] = order[ends - 1]  # the station's leg closes the tour
     legs = np.empty(len(lat))
-    matrices = [] if build else None
-    for start, end in zip(stop_offsets[:-1], stop_offsets[1:], strict=True):
-        order = start + np.argsort(sequence[start:end])
-        previous = np.roll(order, 1)
-        if build:
-            matrix = travel_time_s(
-                lat[start:end, None],
-                lng[start:end, None],
-                lat[None, start:end],
-                lng[None, start:end],
-            )
-            matrices.append(matrix)
-            legs[order] = matrix[previous - start, order - start]
-        else:
-            legs[order] = travel_time_s(lat[previous], lng[previous], lat[order], lng[order])
+    if not build:
+        legs[order] = travel_time_s(lat[previous], lng[previous], lat[order], lng[order])
+        return None, legs
+    matrices = []
+    for start, end in zip(starts, ends, strict=True):
+        matrix = travel_time_s(
+            lat[start:end, None],
+            lng[start:end, None],
+            lat[None, start:end],
+            lng[None, start:end],
+        )
+        matrices.append(matrix)
+        legs[order[start:end]] = matrix[previous[start:end] - start, order[start:end] - start]
     return matrices, legs
