@@ -459,28 +459,25 @@ def _assemble(routes: list[dict], matrices) -> RouteTable:
     package_counts = [len(per_stop) for route in routes for per_stop in route["packages"]]
     legs = [leg for route in routes for leg in route.get("legs", [math.nan] * len(route["stops"]))]
 
-    def column(values, dtype=None):
-        return np.array(values, dtype=dtype)
-
     def package_column(index, dtype=float):
         return np.array([p[index] for p in packages], dtype=dtype)
 
     return RouteTable(
-        route_id=column([r["id"] for r in routes], object),
-        station_code=column([r["station_code"] for r in routes], object),
-        date=column([r["date"] for r in routes], object),
-        departure_time=column([r["departure"] for r in routes], object),
-        route_score=column([r["score"] for r in routes], object),
-        capacity_cm3=column([r["capacity"] for r in routes], float),
+        route_id=np.array([r["id"] for r in routes], object),
+        station_code=np.array([r["station_code"] for r in routes], object),
+        date=np.array([r["date"] for r in routes], object),
+        departure_time=np.array([r["departure"] for r in routes], object),
+        route_score=np.array([r["score"] for r in routes], object),
+        capacity_cm3=np.array([r["capacity"] for r in routes], float),
         stop_offsets=np.concatenate([[0], np.cumsum(stop_counts, dtype=np.int64)]),
-        stop_id=column([s[0] for s in stops], object),
-        lat=column([s[1] for s in stops], float),
-        lng=column([s[2] for s in stops], float),
-        is_station=column([s[3] for s in stops], bool),
+        stop_id=np.array([s[0] for s in stops], object),
+        lat=np.array([s[1] for s in stops], float),
+        lng=np.array([s[2] for s in stops], float),
+        is_station=np.array([s[3] for s in stops], bool),
         zone=zone,
-        zone_names=column(list(zone_codes), object),
-        sequence=column([i for route in routes for i in route["sequence"]], np.int64),
-        leg_time_s=column(legs, float),
+        zone_names=np.array(list(zone_codes), object),
+        sequence=np.array([i for route in routes for i in route["sequence"]], np.int64),
+        leg_time_s=np.array(legs, float),
         package_offsets=np.concatenate([[0], np.cumsum(package_counts, dtype=np.int64)]),
         package_id=package_column(0, object),
         scan_status=package_column(1, object),
