@@ -63,6 +63,9 @@ def test_advance_is_trivially_chunk_invariant():
 def test_shipped_scenarios_validate(name):
     params = load_scenario(f"lastmile/{name}").params
     assert params.synthetic.routes_per_city == 200
+
+
+def test_shipped_sweep_validates():
     sweep = load_scenario("sweeps/lastmile_consolidation")
     assert len(sweep.points) == 54 and sweep.spec.members == 2
 

@@ -42,11 +42,9 @@ from pydantic import model_validator
 from scipy.spatial import cKDTree
 
 from sims.core.scenario import ParamError, StrictModel, param
+from sims.lastmile.distance import KM_PER_DEGREE
 from sims.lastmile.structure import grouped_ln_multinomial, impute_zones
-from sims.lastmile.synthetic import KM_PER_DEGREE
 from sims.lastmile.table import NO_ZONE, RouteTable
-
-PLACEMENTS = ("grid", "zone_aligned", "random")
 
 
 class ConsolidationSpec(StrictModel):
@@ -203,15 +201,16 @@ def place_lockers(customers: Customers, spec: ConsolidationSpec, rng: np.random.
     square = np.column_stack([np.floor((cy - y0) / spacing), np.floor((cx - x0) / spacing)]).astype(
         np.int64
     )
-    _, catchment = np.unique(square[size > 0], axis=0, return_inverse=True)
+    used = size > 0
+    catchment = np.unique(square[used], axis=0, return_inverse=True)[1].ravel()
     zone_locker = np.zeros(n_zones, dtype=np.int64)
-    zone_locker[size > 0] = catchment.ravel()
+    zone_locker[used] = catchment
     n_lockers = int(catchment.max(initial=-1)) + 1
-    members = np.bincount(zone_locker[size > 0], minlength=n_lockers)
+    members = np.bincount(catchment, minlength=n_lockers)
     lockers = np.column_stack(
         [
-            np.bincount(zone_locker[size > 0], weights=cx[size > 0], minlength=n_lockers) / members,
-            np.bincount(zone_locker[size > 0], weights=cy[size > 0], minlength=n_lockers) / members,
+            np.bincount(catchment, weights=cx[used], minlength=n_lockers) / members,
+            np.bincount(catchment, weights=cy[used], minlength=n_lockers) / members,
         ]
     )
     return lockers, zone_locker[customers.zone]
@@ -254,16 +253,14 @@ def consolidate(
     customer, original_day, day = order_customer[first], order_day[first], merged[first]
     chained = chain_draw[customer, original_day] < spec.trip_chaining
     slots = slot[customer, original_day]
-    home_cell = day * n_zones + zone[customer]
-    s_baseline = grouped_ln_multinomial(group[customer], home_cell, n_groups)
+    # per delivery event: its territory, zone and locker
+    event_group, event_zone, event_locker = group[customer], zone[customer], locker[customer]
+    s_baseline = grouped_ln_multinomial(event_group, day * n_zones + event_zone, n_groups)
 
     adopter = adopts[customer]
-    place_cell = np.where(
-        adopter,
-        day * (n_zones + len(lockers)) + n_zones + locker[customer],
-        day * (n_zones + len(lockers)) + zone[customer],
-    )
-    carrier_group, carrier_cell = group[customer], place_cell
+    # cells (day, place): places are the zones, then the lockers
+    place = np.where(adopter, n_zones + event_locker, event_zone)
+    carrier_group, carrier_cell = event_group, day * (n_zones + len(lockers)) + place
     if spec.locker_events == "visit":
         visits = np.unique(np.column_stack([carrier_group[adopter], carrier_cell[adopter]]), axis=0)
         carrier_group = np.concatenate([carrier_group[~adopter], visits[:, 0]])
@@ -271,9 +268,9 @@ def consolidate(
     s_carrier = grouped_ln_multinomial(carrier_group, carrier_cell, n_groups)
 
     moves = adopter & ~chained
-    batch_key = np.column_stack([group[customer], day, locker[customer]])[moves]
+    batch_key = np.column_stack([event_group, day, event_locker])[moves]
     batches, batch = np.unique(batch_key, axis=0, return_inverse=True)
-    move_cell = zone[customer][moves] * spec.collection_slots + slots[moves]
+    move_cell = event_zone[moves] * spec.collection_slots + slots[moves]
     s_customer = grouped_ln_multinomial(batch.ravel(), move_cell, len(batches))
     return ConsolidationResult(
         s_baseline_daily=float(s_daily.sum()),
@@ -286,5 +283,5 @@ def consolidate(
         n_adopting_events=int(adopter.sum()),
         n_collection_movements=int(moves.sum()),
         n_lockers=len(lockers),
-        n_lockers_active=len(np.unique(locker[customer][adopter])),
+        n_lockers_active=len(np.unique(event_locker[adopter])),
     )

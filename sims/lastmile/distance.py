@@ -8,11 +8,14 @@ radius :data:`EARTH_RADIUS_KM`, optionally times a circuity factor (road / strai
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from sims.lastmile.table import RouteTable
 
 EARTH_RADIUS_KM = 6371.0
+KM_PER_DEGREE = 2 * math.pi * EARTH_RADIUS_KM / 360.0  # of latitude (of longitude: × cos φ)
 DISTANCE_MODES = ("haversine", "travel_time")
 
 
@@ -25,13 +28,15 @@ def haversine_km(lat1, lng1, lat2, lng2) -> np.ndarray:
     return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
 
 
-def driven_order(table: RouteTable) -> np.ndarray:
+def driven_order(stop_offsets: np.ndarray, sequence: np.ndarray) -> np.ndarray:
     """Stop indices of every route in driven order (station first), routes in table order.
 
-    ``sequence`` is a permutation of 0..n-1 within each route, so this is a scatter, not a sort.
+    ``sequence`` (a :class:`RouteTable` column) is a permutation of 0..n-1 within each route, so
+    this is a scatter, not a sort.
     """
-    order = np.empty(table.n_stops, dtype=np.int64)
-    order[table.stop_offsets[table.stop_route] + table.sequence] = np.arange(table.n_stops)
+    stop_route = np.repeat(np.arange(len(stop_offsets) - 1), np.diff(stop_offsets))
+    order = np.empty(len(sequence), dtype=np.int64)
+    order[stop_offsets[stop_route] + sequence] = np.arange(len(sequence))
     return order
 
 
@@ -63,13 +68,12 @@ def route_lengths(
         return _route_sums(table, legs)
     if mode != "haversine":
         raise ValueError(f"mode: must be one of {DISTANCE_MODES} (got {mode!r})")
-    order = driven_order(table)
+    order = driven_order(table.stop_offsets, table.sequence)
     lat, lng = table.lat[order], table.lng[order]
     starts = table.stop_offsets[:-1]
     ends = table.stop_offsets[1:] - 1
     following = np.arange(1, len(order) + 1)
     following[ends] = starts  # closing leg back to the station
-    following = following[: len(order)]
     legs = haversine_km(lat, lng, lat[following], lng[following])
     if not include_stem:
         legs[starts] = 0.0

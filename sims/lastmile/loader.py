@@ -315,21 +315,25 @@ def _read_route_data(path: Path, stations, max_routes) -> list[dict]:
     return routes
 
 
-def _check_coverage(path: Path, routes: list[dict], seen: set[str]) -> None:
+def _wanted_entries(path: Path, routes: list[dict], wanted: dict[str, int]):
+    """Yield ``(route_id, route, entry)`` for each wanted route of ``path``, ``entry`` an object.
+
+    Raises :class:`RouteDataError` once the file is read if a wanted route was not in it.
+    """
+    seen = set()
+    for route_id, entry in iter_routes(path):
+        if route_id not in wanted:
+            continue
+        yield route_id, routes[wanted[route_id]], _mapping(entry, path, route_id, "route")
+        seen.add(route_id)
     for route in routes:
         if route["id"] not in seen:
             raise RouteDataError(path, route["id"], "route", "missing from this file")
 
 
 def _read_sequences(path: Path, routes: list[dict], wanted: dict[str, int]) -> None:
-    seen = set()
-    for route_id, entry in iter_routes(path):
-        if route_id not in wanted:
-            continue
-        route = routes[wanted[route_id]]
-        actual = _mapping(
-            _mapping(entry, path, route_id, "route").get("actual"), path, route_id, "actual"
-        )
+    for route_id, route, entry in _wanted_entries(path, routes, wanted):
+        actual = _mapping(entry.get("actual"), path, route_id, "actual")
         stop_ids = [stop[0] for stop in route["stops"]]
         if set(actual) != set(stop_ids):
             extra = sorted(set(actual) - set(stop_ids))
@@ -358,17 +362,10 @@ def _read_sequences(path: Path, routes: list[dict], wanted: dict[str, int]) -> N
                 path, route_id, f"actual.{stop_ids[station]}", "the station must be at position 0"
             )
         route["sequence"] = order
-        seen.add(route_id)
-    _check_coverage(path, routes, seen)
 
 
 def _read_packages(path: Path, routes: list[dict], wanted: dict[str, int]) -> None:
-    seen = set()
-    for route_id, entry in iter_routes(path):
-        if route_id not in wanted:
-            continue
-        route = routes[wanted[route_id]]
-        entry = _mapping(entry, path, route_id, "route")
+    for route_id, route, entry in _wanted_entries(path, routes, wanted):
         stop_ids = {stop[0] for stop in route["stops"]}
         unknown = sorted(set(entry) - stop_ids)
         if unknown:
@@ -430,17 +427,10 @@ def _read_packages(path: Path, routes: list[dict], wanted: dict[str, int]) -> No
                 )
             per_stop.append(parsed)
         route["packages"] = per_stop
-        seen.add(route_id)
-    _check_coverage(path, routes, seen)
 
 
 def _read_travel_times(path: Path, routes: list[dict], wanted: dict[str, int], matrices) -> None:
-    seen = set()
-    for route_id, entry in iter_routes(path):
-        if route_id not in wanted:
-            continue
-        route = routes[wanted[route_id]]
-        entry = _mapping(entry, path, route_id, "route")
+    for route_id, route, entry in _wanted_entries(path, routes, wanted):
         stop_ids = [stop[0] for stop in route["stops"]]
         driven = [stop_ids[i] for i in np.argsort(route["sequence"])]
         legs = {}
@@ -455,8 +445,6 @@ def _read_travel_times(path: Path, routes: list[dict], wanted: dict[str, int], m
                 for j, target in enumerate(stop_ids):
                     matrix[i, j] = _number(row.get(target), path, route_id, f"{origin}.{target}")
             matrices[route_id] = matrix
-        seen.add(route_id)
-    _check_coverage(path, routes, seen)
 
 
 def _assemble(routes: list[dict], matrices) -> RouteTable:
@@ -471,28 +459,25 @@ def _assemble(routes: list[dict], matrices) -> RouteTable:
     package_counts = [len(per_stop) for route in routes for per_stop in route["packages"]]
     legs = [leg for route in routes for leg in route.get("legs", [math.nan] * len(route["stops"]))]
 
-    def column(values, dtype=None):
-        return np.array(values, dtype=dtype)
-
     def package_column(index, dtype=float):
         return np.array([p[index] for p in packages], dtype=dtype)
 
     return RouteTable(
-        route_id=column([r["id"] for r in routes], object),
-        station_code=column([r["station_code"] for r in routes], object),
-        date=column([r["date"] for r in routes], object),
-        departure_time=column([r["departure"] for r in routes], object),
-        route_score=column([r["score"] for r in routes], object),
-        capacity_cm3=column([r["capacity"] for r in routes], float),
+        route_id=np.array([r["id"] for r in routes], object),
+        station_code=np.array([r["station_code"] for r in routes], object),
+        date=np.array([r["date"] for r in routes], object),
+        departure_time=np.array([r["departure"] for r in routes], object),
+        route_score=np.array([r["score"] for r in routes], object),
+        capacity_cm3=np.array([r["capacity"] for r in routes], float),
         stop_offsets=np.concatenate([[0], np.cumsum(stop_counts, dtype=np.int64)]),
-        stop_id=column([s[0] for s in stops], object),
-        lat=column([s[1] for s in stops], float),
-        lng=column([s[2] for s in stops], float),
-        is_station=column([s[3] for s in stops], bool),
+        stop_id=np.array([s[0] for s in stops], object),
+        lat=np.array([s[1] for s in stops], float),
+        lng=np.array([s[2] for s in stops], float),
+        is_station=np.array([s[3] for s in stops], bool),
         zone=zone,
-        zone_names=column(list(zone_codes), object),
-        sequence=column([i for route in routes for i in route["sequence"]], np.int64),
-        leg_time_s=column(legs, float),
+        zone_names=np.array(list(zone_codes), object),
+        sequence=np.array([i for route in routes for i in route["sequence"]], np.int64),
+        leg_time_s=np.array(legs, float),
         package_offsets=np.concatenate([[0], np.cumsum(package_counts, dtype=np.int64)]),
         package_id=package_column(0, object),
         scan_status=package_column(1, object),

@@ -28,7 +28,7 @@ import numpy as np
 
 from analysis import boltzmann
 from sims.lastmile.distance import haversine_km
-from sims.lastmile.table import NO_ZONE, RouteTable
+from sims.lastmile.table import NO_ZONE, RouteTable, csr_ranges
 
 CELLS = ("zone", "zone_time_window", "stop", "package")
 EVENT_UNITS = ("stop", "package")
@@ -70,9 +70,7 @@ def impute_zones(table: RouteTable, rule: str = "nearest") -> np.ndarray:
         return zone
     pair_lost = np.repeat(np.arange(len(lost)), counts)
     starts = np.cumsum(counts) - counts
-    pair_donor = donors[
-        np.repeat(donor_offsets[lost_route], counts) + np.arange(counts.sum()) - starts[pair_lost]
-    ]
+    pair_donor = donors[csr_ranges(donor_offsets, lost_route)]
     distance = haversine_km(
         table.lat[lost[pair_lost]], table.lng[lost[pair_lost]],
         table.lat[pair_donor], table.lng[pair_donor],
@@ -238,11 +236,9 @@ def route_entropy(
         norm_cells = occupied.copy()
     else:
         station = np.unique(table.station_code, return_inverse=True)[1].ravel()
-        pairs = np.unique(
-            station[np.repeat(np.arange(table.n_routes), occupied)] * (labels.max(initial=0) + 1)
-            + labels
-        )
-        per_station = np.bincount(pairs // (labels.max(initial=0) + 1), minlength=station.max() + 1)
+        span = labels.max(initial=0) + 1
+        pairs = np.unique(station[np.repeat(np.arange(table.n_routes), occupied)] * span + labels)
+        per_station = np.bincount(pairs // span, minlength=station.max() + 1)
         norm_cells = per_station[station]
     result = {name: np.zeros(table.n_routes) for name in RouteEntropy.__dataclass_fields__}
     result["n_events"] = np.bincount(route, minlength=table.n_routes).astype(float)

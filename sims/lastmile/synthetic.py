@@ -16,18 +16,14 @@ Everything is drawn from one ``numpy.random.Generator``: the same seed gives the
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from sims.core.scenario import StrictModel, param
-from sims.lastmile.distance import haversine_km
+from sims.lastmile.distance import KM_PER_DEGREE, driven_order, haversine_km
 from sims.lastmile.table import NO_ZONE, RouteTable
 
-KM_PER_DEGREE = 2 * math.pi * 6371.0 / 360.0
 EPOCH_DATE = np.datetime64("2018-07-15")
 DATE_SPAN_DAYS = 45
-SECONDS_PER_DAY = 86_400
 DEPARTURE_HOURS_UTC = (14, 17)
 WINDOW_HOURS = np.array([2.0, 4.0, 8.0])
 WINDOW_EARLIEST_HOUR_AFTER_DEPARTURE = 6
@@ -339,20 +335,22 @@ def travel_time_s(lat1, lng1, lat2, lng2) -> np.ndarray:
 
 def _travel_times(build, lat, lng, sequence, stop_offsets):
     """Full matrices (or None) and the per-stop leg times of the driven sequence."""
+    starts, ends = stop_offsets[:-1], stop_offsets[1:]
+    order = driven_order(stop_offsets, sequence)
+    previous = np.roll(order, 1)
+    previous[starts] = order[ends - 1]  # the station's leg closes the tour
     legs = np.empty(len(lat))
-    matrices = [] if build else None
-    for start, end in zip(stop_offsets[:-1], stop_offsets[1:], strict=True):
-        order = start + np.argsort(sequence[start:end])
-        previous = np.roll(order, 1)
-        if build:
-            matrix = travel_time_s(
-                lat[start:end, None],
-                lng[start:end, None],
-                lat[None, start:end],
-                lng[None, start:end],
-            )
-            matrices.append(matrix)
-            legs[order] = matrix[previous - start, order - start]
-        else:
-            legs[order] = travel_time_s(lat[previous], lng[previous], lat[order], lng[order])
+    if not build:
+        legs[order] = travel_time_s(lat[previous], lng[previous], lat[order], lng[order])
+        return None, legs
+    matrices = []
+    for start, end in zip(starts, ends, strict=True):
+        matrix = travel_time_s(
+            lat[start:end, None],
+            lng[start:end, None],
+            lat[None, start:end],
+            lng[None, start:end],
+        )
+        matrices.append(matrix)
+        legs[order[start:end]] = matrix[previous[start:end] - start, order[start:end] - start]
     return matrices, legs

@@ -136,8 +136,8 @@ class RouteTable:
     def select(self, routes) -> RouteTable:
         """A new table with only the given route indices (in the given order)."""
         routes = np.asarray(routes, dtype=np.int64)
-        stops = _ranges(self.stop_offsets, routes)
-        packages = _ranges(self.package_offsets, stops)
+        stops = csr_ranges(self.stop_offsets, routes)
+        packages = csr_ranges(self.package_offsets, stops)
         stop_counts = np.diff(self.stop_offsets)[routes]
         package_counts = np.diff(self.package_offsets)[stops]
         values = {}
@@ -165,7 +165,7 @@ class RouteTable:
         return RouteTable(**values)
 
 
-def _ranges(offsets: np.ndarray, which: np.ndarray) -> np.ndarray:
+def csr_ranges(offsets: np.ndarray, which: np.ndarray) -> np.ndarray:
     """Concatenated ``arange(offsets[i], offsets[i + 1])`` for i in ``which``."""
     counts = offsets[which + 1] - offsets[which]
     starts = np.repeat(offsets[which] - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
