@@ -681,17 +681,13 @@ def minimum_gap(position, box, periodic, diameter, cells_x, cells_y):
     for i in range(count):
         column, row = columns[i], rows[i]
         for d_row in range(-1, 2):
-            other_row = row + d_row
-            if other_row < 0 or other_row >= cells_y:
-                if not periodic:
-                    continue
-                other_row %= cells_y
+            other_row = _wrapped(row + d_row, cells_y, periodic)
+            if other_row < 0:
+                continue
             for d_column in range(-1, 2):
-                other_column = column + d_column
-                if other_column < 0 or other_column >= cells_x:
-                    if not periodic:
-                        continue
-                    other_column %= cells_x
+                other_column = _wrapped(column + d_column, cells_x, periodic)
+                if other_column < 0:
+                    continue
                 j = head[other_column + cells_x * other_row]
                 while j >= 0:
                     if j > i:
