@@ -124,12 +124,32 @@ def test_random_sequential_addition_reports_an_unreachable_area_fraction():
         make(n_discs=400, area_fraction=0.4, rsa_attempts=1)
 
 
-def test_collision_delay_is_exact_for_head_on_and_grazing_pairs():
-    assert kernels.collision_delay(-3.0, 0.0, 1.0, 0.0, 1.0) == pytest.approx(2.0, rel=1e-15)
-    assert kernels.collision_delay(-3.0, 1.0, 1.0, 0.0, 1.0) == np.inf  # passes at distance 1
-    grazing = kernels.collision_delay(-3.0, 0.6, 1.0, 0.0, 1.0)
+def predicted_collision_time(rx, ry, vx, vy):
+    """When the event loop's prediction (:func:`kernels.predict`, through ``schedule_all``) has
+    disc 0, at r from disc 1 at rest and moving at v, hit disc 1 (σ = 1): its memo, inf if never.
+    A 20 x 20 walled box of one cell."""
+    kinematics = np.zeros((2, kernels.N_KINEMATICS))
+    kinematics[:, kernels.X : kernels.Y + 1] = [[10.0 + rx, 10.0 + ry], [10.0, 10.0]]
+    kinematics[0, kernels.VX : kernels.VY + 1] = vx, vy
+    bookkeeping = np.zeros((2, kernels.N_BOOKKEEPING), np.int64)
+    bookkeeping[:, kernels.MEMO_PARTNER] = kernels.NO_EVENT
+    head, following, previous = np.empty(1, np.int32), np.empty(2, np.int32), np.empty(2, np.int32)
+    kernels.build_cell_lists(
+        kinematics[:, kernels.X : kernels.Y + 1], bookkeeping[:, kernels.COLUMN],
+        bookkeeping[:, kernels.ROW], head, following, previous, np.array([20.0, 20.0]), 1, 1,
+    )  # fmt: skip
+    geometry = np.array([20.0, 20.0, 1.0, 1.0, 1.0, 0.0])
+    heap, heap_slot = np.zeros((kernels.heap_rows(2), 2)), np.zeros(2, np.int32)
+    kernels.schedule_all(0.0, kinematics, bookkeeping, head, following, geometry, heap, heap_slot)
+    return kinematics[0, kernels.MEMO_TIME]
+
+
+def test_collision_prediction_is_exact_for_head_on_and_grazing_pairs():
+    assert predicted_collision_time(-3.0, 0.0, 1.0, 0.0) == pytest.approx(2.0, rel=1e-15)
+    assert predicted_collision_time(-3.0, 1.0, 1.0, 0.0) == np.inf  # passes at distance 1
+    grazing = predicted_collision_time(-3.0, 0.6, 1.0, 0.0)
     assert grazing == pytest.approx(3.0 - 0.8, rel=1e-14)
-    assert kernels.collision_delay(3.0, 0.0, 1.0, 0.0, 1.0) == np.inf  # receding
+    assert predicted_collision_time(3.0, 0.0, 1.0, 0.0) == np.inf  # receding
 
 
 def test_trajectories_match_the_independent_billiards_engine():
