@@ -3,6 +3,8 @@
 import numba as nb
 import numpy as np
 
+from sims.harddisc.kernels import cell_of_point
+
 
 @nb.njit(inline="always")
 def _velocity_bin(component, delta_v, span):
@@ -26,8 +28,9 @@ def phase_space_keys(position, velocity, box, spatial_cells_x, spatial_cells_y, 
     spacing = box[1] / spatial_cells_y
     span = np.int64(1) << np.int64(20)  # velocity bins per axis, offset to stay positive
     for i in range(count):
-        column = min(max(int(np.floor(position[i, 0] / spacing)), 0), spatial_cells_x - 1)
-        row = min(max(int(np.floor(position[i, 1] / spacing)), 0), spatial_cells_y - 1)
+        column, row = cell_of_point(
+            position[i, 0], position[i, 1], spacing, spacing, spatial_cells_x, spatial_cells_y
+        )
         spatial[i] = column + spatial_cells_x * row
         for k in range(n_dv):
             bin_x = _velocity_bin(velocity[i, 0], delta_v[k], span)

@@ -288,24 +288,6 @@ def wrap(delta, length, periodic):
 
 
 @nb.njit(inline="always")
-def collision_delay(rx, ry, vx, vy, diameter):
-    """Time until two discs at separation r with relative velocity v touch (inf if never).
-
-    Uses the cancellation-free root ``(r² − σ²) / (−b + √(b² − v²(r² − σ²)))``, ``b = r·v``;
-    a pair that overlaps by rounding and approaches collides at once (delay 0).
-    """
-    b = rx * vx + ry * vy
-    if b >= 0.0:
-        return np.inf
-    speed_squared = vx * vx + vy * vy
-    gap = rx * rx + ry * ry - diameter * diameter
-    discriminant = b * b - speed_squared * gap
-    if discriminant <= 0.0:
-        return np.inf
-    return max(gap / (-b + np.sqrt(discriminant)), 0.0)
-
-
-@nb.njit(inline="always")
 def _boundary_delay(coordinate, speed, low, high):
     """Delay to reach ``high`` (speed > 0) or ``low`` (speed < 0); inf at speed 0. Branch-free."""
     target = high if speed > 0.0 else low
@@ -366,7 +348,9 @@ def predict(i, now, crossing, kinematics, bookkeeping, cell_head, cell_next, wid
                 continue
             j = cell_head[_u(other_column + cells_x * other_row)]
             while j >= 0:
-                # branch-free collision_delay; disc i itself has relative velocity 0: b = 0
+                # time to contact, branch-free, by the cancellation-free root
+                # (r² − σ²) / (−b + √(b² − v²(r² − σ²))), b = r·v, 0 if they overlap by
+                # rounding; disc i itself has relative velocity 0: b = 0, no hit
                 k = _u(j)
                 since = now - kinematics[k, T]
                 jvx, jvy = kinematics[k, VX], kinematics[k, VY]
@@ -681,17 +665,13 @@ def minimum_gap(position, box, periodic, diameter, cells_x, cells_y):
     for i in range(count):
         column, row = columns[i], rows[i]
         for d_row in range(-1, 2):
-            other_row = row + d_row
-            if other_row < 0 or other_row >= cells_y:
-                if not periodic:
-                    continue
-                other_row %= cells_y
+            other_row = _wrapped(row + d_row, cells_y, periodic)
+            if other_row < 0:
+                continue
             for d_column in range(-1, 2):
-                other_column = column + d_column
-                if other_column < 0 or other_column >= cells_x:
-                    if not periodic:
-                        continue
-                    other_column %= cells_x
+                other_column = _wrapped(column + d_column, cells_x, periodic)
+                if other_column < 0:
+                    continue
                 j = head[other_column + cells_x * other_row]
                 while j >= 0:
                     if j > i:

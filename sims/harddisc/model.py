@@ -270,7 +270,7 @@ class HardDiscModel(Model):
         )
         inner = HardDiscModel(region, seed_sequence)
         inner.advance(round(params.equilibration_time / params.time_quantum))
-        return inner.positions(), inner.velocity.copy()
+        return inner.positions(), inner.velocity
 
     def _place(self, rng: np.random.Generator) -> np.ndarray:
         """Random sequential addition in the initial region; fails loudly if it cannot finish."""

@@ -4,7 +4,7 @@ import numba as nb
 import numpy as np
 
 from sims.core.rng import next_double
-from sims.harddisc.kernels import wrap
+from sims.harddisc.kernels import _wrapped, wrap
 
 
 @nb.njit(cache=True)
@@ -35,17 +35,13 @@ def random_sequential_addition(count, low, high, box, periodic, diameter, max_at
         row = min(int((y - low[1]) / cell_height), cells_y - 1)
         free = True
         for d_row in range(-1, 2):
-            other_row = row + d_row
-            if other_row < 0 or other_row >= cells_y:
-                if not wraps[1]:
-                    continue
-                other_row %= cells_y
+            other_row = _wrapped(row + d_row, cells_y, wraps[1])
+            if other_row < 0:
+                continue
             for d_column in range(-1, 2):
-                other_column = column + d_column
-                if other_column < 0 or other_column >= cells_x:
-                    if not wraps[0]:
-                        continue
-                    other_column %= cells_x
+                other_column = _wrapped(column + d_column, cells_x, wraps[0])
+                if other_column < 0:
+                    continue
                 j = head[other_column + cells_x * other_row]
                 while j >= 0 and free:
                     rx = wrap(x - position[j, 0], box[0], periodic)

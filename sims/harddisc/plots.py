@@ -9,7 +9,7 @@ from sims.harddisc.ensemble import MEMBER, entropy_rise
 
 
 def plot_run(dataset: xr.Dataset):
-    """S_B/N against t and against t·Δv, event counts, and (if stored) the discs at three times.
+    """S_B/N against t and against t·Δv, event counts; if stored, discs at two times and speeds.
 
     Parameters
     ----------
@@ -32,13 +32,14 @@ def plot_run(dataset: xr.Dataset):
     count_axes = figure.add_subplot(grid[0, 2])
     expansion = dataset.attrs.get("partition") == "removed at t=0"
     time = dataset.time.values
+    rise = entropy_rise(dataset) if expansion else None
     for side in dataset.delta_v.values:
         label = f"Δv={side:g}"
         entropy_axes.plot(
             time, dataset.boltzmann_entropy_per_particle.sel(delta_v=side), label=label
         )
         if expansion:
-            collapse_axes.plot(time * side, entropy_rise(dataset).sel(delta_v=side), label=label)
+            collapse_axes.plot(time * side, rise.sel(delta_v=side), label=label)
         else:
             collapse_axes.plot(time, dataset.velocity_entropy_per_particle.sel(delta_v=side))
     for name, style in (("ideal_gas_entropy_initial", ":"), ("ideal_gas_entropy_final", "--")):
