@@ -203,12 +203,11 @@ class CouzinParams(StrictModel):
 
     @property
     def geometry(self) -> np.ndarray:
-        """Kernel geometry: box side, turn cap θΔt (rad), periodic cells, step length sΔt."""
+        """Kernel geometry: box side, turn cap θΔt (rad), step length sΔt."""
         return np.array(
             [
                 self.box_size,
                 math.radians(self.turning_rate) * self.time_step,
-                float(max(self.periodic_cells, 1)),
                 self.speed * self.time_step,
             ]
         )
