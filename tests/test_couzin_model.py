@@ -382,6 +382,9 @@ def test_one_and_two_mpi_ranks_write_identical_files(tmp_path):
         assert_same_run(tmp_path / "serial" / name, tmp_path / "parallel" / name)
 
 
+@pytest.mark.skipif(
+    numba.config.NUMBA_NUM_THREADS < 2, reason="one thread: nothing to compare it with"
+)
 @pytest.mark.parametrize("boundary", ["unbounded", "periodic"])
 def test_threads_do_not_change_the_result(boundary):
     """Large schools share agents among threads; each agent's result is the same."""

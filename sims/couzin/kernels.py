@@ -827,10 +827,8 @@ def advance(positions, headings, n_steps, zones, geometry, boundary, search, sig
     zones : (4,) float64
         ``r_r²``, ``(r_r + Δr_o)²``, ``(r_r + Δr_o + Δr_a)²`` (body lengths²) and the cosine of
         half the field of perception (a neighbour with ``ê_i·r̂_ij`` below it is not perceived).
-    geometry : (4,) float64
-        Box side L (body lengths), turn cap θΔt (rad), cells of side >= R per side of a
-        periodic box (unused here: the periodic cell list picks its own finer cells, see
-        :func:`periodic_stencil`), step length sΔt (body lengths).
+    geometry : (3,) float64
+        Box side L (body lengths), turn cap θΔt (rad), step length sΔt (body lengths).
     boundary, search : int
         Boundary (``UNBOUNDED``, ``PERIODIC``, ``REFLECTING``) and neighbour search
         (``ALL_PAIRS``, ``CELL_LIST`` or ``AUTO``, see :func:`_step_search`).
@@ -894,5 +892,5 @@ def advance(positions, headings, n_steps, zones, geometry, boundary, search, sig
                 _all_zone_sums_serial(*sweep)
         perceived += _turn_all(order, soa, sums, sorted_noise, geometry[1], new_headings)
         headings[:] = new_headings
-        _move(positions, headings, geometry[3], boundary, geometry[0])
+        _move(positions, headings, geometry[2], boundary, geometry[0])
     return perceived

@@ -22,6 +22,7 @@ from sims.core.rng import xoshiro_state
 from sims.core.scenario import ParamError, StrictModel, param
 from sims.core.simulation import Model
 from sims.couzin import diagnostics, kernels
+from sims.couzin.analysis import steady_state
 from sims.couzin.dataset import assemble
 from sims.couzin.observe import observe_school
 
@@ -203,12 +204,11 @@ class CouzinParams(StrictModel):
 
     @property
     def geometry(self) -> np.ndarray:
-        """Kernel geometry: box side, turn cap θΔt (rad), periodic cells, step length sΔt."""
+        """Kernel geometry: box side, turn cap θΔt (rad), step length sΔt."""
         return np.array(
             [
                 self.box_size,
                 math.radians(self.turning_rate) * self.time_step,
-                float(max(self.periodic_cells, 1)),
                 self.speed * self.time_step,
             ]
         )
@@ -248,7 +248,6 @@ class CouzinModel(Model):
         self.boundary = BOUNDARIES[params.boundary]
         self.search = SEARCHES[params.search]
         self.zones, self.geometry = params.zones, params.geometry
-        self.periodic_box = params.box_size if params.boundary == "periodic" else None
 
     def record_steps(self) -> np.ndarray:
         """Every ``record_interval`` from t = 0 to the end."""
@@ -305,7 +304,7 @@ class CouzinModel(Model):
     @classmethod
     def summarize(cls, dataset: xr.Dataset) -> str:
         """Agents, duration, second-half mean P and M, the regime, and the OSI."""
-        late = dataset.isel(time=slice(dataset.sizes["time"] // 2, None))
+        late = steady_state(dataset)
         p, m = float(late.polarization.mean()), float(late.milling.mean())
         line = (
             f"N={dataset.sizes['agent']}, t=0..{float(dataset.time[-1]):g} s; second half: "
