@@ -7,9 +7,10 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel
 
 from sims.cli import main
-from sims.core.scenario import load_scenario, shipped_scenarios
+from sims.core.scenario import ParamError, check_multiple, load_scenario, shipped_scenarios
 from tests.conftest import SMALL_COFFEE, run_cli, run_subprocess
 
 BAD_SCENARIOS = [
@@ -223,3 +224,21 @@ def test_mutated_scenarios_validate_or_fail_cleanly(tmp_path, mutation_list):
         assert code == 2
         message = stderr.getvalue()
         assert message.count("\n") == 1 and message.startswith(f"{path}: ")
+
+
+@pytest.mark.parametrize(
+    "value,positive,ok",
+    [(0.3, False, True), (3.0, True, True), (0.25, False, False), (0.0, False, True),
+     (0.0, True, False), (0.05, True, False)],
+)  # fmt: skip
+def test_check_multiple_allows_decimal_rounding_only(value, positive, ok):
+    """0.3 / 0.1 = 2.9999999999999996 is a multiple; 0.25 / 0.1 is not; 0 is one unless positive."""
+    class Times(BaseModel):
+        value: float
+        unit: float = 0.1
+
+    if ok:
+        check_multiple(Times(value=value), "value", "unit", positive=positive)
+    else:
+        with pytest.raises(ParamError, match="must be a multiple of unit=0.1"):
+            check_multiple(Times(value=value), "value", "unit", positive=positive)

@@ -64,6 +64,22 @@ def param(default: Any, *, units: str, description: str, **constraints: Any) -> 
     )
 
 
+MULTIPLE_TOLERANCE = 1e-9  # relative rounding allowed in "a multiple of" checks
+
+
+def check_multiple(model: BaseModel, key: str, unit_key: str, *, positive: bool = False) -> None:
+    """Raise :class:`ParamError` unless ``model.key`` is a whole multiple of ``model.unit_key``.
+
+    Rounding up to MULTIPLE_TOLERANCE (relative) is allowed, so that decimal inputs such as
+    0.3 / 0.1 pass; with ``positive`` the multiple must also be at least 1.
+    """
+    unit = getattr(model, unit_key)
+    ratio = getattr(model, key) / unit
+    nearest = round(ratio)
+    if abs(ratio - nearest) > MULTIPLE_TOLERANCE * max(ratio, 1.0) or (positive and nearest < 1):
+        raise ParamError(key, f"must be a multiple of {unit_key}={unit}", ratio)
+
+
 def param_metadata(model: type[BaseModel], key: str) -> dict[str, str]:
     """``units`` and ``long_name`` of the parameter at ``params.a.b``.
 

@@ -19,7 +19,7 @@ import xarray as xr
 from pydantic import model_validator
 
 from sims.core.rng import xoshiro_state
-from sims.core.scenario import ParamError, StrictModel, param
+from sims.core.scenario import ParamError, StrictModel, check_multiple, param
 from sims.core.simulation import Model
 from sims.couzin import diagnostics, kernels
 from sims.couzin.analysis import steady_state
@@ -34,7 +34,6 @@ BOUNDARIES = {
 SEARCHES = {"all_pairs": kernels.ALL_PAIRS, "cells": kernels.CELL_LIST, "auto": kernels.AUTO}
 INITIAL_SPACING = 0.75  # BL: default initial sphere radius is this times N^(1/3)
 MIN_PERIODIC_CELLS = 3  # a periodic cell list needs 3 distinct cells per side
-INTEGER_TOLERANCE = 1e-9
 
 
 class CouzinParams(StrictModel):
@@ -122,11 +121,7 @@ class CouzinParams(StrictModel):
     @model_validator(mode="after")
     def _consistent(self) -> CouzinParams:
         for key in ("duration", "record_interval"):
-            ratio = getattr(self, key) / self.time_step
-            if abs(ratio - round(ratio)) > INTEGER_TOLERANCE * max(1.0, ratio) or round(ratio) < 1:
-                raise ParamError(
-                    key, f"must be a multiple of time_step={self.time_step}", getattr(self, key)
-                )
+            check_multiple(self, key, "time_step", positive=True)
         if self.record_interval > self.duration:
             raise ParamError(
                 "record_interval", f"must be at most duration={self.duration}", self.record_interval

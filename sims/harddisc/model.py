@@ -20,7 +20,7 @@ import numpy as np
 import xarray as xr
 from pydantic import model_validator
 
-from sims.core.scenario import ParamError, StrictModel, param
+from sims.core.scenario import ParamError, StrictModel, check_multiple, param
 from sims.core.simulation import Model
 from sims.harddisc import diagnostics, kernels, placement
 from sims.harddisc.dataset import assemble
@@ -115,11 +115,7 @@ class HardDiscParams(StrictModel):
     @model_validator(mode="after")
     def _consistent(self) -> HardDiscParams:
         for key in ("duration", "record_interval", "equilibration_time"):
-            ratio = getattr(self, key) / self.time_quantum
-            if abs(ratio - round(ratio)) > INTEGER_TOLERANCE * max(ratio, 1.0):
-                raise ParamError(
-                    key, f"must be a multiple of time_quantum={self.time_quantum}", ratio
-                )
+            check_multiple(self, key, "time_quantum")
         if self.equilibration_time > 0 and self.partition and self.boundary == "periodic":
             raise ParamError(
                 "equilibration_time",

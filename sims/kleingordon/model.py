@@ -16,7 +16,7 @@ import numpy as np
 import xarray as xr
 from pydantic import model_validator
 
-from sims.core.scenario import ParamError, StrictModel, param
+from sims.core.scenario import ParamError, StrictModel, check_multiple, param
 from sims.core.simulation import Model
 from sims.kleingordon import diagnostics, kernels, potentials, schemes
 from sims.kleingordon import initial as initial_conditions
@@ -24,7 +24,6 @@ from sims.kleingordon.dataset import assemble
 
 KINK_POTENTIALS = ("phi4", "sine_gordon", "phi6")
 LINEAR_KINDS = ("gaussian_packet", "plane_wave")
-INTEGER_TOLERANCE = 1e-9
 CURVATURE_MARGIN = 0.1  # extra field range (fraction) over which V'' is bounded
 
 
@@ -82,9 +81,7 @@ class KleinGordonParams(StrictModel):
         if self.points % 2:
             raise ParamError("points", "must be even", self.points)
         for key in ("duration", "record_interval"):
-            ratio = getattr(self, key) / self.time_step
-            if abs(ratio - round(ratio)) > INTEGER_TOLERANCE * max(ratio, 1.0):
-                raise ParamError(key, f"must be a multiple of time_step={self.time_step}", ratio)
+            check_multiple(self, key, "time_step")
         kind = self.initial.kind
         if kind in LINEAR_KINDS and self.potential != "linear":
             raise ParamError("initial.kind", "wave packets need potential: linear", kind)

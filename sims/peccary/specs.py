@@ -13,10 +13,9 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import BeforeValidator, Field
 
-from sims.core.scenario import ParamError, StrictModel, param
+from sims.core.scenario import ParamError, StrictModel, check_multiple, param
 from sims.peccary import orbits
 
-STEP_TOLERANCE = 1e-9
 """Relative tolerance for ``sample_interval`` being a whole number of ``time_step``."""
 
 
@@ -29,11 +28,7 @@ def _check_variables(block, allowed):
 
 
 def _check_substeps(block):
-    ratio = block.sample_interval / block.time_step
-    if ratio < 1 - STEP_TOLERANCE or abs(ratio - round(ratio)) > STEP_TOLERANCE * ratio:
-        raise ParamError(
-            "sample_interval", f"must be a multiple of time_step={block.time_step}", ratio
-        )
+    check_multiple(block, "sample_interval", "time_step", positive=True)
 
 
 class Sine(StrictModel):
