@@ -20,6 +20,7 @@ import time
 
 import numba
 import numpy as np
+from timing import best_of  # benchmarks/timing.py
 
 from analysis import ordinal
 
@@ -28,17 +29,6 @@ N_LONG = 10_000_000
 N_DELAYS_SERIES = 1_000_000
 DELAYS = np.arange(1, 51)
 ORDER = 5
-
-
-def best_time(function, repeats=3):
-    """Return the smallest wall time of ``repeats`` calls and the last result."""
-    best = np.inf
-    result = None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = function()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def _status_mib(field):
@@ -84,8 +74,8 @@ def main():
 
     # 1. H and C of 1e7 samples, one thread
     numba.set_num_threads(1)
-    ours, (h, c) = best_time(lambda: ordinal.complexity_entropy(x, ORDER))
-    ours_h, _ = best_time(lambda: ordinal.permutation_entropy(x, ORDER))
+    ours, (h, c) = best_of(lambda: ordinal.complexity_entropy(x, ORDER))
+    ours_h, _ = best_of(lambda: ordinal.permutation_entropy(x, ORDER))
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     print(f"\n[1] H and C, n = 1e7, order {ORDER}, delay 1, one thread")
     print(f"  entrosim complexity_entropy   {ours:8.3f} s   H={h:.9f} C={c:.9f}")
@@ -94,7 +84,7 @@ def main():
     import antropy
 
     antropy.perm_entropy(x[:1000], order=ORDER, normalize=True)
-    antropy_time, antropy_h = best_time(
+    antropy_time, antropy_h = best_of(
         lambda: antropy.perm_entropy(x, order=ORDER, normalize=True), repeats=2
     )
     print(
@@ -105,12 +95,12 @@ def main():
     import ordpy
 
     if args.full_ordpy:
-        ordpy_time, (h_ref, c_ref) = best_time(
+        ordpy_time, (h_ref, c_ref) = best_of(
             lambda: ordpy.complexity_entropy(x, dx=ORDER), repeats=1
         )
         note = "measured on all 1e7 samples"
     else:
-        slice_time, (h_ref, c_ref) = best_time(
+        slice_time, (h_ref, c_ref) = best_of(
             lambda: ordpy.complexity_entropy(x[:1_000_000], dx=ORDER), repeats=1
         )
         ordpy_time = 10 * slice_time
@@ -126,10 +116,10 @@ def main():
     # 2. 50 delays on 1e6 samples
     y = x[:N_DELAYS_SERIES]
     print(f"\n[2] H and C for delays 1..50, n = 1e6, order {ORDER}")
-    one_call, (h_many, c_many) = best_time(lambda: ordinal.complexity_entropy(y, ORDER, DELAYS))
+    one_call, (h_many, c_many) = best_of(lambda: ordinal.complexity_entropy(y, ORDER, DELAYS))
     numba.set_num_threads(1)
-    one_call_serial, _ = best_time(lambda: ordinal.complexity_entropy(y, ORDER, DELAYS))
-    single_calls, singles = best_time(
+    one_call_serial, _ = best_of(lambda: ordinal.complexity_entropy(y, ORDER, DELAYS))
+    single_calls, singles = best_of(
         lambda: [ordinal.complexity_entropy(y, ORDER, int(d)) for d in DELAYS]
     )
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
@@ -149,7 +139,7 @@ def main():
         "  only save the per-call validation and spread the delays over idle Numba threads."
     )
 
-    antropy_delays, _ = best_time(
+    antropy_delays, _ = best_of(
         lambda: [
             antropy.perm_entropy(y, order=ORDER, delay=int(d), normalize=True) for d in DELAYS
         ],
@@ -159,7 +149,7 @@ def main():
         f"  antropy 50 single calls (H only)    {antropy_delays:8.3f} s   "
         f"ratio antropy/entrosim one call = {antropy_delays / one_call:.0f}x"
     )
-    ordpy_three, _ = best_time(
+    ordpy_three, _ = best_of(
         lambda: [ordpy.complexity_entropy(y, dx=ORDER, taux=int(d)) for d in DELAYS[:3]],
         repeats=1,
     )

@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from timing import best_of  # benchmarks/timing.py
 
 from analysis import compression
 from sims.coffee import diagnostics, kernels
@@ -42,16 +43,6 @@ from sims.core.rng import xoshiro_state
 from sims.core.scenario import load_scenario
 
 SWAP_TARGET = 5e7  # attempted swaps per second on one core (issue #4)
-
-
-def best_of(repeats: int, function) -> float:
-    """Smallest wall time (s) of ``repeats`` calls of ``function()``."""
-    times = []
-    for _ in range(repeats):
-        tick = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - tick)
-    return min(times)
 
 
 def bench_interacting(n: int, attempts: int, repeats: int, mixed: bool) -> tuple[float, float]:
@@ -68,8 +59,8 @@ def bench_interacting(n: int, attempts: int, repeats: int, mixed: bool) -> tuple
     state = xoshiro_state(np.random.SeedSequence(1))
     kernels.interacting_swaps(start.copy(), 1000, False, state)  # compile or load from cache
     grids = [start.copy() for _ in range(repeats)]
-    seconds = best_of(
-        repeats, lambda: kernels.interacting_swaps(grids.pop(), attempts, False, state)
+    seconds, _ = best_of(
+        lambda: kernels.interacting_swaps(grids.pop(), attempts, False, state), repeats
     )
     return attempts / seconds, seconds
 
@@ -83,8 +74,8 @@ def bench_non_interacting(n: int, moves: int, repeats: int) -> tuple[float, floa
     state = xoshiro_state(np.random.SeedSequence(2))
     kernels.random_walk_steps(rows, columns, counts, 1, False, state)  # compile or load
     steps = max(1, moves // rows.size)
-    seconds = best_of(
-        repeats, lambda: kernels.random_walk_steps(rows, columns, counts, steps, False, state)
+    seconds, _ = best_of(
+        lambda: kernels.random_walk_steps(rows, columns, counts, steps, False, state), repeats
     )
     return steps * rows.size / seconds, seconds
 

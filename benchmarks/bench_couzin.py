@@ -34,6 +34,7 @@ import time
 
 import numba
 import numpy as np
+from timing import best_of  # benchmarks/timing.py
 
 from sims.core.scenario import load_scenario
 from sims.couzin.model import CouzinModel, CouzinParams
@@ -76,16 +77,6 @@ SCALING_ZONES = dict(orientation_width=6.0, attraction_width=0.0)
 NEIGHBOURS = (15, 30, 60)  # perceived neighbours per agent in the informative density sweep
 
 
-def best_of(repeats: int, function) -> float:
-    """Smallest wall-clock time (s) of ``repeats`` calls."""
-    times = []
-    for _ in range(repeats):
-        tick = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - tick)
-    return min(times)
-
-
 def dewi_kadita_seconds(case: dict) -> float | None:
     """Seconds of dewi-kadita's solver on one of its cases (None if it is not installed)."""
     try:
@@ -101,14 +92,16 @@ def dewi_kadita_seconds(case: dict) -> float | None:
     def run():
         solver.solve(CouzinSystem(**settings), n_steps=steps, verbose=False)
 
-    return best_of(1, run)
+    return best_of(run, 1)[0]
 
 
 def our_seconds(name: str, n_agents: int, steps: int, repeats: int) -> float:
     """Seconds of ``steps`` steps of our shipped scenario ``name`` at ``n_agents`` agents."""
     params = load_scenario(f"couzin/{name}").params.model_copy(update={"n_agents": n_agents})
     CouzinModel.warm_up()
-    return best_of(repeats, lambda: CouzinModel(params, np.random.SeedSequence(1)).advance(steps))
+    return best_of(lambda: CouzinModel(params, np.random.SeedSequence(1)).advance(steps), repeats)[
+        0
+    ]
 
 
 def side_by_side(quick: bool) -> None:
@@ -194,7 +187,7 @@ def dense_school(quick: bool) -> None:
         model.advance(50)  # let the school form
         steps = max(3, 2_000_000 // (n * n))
         before = model.perceived_pairs
-        seconds = best_of(1, lambda m=model, s=steps: m.advance(s)) / steps
+        seconds = best_of(lambda m=model, s=steps: m.advance(s), 1)[0] / steps
         perceived = (model.perceived_pairs - before) / steps
         print(f"{n:>7} {seconds * 1e3:9.3f} {perceived / n:10.1f} {perceived / seconds:13.3g}")
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 from scipy.special import gammaln
+from timing import best_of  # benchmarks/timing.py
 
 from sims.lastmile.consolidation import ConsolidationSpec, consolidate, customers_of
 from sims.lastmile.distance import haversine_km, route_lengths
@@ -51,16 +52,6 @@ SWEEP_POINT = {
     "delivery_days": 1,
     "order_probability": 0.5,
 }
-
-
-def best_of(function, repeats):
-    """Smallest wall time (s) of ``repeats`` calls, and the last result."""
-    best, result = math.inf, None
-    for _ in range(repeats):
-        tick = time.perf_counter()
-        result = function()
-        best = min(best, time.perf_counter() - tick)
-    return best, result
 
 
 def naive_entropy_and_distance(table):
