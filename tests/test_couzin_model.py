@@ -10,7 +10,7 @@ import yaml
 from scipy import integrate
 
 from sims.core.scenario import load_scenario
-from sims.couzin import kernels
+from sims.couzin import kernels, simd
 from sims.couzin.model import CouzinModel, CouzinParams
 from sims.couzin.observe import observe_school
 from tests.conftest import (
@@ -243,6 +243,30 @@ def test_periodic_cells_agree_with_all_pairs_in_a_sparse_small_box():
         assert model.perceived_pairs == expected > 0
         results.append(model.headings.copy())
     np.testing.assert_allclose(results[0], results[1], atol=1e-12)
+
+
+@pytest.mark.skipif(not simd.AVAILABLE, reason="needs LLVM >= 19 and an AVX-512 host")
+def test_vectorised_candidate_compaction_matches_the_scalar_one():
+    """Same kept candidates, offsets and order, for runs of every length up to the array's end
+    (where the vectorised pass reads past the run and past N, masked off)."""
+    rng = np.random.default_rng(5)
+    n = 64
+    soa = rng.uniform(0.0, 4.0, (6, n))
+    starts = rng.integers(0, n, 40)
+    lengths = np.minimum(rng.integers(0, 30, 40), n - starts)
+    ranges = np.stack([starts, starts + lengths], axis=1)
+    ranges[:3] = [[0, n], [n - 1, n], [n - 9, n]]
+    shifts = rng.choice([-0.5, 0.0, 0.5], (40, 3))
+    capacity = int(lengths.sum()) + n + simd.LANES
+    kept = []
+    for sweep in (kernels._pair_candidates_scalar, kernels._pair_candidates_simd):
+        indices, offsets = np.zeros((2, capacity), np.uint64), np.zeros((2, 3, capacity))
+        counts = sweep((3, 17), soa, ranges, shifts, len(ranges), 2.5**2, indices, offsets)
+        kept.append([(indices[a, : counts[a]], offsets[a, :, : counts[a]]) for a in range(2)])
+    for (scalar_indices, scalar_offsets), (simd_indices, simd_offsets) in zip(*kept, strict=True):
+        assert 50 < len(scalar_indices) < lengths.sum()
+        np.testing.assert_array_equal(simd_indices, scalar_indices)
+        np.testing.assert_array_equal(simd_offsets, scalar_offsets)
 
 
 @pytest.mark.parametrize("cap", [math.pi, 4.0])

@@ -29,8 +29,9 @@ image shift (so no minimum image is taken per pair). Agents are taken two at a t
 the pair along z, d being the distance across from the pair's bounding box to that run's
 column. The sweep has two passes: a branch-free compaction that serves both agents of the pair
 keeps, for each, the candidates within R (their index and offset, stored contiguously; about 4
-candidates per perceived neighbour at 31 perceived), then 1/|r|, the blind-volume test and the
-zone sums are computed for those alone. A pair's runs contain each agent's own runs in the same
+candidates per perceived neighbour at 31 perceived; eight candidates per AVX-512 compress where
+the host has it, see :mod:`sims.couzin.simd`), then 1/|r|, the blind-volume test and the zone
+sums are computed for those alone. A pair's runs contain each agent's own runs in the same
 order, so every agent keeps the same list, hence the same sums, as if it were taken alone.
 Agents are sorted by cell (counting sort) and copied into component-major arrays each step.
 Every agent's sums depend on the positions alone (cell order, then stencil order), so results
@@ -46,6 +47,7 @@ import numba as nb
 import numpy as np
 
 from sims.core.rng import next_double
+from sims.couzin import simd
 
 UNBOUNDED, PERIODIC, REFLECTING = 0, 1, 2
 ALL_PAIRS, CELL_LIST, AUTO = 0, 1, 2
@@ -500,7 +502,7 @@ def _origin(soa, rank, shifts, r):
 
 
 @nb.njit(cache=True, inline="always")
-def _pair_candidates(pair, soa, ranges, shifts, n_ranges, perception2, indices, offsets):
+def _pair_candidates_scalar(pair, soa, ranges, shifts, n_ranges, perception2, indices, offsets):
     """First pass for two agents at once: the candidates within R of each (itself included).
 
     One sweep over the runs serves both agents of ``pair`` (each candidate is loaded once),
@@ -517,6 +519,28 @@ def _pair_candidates(pair, soa, ranges, shifts, n_ranges, perception2, indices, 
             m0 = _keep(k, position, origin0, perception2, indices, offsets, 0, m0)
             m1 = _keep(k, position, origin1, perception2, indices, offsets, 1, m1)
     return m0, m1
+
+
+@nb.njit(cache=True, inline="always")
+def _pair_candidates_simd(pair, soa, ranges, shifts, n_ranges, perception2, indices, offsets):
+    """:func:`_pair_candidates_scalar`, ``simd.LANES`` candidates at a time (see sims.couzin.simd).
+
+    ``indices`` and ``offsets`` need ``simd.LANES`` slots beyond the candidates of the runs.
+    """
+    if soa.shape[1] < simd.LANES:  # too few agents to read LANES wide within the array
+        return _pair_candidates_scalar(
+            pair, soa, ranges, shifts, n_ranges, perception2, indices, offsets
+        )
+    kept = (np.uint64(0), np.uint64(0))
+    for r in range(n_ranges):
+        origins = _origin(soa, pair[0], shifts, r) + _origin(soa, pair[1], shifts, r)
+        end = np.uint64(ranges[r, 1])
+        for k in range(np.uint64(ranges[r, 0]), end, np.uint64(simd.LANES)):
+            kept = simd.keep_lanes(soa, k, end, origins, perception2, indices, offsets, kept)
+    return kept
+
+
+_pair_candidates = _pair_candidates_simd if simd.AVAILABLE else _pair_candidates_scalar
 
 
 @nb.njit(cache=True, inline="always")
@@ -654,8 +678,8 @@ def _periodic_column(column, soa, cell_start, zones, box, n_xy, n_z, stencil, su
             runs = _pair_runs(pair, soa, cell_start, geometry, columns, ranges, shifts)
         rank = pair[1] + 1
         n_ranges, size = runs
-        if size > capacity:
-            capacity = 2 * size
+        if size + simd.LANES > capacity:  # room for the vectorised first pass's last stores
+            capacity = 2 * size + simd.LANES
             indices = np.empty((2, capacity), dtype=np.uint64)
             offsets = np.empty((2, 3, capacity))
         kept = _pair_candidates(pair, soa, ranges, shifts, n_ranges, zones[2], indices, offsets)
