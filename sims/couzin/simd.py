@@ -79,6 +79,8 @@ def keep_lanes(typingctx, soa, k, end, origins, perception2, indices, offsets, k
         doubles, longs = ir.VectorType(ir.DoubleType(), LANES), ir.VectorType(int64, LANES)
         mask_type = ir.VectorType(ir.IntType(1), LANES)
         broadcast = ir.Constant(ir.VectorType(int32, LANES), [0] * LANES)
+        unused_longs = ir.Constant(longs, ir.Undefined)  # lanes past the kept ones: any value
+        unused_doubles = ir.Constant(doubles, ir.Undefined)
 
         def splat(value, vector_type):
             undefined = ir.Constant(vector_type, ir.Undefined)
@@ -122,9 +124,6 @@ def keep_lanes(typingctx, soa, k, end, origins, perception2, indices, offsets, k
             distance2 = builder.fadd(builder.fadd(squares[0], squares[1]), squares[2])
             keep = builder.and_(builder.fcmp_ordered("<", distance2, limit), in_run)
             slot = kept[agent]
-            unused_longs, unused_doubles = ir.Constant(longs, ir.Undefined), ir.Constant(
-                doubles, ir.Undefined
-            )
             builder.store(
                 builder.call(compress_longs, [candidate, keep, unused_longs]),
                 vector_pointer(indices_type, indices_array, [agent, slot], longs),
