@@ -222,14 +222,14 @@ def test_cell_list_and_all_pairs_agree():
 
 
 def test_periodic_cells_agree_with_all_pairs_in_a_sparse_small_box():
-    """Few agents per column: pairs of agents too far apart along z for the box are taken one
+    """Few agents per column: groups of agents too far apart along z for the box are taken one
     at a time; either way each agent perceives exactly its brute-force neighbours."""
     common = dict(
         n_agents=40,
         orientation_width=2.0,
         attraction_width=4.0,
         boundary="periodic",
-        box_size=22.0,  # just above 3 perception radii: a pair's runs can reach around the box
+        box_size=22.0,  # just above 3 perception radii: a group's runs can reach around the box
         initial_region="box",
         noise=0.0,
         entropies="none",
