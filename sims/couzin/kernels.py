@@ -31,8 +31,9 @@ column. The sweep, two agents at a time, has two passes: a branch-free compactio
 both agents keeps, for each, the candidates within R (their index and offset, stored
 contiguously; about 4 candidates per perceived neighbour at 31 perceived; eight candidates per
 AVX-512 compress where the host has it, see :mod:`sims.couzin.simd`), then 1/|r|, the
-blind-volume test and the zone sums are computed for those alone. A group's runs contain each agent's own runs in the same
-order, so every agent keeps the same list, hence the same sums, as if it were taken alone.
+blind-volume test and the zone sums are computed for those alone. A group's runs contain each
+agent's own runs in the same order, so every agent keeps the same list, hence the same sums, as
+if it were taken alone.
 Agents are sorted by cell (counting sort) and copied into component-major arrays each step.
 Every agent's sums depend on the positions alone (cell order, then stencil order), so results
 do not depend on threads or on how a run is chunked; with ``AUTO`` a compact school uses all
@@ -348,7 +349,9 @@ def _turn_all(order, soa, sums, noise, max_turn, new_headings):
 # periodic cells: side >= R / SUBDIVISIONS across (x, y) and >= R / Z_SUBDIVISIONS along z, the
 # contiguous axis (measured at N = 1e5: (1, 8) 0.71, (2, 4) 0.83, (3, 9) 1.08 us per agent for
 # the zone sums; each stencil column costs a short loop, each candidate a compaction step; with
-# pairs, at N = 3e4: (1, 8) 0.41, (1, 4) 0.43, (1, 16) 0.40, (2, 4) 0.54 us)
+# pairs, at N = 3e4: (1, 8) 0.41, (1, 4) 0.43, (1, 16) 0.40, (2, 4) 0.54 us; re-checked with the
+# AVX-512 compress and groups of four, whole steps at N = 3e4 and 1e5: (1, 4) and (1, 16) within
+# ±5 % of (1, 8), (2, 4) 25 % slower)
 SUBDIVISIONS = 1
 Z_SUBDIVISIONS = 8
 MAX_CELLS_PER_AGENT = 4  # finer z cells only while the cells are at most this many per agent
