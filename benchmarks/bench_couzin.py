@@ -9,9 +9,9 @@
    Δr_o = 6, Δr_a = 0, so the density stays uniform), N = 10^3 .. 10^5: cost per step and per
    agent (linear scaling means a constant cost per agent) and perceived pairs per second per
    core (one thread, whole steps: neighbour search, rule, noise, turn and move; CPU time of
-   the process, which time stolen by other processes on a shared machine does not inflate,
-   best of five runs of 3·10^4 agent-steps or more). A perceived
-   pair is an ordered pair (i, j), j != i, with j within i's perception radius
+   the process, which time given to other processes does not inflate, though sharing caches
+   and memory bandwidth still slows it; best of five runs of 3·10^4 agent-steps or more). A
+   perceived pair is an ordered pair (i, j), j != i, with j within i's perception radius
    r_r + Δr_o + Δr_a (minimum image) and outside i's blind volume, i.e. a neighbour that
    enters i's zone sums; the model's ``perceived_pairs`` counter adds them up over the steps
    (tests/test_couzin_model.py checks it against a brute-force count). Candidates tested by the

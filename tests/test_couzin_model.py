@@ -245,26 +245,56 @@ def test_periodic_cells_agree_with_all_pairs_in_a_sparse_small_box():
     np.testing.assert_allclose(results[0], results[1], atol=1e-12)
 
 
-@pytest.mark.skipif(not simd.AVAILABLE, reason="needs LLVM >= 19 and an AVX-512 host")
-def test_vectorised_candidate_compaction_matches_the_scalar_one():
+@numba.njit(fastmath=True)
+def _scalar_candidates(pair, soa, ranges, shifts, perception2, indices, offsets):
+    """The scalar first pass, compiled with fast math as the sweep is."""
+    n_ranges = ranges.shape[0]
+    return kernels._pair_candidates_scalar(
+        pair, soa, ranges, shifts, n_ranges, perception2, indices, offsets
+    )
+
+
+@numba.njit(fastmath=True)
+def _simd_candidates(pair, soa, ranges, shifts, perception2, indices, offsets):
+    """The vectorised first pass, compiled with fast math as the sweep is."""
+    n_ranges = ranges.shape[0]
+    return kernels._pair_candidates_simd(
+        pair, soa, ranges, shifts, n_ranges, perception2, indices, offsets
+    )
+
+
+def _guarded(shape, dtype, guard):
+    """A zeroed C-contiguous array of ``shape`` followed, in the same buffer, by ``guard``
+    slots of 7 that no write may touch."""
+    size = math.prod(shape)
+    buffer = np.zeros(size + guard, dtype)
+    buffer[size:] = 7
+    return buffer[:size].reshape(shape), buffer[size:]
+
+
+@pytest.mark.skipif(not simd.COMPILES, reason="needs LLVM >= 19")
+@pytest.mark.parametrize("n", [5, 64])
+def test_vectorised_candidate_compaction_matches_the_scalar_one(n):
     """Same kept candidates, offsets and order, for runs of every length up to the array's end
-    (where the vectorised pass reads past the run and past N, masked off)."""
+    (where the vectorised pass reads past the run and past N, masked off), with no write
+    beyond ``simd.LANES`` slots past the candidates; below LANES agents it falls back."""
     rng = np.random.default_rng(5)
-    n = 64
     soa = rng.uniform(0.0, 4.0, (6, n))
     starts = rng.integers(0, n, 40)
-    lengths = np.minimum(rng.integers(0, 30, 40), n - starts)
-    ranges = np.stack([starts, starts + lengths], axis=1)
-    ranges[:3] = [[0, n], [n - 1, n], [n - 9, n]]
+    ranges = np.stack([starts, starts + rng.integers(0, 30, 40)], axis=1).clip(max=n)
+    ranges[:3] = [[0, n], [n - 1, n], [n - 3, n]]
     shifts = rng.choice([-0.5, 0.0, 0.5], (40, 3))
-    capacity = int(lengths.sum()) + n + simd.LANES
+    size = int(np.sum(ranges[:, 1] - ranges[:, 0]))
+    capacity = size + simd.LANES
     kept = []
-    for sweep in (kernels._pair_candidates_scalar, kernels._pair_candidates_simd):
-        indices, offsets = np.zeros((2, capacity), np.uint64), np.zeros((2, 3, capacity))
-        counts = sweep((3, 17), soa, ranges, shifts, len(ranges), 2.5**2, indices, offsets)
+    for sweep in (_scalar_candidates, _simd_candidates):
+        indices, index_guard = _guarded((2, capacity), np.uint64, 64)
+        offsets, offset_guard = _guarded((2, 3, capacity), np.float64, 64)
+        counts = sweep((3 % n, 4), soa, ranges, shifts, 2.5**2, indices, offsets)
+        assert (index_guard == 7).all() and (offset_guard == 7).all()
         kept.append([(indices[a, : counts[a]], offsets[a, :, : counts[a]]) for a in range(2)])
     for (scalar_indices, scalar_offsets), (simd_indices, simd_offsets) in zip(*kept, strict=True):
-        assert 50 < len(scalar_indices) < lengths.sum()
+        assert 0.2 * size < len(scalar_indices) < 0.8 * size
         np.testing.assert_array_equal(simd_indices, scalar_indices)
         np.testing.assert_array_equal(simd_offsets, scalar_offsets)
 

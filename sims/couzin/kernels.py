@@ -29,7 +29,7 @@ image shift (so no minimum image is taken per pair). Agents are taken four at a 
 the group along z, d being the distance across from the group's bounding box to that run's
 column. The sweep, two agents at a time, has two passes: a branch-free compaction that serves
 both agents keeps, for each, the candidates within R (their index and offset, stored
-contiguously; about 4 candidates per perceived neighbour at 31 perceived; eight candidates per
+contiguously; about 5 candidates per neighbour within R at 31 perceived; eight candidates per
 AVX-512 compress where the host has it, see :mod:`sims.couzin.simd`), then 1/|r|, the
 blind-volume test and the zone sums are computed for those alone. A group's runs contain each
 agent's own runs in the same order, so every agent keeps the same list, hence the same sums, as
@@ -530,7 +530,7 @@ def _pair_candidates_simd(pair, soa, ranges, shifts, n_ranges, perception2, indi
 
     ``indices`` and ``offsets`` need ``simd.LANES`` slots beyond the candidates of the runs.
     """
-    if soa.shape[1] < simd.LANES:  # too few agents to read LANES wide within the array
+    if soa.shape[1] < simd.LANES:  # nothing to gain (and below 3 agents the loads leave soa)
         return _pair_candidates_scalar(
             pair, soa, ranges, shifts, n_ranges, perception2, indices, offsets
         )

@@ -7,11 +7,14 @@ not vectorise. :func:`keep_lanes` does it for ``LANES`` consecutive candidates w
 ``llvm.experimental.vector.compress`` (one ``vcompresspd`` per array on AVX-512): about three
 times faster per candidate than the scalar loop on this project's machines.
 
-It is used only where it pays: LLVM 19 or newer (the intrinsic) and a host with AVX-512F
-(elsewhere LLVM expands the intrinsic lane by lane). ``AVAILABLE`` says so. Both paths keep the
-same candidates in the same order; the squared distance is rounded the same way unless the
-scalar path contracts it into a fused multiply-add, which can only move a candidate lying
-within rounding of R.
+It is used only where it pays: LLVM 19 or newer (the intrinsic) and Numba compiling for a host
+with AVX-512F (elsewhere LLVM expands the intrinsic lane by lane). ``AVAILABLE`` says so. Both
+paths keep the same candidates in the same order: inlined into the same fast-math kernel, their
+arithmetic gets the same flags, so the squared distance is contracted alike (the tests compare
+the two paths compiled that way).
+
+Numba's on-disk cache checks only the caller's source file: after editing this module, touch
+``kernels.py`` (or clear its cache) so that its cached machine code is rebuilt.
 """
 
 import llvmlite.binding as llvm
@@ -22,15 +25,32 @@ from numba.core import cgutils
 from numba.extending import intrinsic
 
 LANES = 8  # candidates per call: one 512-bit vector of float64
+COMPILES = llvm.llvm_version_info >= (19,)  # the intrinsic exists (LLVM 19 and newer)
 
 
-def _host_has_avx512() -> bool:
-    if numba.config.CPU_NAME not in (None, "host"):  # a generic or named target: no guarantee
+def _compiles_for_avx512() -> bool:
+    """Whether Numba compiles for this host with AVX-512F (its CPU settings honoured)."""
+    config = numba.config
+    if config.CPU_NAME not in (None, "host") or not config.ENABLE_AVX:
         return False
-    return bool(llvm.get_host_cpu_features().get("avx512f", False))
+    if config.CPU_FEATURES is not None:  # numba compiles for these features instead
+        return "+avx512f" in config.CPU_FEATURES.split(",")
+    try:
+        return bool(llvm.get_host_cpu_features().get("avx512f", False))
+    except RuntimeError:  # host features unknown
+        return False
 
 
-AVAILABLE = llvm.llvm_version_info >= (19,) and _host_has_avx512()
+AVAILABLE = COMPILES and _compiles_for_avx512()
+
+
+def _c_array(array, dtype, ndim) -> bool:
+    return (
+        isinstance(array, types.Array)
+        and array.layout == "C"
+        and array.dtype == dtype
+        and array.ndim == ndim
+    )
 
 
 @intrinsic
@@ -39,9 +59,9 @@ def keep_lanes(typingctx, soa, k, end, origins, perception2, indices, offsets, k
 
     Parameters
     ----------
-    soa : (6, N) float64, C-contiguous
+    soa : (6, N) float64, C-contiguous, N >= 3
         Sorted positions (rows 0-2) and headings. Rows 0-2 are read ``LANES`` wide from column
-        k, past ``end`` and past N into the next rows: harmless, and masked off.
+        k, past ``end`` and past N into the next rows (still inside the array): masked off.
     k, end : uint64
         First candidate and end of the run.
     origins : 6-tuple of float
@@ -61,7 +81,17 @@ def keep_lanes(typingctx, soa, k, end, origins, perception2, indices, offsets, k
     2-tuple of uint64
         The updated kept counts.
     """
-    if not (isinstance(soa, types.Array) and soa.layout == "C"):
+    f64, u64 = types.float64, types.uint64
+    if not (
+        _c_array(soa, f64, 2)
+        and _c_array(indices, u64, 2)
+        and _c_array(offsets, f64, 3)
+        and k == u64
+        and end == u64
+        and perception2 == f64
+        and origins == types.UniTuple(f64, 6)
+        and kept == types.UniTuple(u64, 2)
+    ):  # the generated code assumes exactly these types and layouts
         return None
     signature = types.UniTuple(types.uint64, 2)(
         soa, k, end, origins, perception2, indices, offsets, kept
@@ -122,7 +152,8 @@ def keep_lanes(typingctx, soa, k, end, origins, perception2, indices, offsets, k
             ]
             squares = [builder.fmul(offset[axis], offset[axis]) for axis in range(3)]
             distance2 = builder.fadd(builder.fadd(squares[0], squares[1]), squares[2])
-            keep = builder.and_(builder.fcmp_ordered("<", distance2, limit), in_run)
+            inside = builder.fcmp_ordered("<", distance2, limit)
+            keep = builder.select(in_run, inside, ir.Constant(mask_type, [0] * LANES))
             slot = kept[agent]
             builder.store(
                 builder.call(compress_longs, [candidate, keep, unused_longs]),
