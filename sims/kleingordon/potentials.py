@@ -170,11 +170,12 @@ def _map_potential(kind, phi, constants, order):
     return out.reshape(phi.shape)
 
 
-def max_curvature(kind: int, constants: np.ndarray, low: float, high: float) -> float:
-    """Largest V''(φ) for φ in [low, high] (1/time²), sampled on a fine grid.
+def curvature_range(
+    kind: int, constants: np.ndarray, low: float, high: float
+) -> tuple[float, float]:
+    """Smallest and largest V''(φ) for φ in [low, high] (1/time²), sampled on a fine grid.
 
-    Sets the fastest oscillation of a mode, ω² = k² + V'', in the stability bound of the
-    time stepper.
+    The range of a mode's nonlinear stiffness in the stability check of the time stepper.
     """
-    samples = np.linspace(low, high, 4001)
-    return float(np.max(curvature_array(kind, samples, constants)))
+    curvature = curvature_array(kind, np.linspace(low, high, 4001), constants)
+    return float(curvature.min()), float(curvature.max())

@@ -78,6 +78,39 @@ SCHEMES = {
 }
 
 
+def one_step_trace(
+    scheme: Scheme, time_step: float, omega: np.ndarray, kappa: np.ndarray
+) -> np.ndarray:
+    """Trace of the one-step matrix of ``scheme`` on a mode of y'' = −ω² y − κ y, (M, K).
+
+    The drifts are the exact rotation at frequency ω (free flight where ω = 0, as in
+    :func:`linear_flow_tables`) and the kicks apply −κ y; a processed scheme's kicks apply its
+    modified force, −κ (1 − κ_c Δt² κ) y with κ_c its ``correction``. ``omega`` has M values
+    and ``kappa`` K. The step is linearly stable (frozen coefficients) iff |trace| <= 2.
+    """
+    omega, kappa = np.asarray(omega, float), np.asarray(kappa, float)
+    kick = time_step * kappa * (1.0 - scheme.correction * time_step**2 * kappa)[None, :]
+    tables = linear_flow_tables(scheme.drift_weights, time_step, omega)[:, :, :, None]
+    shape = (omega.size, kappa.size)
+    a, b, c, d = (
+        np.ones(shape),
+        np.zeros(shape),
+        np.zeros(shape),
+        np.ones(shape),
+    )  # rows (a b), (c d)
+    for stage, weight in enumerate(scheme.kick_weights):
+        c, d = c - weight * kick * a, d - weight * kick * b
+        if stage < scheme.drift_weights.size:
+            cosine, sine_over, omega_sine = tables[stage]
+            a, b, c, d = (
+                cosine * a + sine_over * c,
+                cosine * b + sine_over * d,
+                cosine * c - omega_sine * a,
+                cosine * d - omega_sine * b,
+            )
+    return a + d
+
+
 def linear_flow_tables(
     drift_weights: np.ndarray, time_step: float, omega: np.ndarray
 ) -> np.ndarray:
