@@ -9,13 +9,14 @@ flow of the linear part φ_tt = φ_xx − μ² φ, a rotation of each mode (f th
 forward FFT (V'(φ) → its spectrum); the free-flight linear term −k² φ̂ needs none.
 
 The Takahashi–Imada kernel (Takahashi & Imada, J. Phys. Soc. Jpn. 53, 3765, 1984) is Störmer–Verlet
-whose kicks use the modified force a = f + (Δt²/12) J f, J = ∂f/∂φ: the gradient of the modified
-potential U − (Δt²/24)|∇U|². Its modified Hamiltonian is H + Δt²{H, G} + O(Δt⁴) with
+whose kicks use the modified force a = f + (Δt²/12) J f, J = ∂f/∂φ: minus the gradient of the
+modified potential U − (Δt²/24)|∇U|². Its modified Hamiltonian is H + Δt²{H, G} + O(Δt⁴) with
 G = π·f(φ)/12, so the kernel is conjugate, up to O(Δt⁴) per unit time, to the exact flow by the
 time-Δt² flow of G: mapping its state through that flow (the *processor*, Wisdom, Holman & Touma
 1996, "Symplectic correctors") gives a method of order 4 with one kick per step. The processor is
 applied only where the physical fields are needed (:func:`corrector_flow`). With the exact linear
-flow J f = (μ² − V''(φ)) f is pointwise and costs no extra FFT.
+flow and no dealiasing J f = (μ² − V''(φ)) f is pointwise and costs no extra FFT; otherwise a
+modified kick costs four FFTs.
 
 FFTs are pocketfft's, called from jitted code through ``rocket-fft``'s low-level interface into
 buffers allocated once per call of :func:`advance`. Every step recomputes what it needs from the
@@ -106,7 +107,7 @@ def acceleration(phi_hat, system, correction, out, field, pointwise, force_hat, 
     """
     inverse(phi_hat, field)
     exact_linear, kind, constants = system[3], system[4], system[5]
-    if correction != 0.0 and exact_linear:  # J is pointwise: one forward FFT in all
+    if correction != 0.0 and exact_linear and not system[2]:  # J pointwise: one forward FFT
         for index in range(field.size):
             value = field[index]
             curvature = potential_curvature(kind, value, constants) - constants[3]
@@ -114,10 +115,10 @@ def acceleration(phi_hat, system, correction, out, field, pointwise, force_hat, 
             pointwise[index] = -(remainder - correction * curvature * remainder)
         _finish(pointwise, phi_hat, system[0], system[1], system[2], True, out)
         return
-    force_spectrum(field, phi_hat, system, out, pointwise)
     if correction == 0.0:
+        force_spectrum(field, phi_hat, system, out, pointwise)
         return
-    force_hat[:] = out
+    force_spectrum(field, phi_hat, system, force_hat, pointwise)
     inverse(force_hat, force)
     jacobian_spectrum(field, force, force_hat, system, out, pointwise)
     for mode in range(out.size):
@@ -201,7 +202,8 @@ def _corrector_rates(phi_hat, pi_hat, system, force_hat, jacobian_hat, field, ve
 def corrector_flow(phi_hat, pi_hat, duration, system):
     """Flow of the processor G = π·f(φ)/12 for a ``duration`` s (time²), to O(s³), in place.
 
-    dφ/ds = f(φ)/12 and dπ/ds = −J(φ) π/12 (J symmetric), integrated by one explicit midpoint
+    dφ/ds = f(φ)/12 and dπ/ds = −J(φ) π/12 (J symmetric; with dealiasing P·V''(φ) only nearly
+    so), integrated by one explicit midpoint
     step. s = Δt² maps the Takahashi–Imada kernel's state to the physical one, s = −Δt² back;
     the O(Δt⁶) error of this step is below the method's O(Δt⁴).
     """
