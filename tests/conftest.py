@@ -6,6 +6,7 @@ import sys
 import sysconfig
 from pathlib import Path
 
+import numpy as np
 import pytest
 import xarray as xr
 import yaml
@@ -90,3 +91,8 @@ def assert_one_line_error(path: Path, key: str):
         load_scenario(str(path))
     assert error.value.key == key
     assert "\n" not in str(error.value)
+
+
+def log_log_slope(x, y) -> float:
+    """Least-squares slope of ln y against ln x (a power law's exponent)."""
+    return float(np.polyfit(np.log(x), np.log(y), 1)[0])

@@ -11,6 +11,7 @@ import pytest
 from sims.core import batch
 from sims.core.output import merge_runs
 from sims.core.scenario import load_scenario
+from tests.conftest import log_log_slope
 
 SIZES = [20, 28, 36, 44, 52]
 
@@ -18,10 +19,6 @@ SIZES = [20, 28, 36, 44, 52]
 def r_squared(x, y, degree):
     fitted = np.polyval(np.polyfit(x, y, degree), x)
     return 1 - ((y - fitted) ** 2).sum() / ((y - y.mean()) ** 2).sum()
-
-
-def log_log_slope(x, y):
-    return np.polyfit(np.log(x), np.log(y), 1)[0]
 
 
 @pytest.fixture(scope="module")
