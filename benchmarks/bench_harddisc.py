@@ -127,7 +127,7 @@ def billiards_rate(count: int, duration: float) -> tuple[float, float, int, int]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer collisions and sizes")
+    parser.add_argument("--quick", action="store_true", help="fewer collisions and repeats")
     quick = parser.parse_args().quick
     HardDiscModel.warm_up()
     print(f"hard-disc EDMD benchmark (one core; {os.cpu_count()} CPUs on this machine)")

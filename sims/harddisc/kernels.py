@@ -85,12 +85,11 @@ MEMO_VERSION = 6
 N_BOOKKEEPING = 8  # seven used, one of padding: 64-byte rows
 
 # indices into the int64 ``counters`` array
-HEAP_SIZE = 0
-COLLISIONS = 1
-WALL_COLLISIONS = 2
-CELL_CROSSINGS = 3
-NEXT_SORT = 4  # the collision count at which the discs' rows are next sorted by cell
-N_COUNTERS = 5
+COLLISIONS = 0
+WALL_COLLISIONS = 1
+CELL_CROSSINGS = 2
+NEXT_SORT = 3  # the collision count at which the discs' rows are next sorted by cell
+N_COUNTERS = 4
 
 SORT_INTERVAL = 10  # collisions per disc between sorts of the rows by cell
 # From this many discs on (2.5 MB of disc rows, more than a core's L2 cache) the next event's
@@ -103,7 +102,7 @@ WALL_IMPULSE = 1  # Σ over wall collisions of 2 m |v_normal| (mass length / tim
 N_SUMS = 2
 
 HEAP_ARITY = 8  # 4 or 8 (see _earliest_child); 16 was slower at N = 1e4
-# the heap's root is row HEAP_ROOT of the (heap_rows(N), 2) array ``heap`` (time, disc): then
+# the heap's root is row HEAP_ROOT of the (heap_rows(N), 2) array ``heap`` (time, row): then
 # the eight children of a row fill two 64-byte cache lines when the array is 64-byte aligned
 HEAP_ROOT = HEAP_ARITY - 1
 
@@ -239,7 +238,8 @@ def _sift_down(heap, heap_slot, row, time, disc):
     The heap is ordered by time alone: events at exactly the same time are taken in the heap's
     own deterministic order (part of the checkpointed state); simultaneous events of different
     discs commute, and of two simultaneous events of one pair the first makes the other stale.
-    The rows after the last entry, up to a multiple of four, hold time +inf and are never moved.
+    The rows after the last entry, up to a multiple of HEAP_ARITY, hold time +inf and are never
+    moved. Heap entries are rows of the disc arrays (``disc`` is a row).
     """
     end = HEAP_ROOT + heap_slot.shape[0]
     while True:
@@ -308,13 +308,14 @@ def _wrapped(index, count, periodic):
 @nb.njit(inline="always")
 def predict(i, now, crossing, kinematics, bookkeeping, cell_head, cell_next, width, height,
             cells_x, cells_y, cell_width, cell_height, diameter, periodic):  # fmt: skip
-    """Earliest event of disc (row) ``i`` after ``now``: (time, partner code, partner version).
+    """Predict disc (row) ``i``'s earliest event after ``now``; record it and return its time.
 
-    Each disc's row holds the earliest collision found by its last neighbourhood scan (MEMO_TIME,
-    MEMO_PARTNER, MEMO_VERSION). After a cell crossing (``crossing`` = its code) only the three
-    newly adjacent cells are scanned, and the memo stands for the others while its partner's
-    trajectory is unchanged; otherwise (``crossing`` = NO_EVENT, or a stale memo) all nine cells
-    are scanned. The memo is updated.
+    The event's PARTNER code and PARTNER_VERSION are written to the disc's row; the time is +inf
+    (partner NO_EVENT) when there is none. Each disc's row holds the earliest collision found by
+    its last neighbourhood scan (MEMO_TIME, MEMO_PARTNER, MEMO_VERSION). After a cell crossing
+    (``crossing`` = its code) only the three newly adjacent cells are scanned, and the memo
+    stands for the others while its partner's trajectory is unchanged; otherwise (``crossing`` =
+    NO_EVENT, or a stale memo) all nine cells are scanned. The memo is updated.
     """
     elapsed = now - kinematics[i, T]
     vx, vy = kinematics[i, VX], kinematics[i, VY]
@@ -391,7 +392,8 @@ def predict(i, now, crossing, kinematics, bookkeeping, cell_head, cell_next, wid
     best = delay if earlier else best
     code = (CROSS_UP if up else CROSS_DOWN) if crossing_y else WALL_Y
     partner = code if earlier else partner
-    return now + best, partner, partner_version
+    bookkeeping[i, PARTNER], bookkeeping[i, PARTNER_VERSION] = partner, partner_version
+    return now + best
 
 
 @nb.njit(inline="always")
@@ -399,14 +401,10 @@ def _schedule(i, now, crossing, kinematics, bookkeeping, cell_head, cell_next, h
               heap_slot, width, height, cells_x, cells_y, cell_width, cell_height, diameter,
               periodic):  # fmt: skip
     """Predict disc ``i``'s next event, record it and move its heap entry (+inf: none)."""
-    time, partner, partner_version = predict(
+    time = predict(
         i, now, crossing, kinematics, bookkeeping, cell_head, cell_next, width, height,
         cells_x, cells_y, cell_width, cell_height, diameter, periodic,
     )  # fmt: skip
-    bookkeeping[i, PARTNER] = partner
-    bookkeeping[i, PARTNER_VERSION] = partner_version
-    if partner == NO_EVENT:
-        time = np.inf
     _reschedule(heap, heap_slot, i, time)
 
 
@@ -441,13 +439,10 @@ def schedule_all(now, kinematics, bookkeeping, cell_head, cell_next, geometry, h
     cell_width, cell_height = width / cells_x, height / cells_y
     count = kinematics.shape[0]
     for i in range(count):
-        time, partner, partner_version = predict(
+        heap[HEAP_ROOT + i, 0] = predict(
             i, now, NO_EVENT, kinematics, bookkeeping, cell_head, cell_next, width, height,
             cells_x, cells_y, cell_width, cell_height, diameter, periodic,
         )  # fmt: skip
-        bookkeeping[i, PARTNER] = partner
-        bookkeeping[i, PARTNER_VERSION] = partner_version
-        heap[HEAP_ROOT + i, 0] = np.inf if partner == NO_EVENT else time
         heap[HEAP_ROOT + i, 1] = i
         heap_slot[i] = HEAP_ROOT + i
     heap[HEAP_ROOT + count :, 0] = np.inf
@@ -534,38 +529,28 @@ def process_events(end_time, mass, kinematics, bookkeeping, cell_head, cell_next
         int64, indexed by COLLISIONS, WALL_COLLISIONS, CELL_CROSSINGS, NEXT_SORT.
     sums : ndarray
         float64, indexed by VIRIAL and WALL_IMPULSE.
-
-    Returns
-    -------
-    int
-        Number of events handled (re-predictions of events with a changed partner included).
     """
-    handled = 0
     while True:
         if counters[COLLISIONS] >= counters[NEXT_SORT] and heap[HEAP_ROOT, 0] <= end_time:
             sort_rows(kinematics, bookkeeping, cell_head, cell_next, cell_prev, heap, heap_slot,
                       label, int(geometry[2]))  # fmt: skip
             counters[NEXT_SORT] = counters[COLLISIONS] + SORT_INTERVAL * kinematics.shape[0]
-        handled += _run_events(end_time, mass, kinematics, bookkeeping, cell_head, cell_next,
-                               cell_prev, geometry, heap, heap_slot, counters, sums)  # fmt: skip
+        _run_events(end_time, mass, kinematics, bookkeeping, cell_head, cell_next, cell_prev,
+                    geometry, heap, heap_slot, counters, sums)  # fmt: skip
         if heap[HEAP_ROOT, 0] > end_time:
-            return handled
+            return
 
 
 # No NRT: without reference counting, no atomic increments around the inlined helpers' arrays.
 @nb.njit(cache=True, error_model="numpy", _nrt=False)
 def _run_events(end_time, mass, kinematics, bookkeeping, cell_head, cell_next, cell_prev,
                 geometry, heap, heap_slot, counters, sums):  # fmt: skip
-    """The event loop of :func:`process_events`, up to ``end_time`` or until a sort is due.
-
-    Returns the number of events handled.
-    """
+    """The event loop of :func:`process_events`, up to ``end_time`` or until a sort is due."""
     width, height, cells_x, cells_y, diameter, periodic = geometry
     cells_x, cells_y = int(cells_x), int(cells_y)
     periodic = periodic > 0.0
     cell_width, cell_height = width / cells_x, height / cells_y
     prefetching = kinematics.shape[0] >= PREFETCH_MIN_DISCS
-    handled = 0
     while heap[HEAP_ROOT, 0] <= end_time and counters[COLLISIONS] < counters[NEXT_SORT]:
         now, i = heap[HEAP_ROOT, 0], _u(heap[HEAP_ROOT, 1])
         if prefetching:  # the earliest child of the root is likely next
@@ -573,7 +558,6 @@ def _run_events(end_time, mass, kinematics, bookkeeping, cell_head, cell_next, c
             _prefetch_neighbourhood(
                 int(heap[child, 1]), kinematics, bookkeeping, cell_next, cells_x
             )
-        handled += 1
         partner = bookkeeping[i, PARTNER]
         crossing = NO_EVENT
         if partner >= 0:
@@ -632,7 +616,6 @@ def _run_events(end_time, mass, kinematics, bookkeeping, cell_head, cell_next, c
         _schedule(i, now, crossing, kinematics, bookkeeping, cell_head, cell_next, heap,
                   heap_slot, width, height, cells_x, cells_y, cell_width, cell_height, diameter,
                   periodic)  # fmt: skip
-    return handled
 
 
 @nb.njit(cache=True)

@@ -246,7 +246,6 @@ class HardDiscModel(Model):
         self.heap = _aligned((kernels.heap_rows(count), 2), np.float64)
         self.heap_slot = np.zeros(count, np.int32)
         self.counters = np.zeros(kernels.N_COUNTERS, np.int64)
-        self.counters[kernels.HEAP_SIZE] = count
         self.sums = np.zeros(kernels.N_SUMS)
         kernels.schedule_all(
             0.0, self.kinematics, self.bookkeeping, self.cell_head, self.cell_next,
@@ -325,11 +324,6 @@ class HardDiscModel(Model):
     def velocity(self) -> np.ndarray:
         """Disc velocities in disc order (a copy; velocity)."""
         return self.kinematics[self._rows(), kernels.VX : kernels.VY + 1]
-
-    @property
-    def local_time(self) -> np.ndarray:
-        """Each disc's last event time, when it was at ``position`` (a copy; time)."""
-        return self.kinematics[self._rows(), kernels.T]
 
     @property
     def time(self) -> float:
