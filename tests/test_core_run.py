@@ -2,12 +2,14 @@
 
 import json
 import os
+import pickle
 import signal
 import subprocess
 import sys
 import time
 
 import numpy as np
+import pytest
 import xarray as xr
 import yaml
 
@@ -149,3 +151,23 @@ def test_list_shows_systems_and_scenarios(capsys):
     code, out, _ = run_cli("list", capsys=capsys)
     assert code == 0 and "coffee" in out and "coffee/interacting" in out
     assert "sweeps/coffee_size_scaling" in out
+
+
+def test_a_checkpoint_with_another_state_layout_is_refused(tmp_path):
+    """A checkpoint of the same run whose state arrays differ (written by another version of
+    the simulator) gets a one-line error, not a KeyError or a broadcast error in set_state."""
+    from sims.coffee.model import CoffeeModel, CoffeeParams
+    from sims.core.simulation import Simulation
+
+    def simulation():
+        model = CoffeeModel(CoffeeParams(grid_size=16, n_records=12), np.random.SeedSequence(1))
+        return Simulation(model, checkpoint_path=tmp_path / "run.ckpt", fingerprint="run")
+
+    simulation()._write_checkpoint()
+    assert simulation().resume()
+    saved = pickle.loads((tmp_path / "run.ckpt").read_bytes())
+    name, value = next(iter(saved["model"].items()))
+    saved["model"][name] = np.append(value, value)
+    (tmp_path / "run.ckpt").write_bytes(pickle.dumps(saved))
+    with pytest.raises(ValueError, match="written by another version .* remove it"):
+        simulation().resume()

@@ -27,6 +27,11 @@ _CHUNK_TARGET_SECONDS = 0.25
 _CHECKPOINT_FORMAT = 1
 
 
+def _state_layout(state: dict[str, Any]) -> dict[str, tuple]:
+    """Names, shapes and dtypes of a model state: what a checkpoint must match to be loaded."""
+    return {name: (np.shape(value), np.asarray(value).dtype.str) for name, value in state.items()}
+
+
 class Model(abc.ABC):
     """A simulator: parameters, state and jitted dynamics.
 
@@ -125,6 +130,11 @@ class Simulation:
             saved = pickle.load(handle)
         if saved.get("format") != _CHECKPOINT_FORMAT or saved["fingerprint"] != self.fingerprint:
             raise ValueError(f"{self.checkpoint_path} belongs to another run; remove it")
+        if _state_layout(saved["model"]) != _state_layout(self.model.get_state()):
+            raise ValueError(
+                f"{self.checkpoint_path} was written by another version of this simulator "
+                "(its state has other arrays or shapes); remove it"
+            )
         self.model.set_state(saved["model"])
         self.model.step_count = saved["step_count"]
         self.records = saved["records"]
