@@ -105,6 +105,8 @@ def test_initial_state_is_confined_maxwellian_and_reproducible():
 def test_chunking_and_checkpoints_never_change_the_result(boundary):
     changes = dict(n_discs=300, area_fraction=0.2, boundary=boundary, time_quantum=0.01)
     whole, pieces = make(seed=3, **changes), make(seed=3, **changes)
+    for model in (whole, pieces):  # a sort of the rows at collision 500, inside a chunk
+        model.counters[kernels.NEXT_SORT] = 500
     whole.advance(1500)
     for chunk in (1, 7, 300, 500):
         pieces.advance(chunk)
@@ -117,6 +119,22 @@ def test_chunking_and_checkpoints_never_change_the_result(boundary):
         np.testing.assert_array_equal(value, pieces.get_state()[key])
         np.testing.assert_array_equal(value, restored.get_state()[key])
     assert whole.counters[kernels.COLLISIONS] > 1000
+
+
+@pytest.mark.parametrize("boundary", ["reflecting", "periodic"])
+def test_sorting_the_rows_never_changes_the_dynamics(boundary):
+    """Rows re-sorted by cell every SORT_INTERVAL collisions per disc (at least twice here)
+    against a model that never sorts: the same discs, bitwise, in disc order."""
+    changes = dict(n_discs=300, area_fraction=0.2, boundary=boundary, time_quantum=0.01)
+    sorted_rows, unsorted = make(seed=3, **changes), make(seed=3, **changes)
+    unsorted.counters[kernels.NEXT_SORT] = 10**15
+    for model in (sorted_rows, unsorted):
+        model.advance(8000)
+    assert sorted_rows.counters[kernels.COLLISIONS] > 2 * kernels.SORT_INTERVAL * 300
+    assert not np.array_equal(sorted_rows.label, unsorted.label)
+    np.testing.assert_array_equal(sorted_rows.positions(), unsorted.positions())
+    np.testing.assert_array_equal(sorted_rows.velocity, unsorted.velocity)
+    np.testing.assert_array_equal(sorted_rows.counters[:3], unsorted.counters[:3])
 
 
 def test_random_sequential_addition_reports_an_unreachable_area_fraction():

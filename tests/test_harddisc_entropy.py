@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from scipy.special import gammaln, ndtr
+from scipy.special import gammaln
 from scipy.stats import binom
 
 from sims.core.simulation import Simulation
@@ -80,8 +80,7 @@ def finite_n_rise(count, delta_v):
     """Expected S_B rise / (N ln 2) when an ideal gas (T = m = 1) in one spatial cell spreads
     evenly over two: binomial occupations of the Maxwell velocity cells, Σ E[ln n!] before
     minus after (the ln|Δ| terms cancel). Below 1 by about ½ ln(πn/2) + ½ per occupied cell."""
-    reach = int(np.ceil(12.0 / delta_v))
-    per_axis = np.diff(ndtr(np.arange(-reach, reach + 1) * delta_v))
+    per_axis = diagnostics.maxwell_bin_probabilities(delta_v, 1.0, 1.0)
     cells = np.outer(per_axis, per_axis).ravel()
     n = np.arange(count + 1)
 

@@ -105,15 +105,23 @@ def coarse_ideal_gas_entropy_per_particle(
     S/N = ln(A/N) + 1 + 2 h₁ with h₁ = −Σ_k p_k ln(p_k/Δv). Tends to
     :func:`ideal_gas_entropy_per_particle` as Δv → 0. Returns k_B per particle, shape of Δv.
     """
-    scale = np.sqrt(temperature / mass)
     values = []
     for side in np.atleast_1d(np.asarray(delta_v, dtype=np.float64)):
-        reach = int(np.ceil(12.0 * scale / side))
-        edges = np.arange(-reach, reach + 1) * side / scale
-        probabilities = np.diff(ndtr(edges))
+        probabilities = maxwell_bin_probabilities(side, temperature, mass)
         per_axis = -np.sum(xlogy(probabilities, probabilities)) + np.log(side)
         values.append(np.log(area / count) + 1.0 + 2.0 * per_axis)
     return np.array(values)
+
+
+def maxwell_bin_probabilities(delta_v: float, temperature: float, mass: float) -> np.ndarray:
+    """Maxwell probabilities of one velocity component's bins of width Δv (velocity).
+
+    Φ((k+1)Δv/s) − Φ(kΔv/s), s = √(T/m), for k = −K .. K − 1 with KΔv >= 12 s (the bins beyond
+    hold less than 1e-32).
+    """
+    scale = np.sqrt(temperature / mass)
+    reach = int(np.ceil(12.0 * scale / delta_v))
+    return np.diff(ndtr(np.arange(-reach, reach + 1) * delta_v / scale))
 
 
 def maxwell_ks_test(velocity: np.ndarray, temperature: float, mass: float):

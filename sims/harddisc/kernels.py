@@ -296,7 +296,7 @@ def _boundary_delay(coordinate, speed, low, high):
 
 
 @nb.njit(inline="always")
-def _wrapped(index, count, periodic):
+def wrapped_index(index, count, periodic):
     """``index`` (at most one cell outside [0, count)) wrapped if periodic, else -1 outside."""
     if index < 0:
         return index + count if periodic else -1
@@ -340,11 +340,11 @@ def predict(i, now, crossing, kinematics, bookkeeping, cell_head, cell_next, wid
         best_time, partner, partner_version = np.inf, np.int64(NO_EVENT), np.int64(0)
         low_column, high_column, low_row, high_row = column - 1, column + 1, row - 1, row + 1
     for other_row in range(low_row, high_row + 1):
-        other_row = _wrapped(other_row, cells_y, periodic)
+        other_row = wrapped_index(other_row, cells_y, periodic)
         if other_row < 0:
             continue
         for other_column in range(low_column, high_column + 1):
-            other_column = _wrapped(other_column, cells_x, periodic)
+            other_column = wrapped_index(other_column, cells_x, periodic)
             if other_column < 0:
                 continue
             j = cell_head[_u(other_column + cells_x * other_row)]
@@ -648,11 +648,11 @@ def minimum_gap(position, box, periodic, diameter, cells_x, cells_y):
     for i in range(count):
         column, row = columns[i], rows[i]
         for d_row in range(-1, 2):
-            other_row = _wrapped(row + d_row, cells_y, periodic)
+            other_row = wrapped_index(row + d_row, cells_y, periodic)
             if other_row < 0:
                 continue
             for d_column in range(-1, 2):
-                other_column = _wrapped(column + d_column, cells_x, periodic)
+                other_column = wrapped_index(column + d_column, cells_x, periodic)
                 if other_column < 0:
                     continue
                 j = head[other_column + cells_x * other_row]

@@ -20,13 +20,18 @@ import numpy as np
 import xarray as xr
 from pydantic import model_validator
 
-from sims.core.scenario import ParamError, StrictModel, check_multiple, param
+from sims.core.scenario import (
+    MULTIPLE_TOLERANCE,
+    ParamError,
+    StrictModel,
+    check_multiple,
+    param,
+)
 from sims.core.simulation import Model
 from sims.harddisc import diagnostics, kernels, placement
 from sims.harddisc.dataset import assemble
 
 MAX_AREA_FRACTION = 0.4  # random sequential addition jams at 0.547; it slows down long before
-INTEGER_TOLERANCE = 1e-9
 MAX_VELOCITY_CELLS = 2**19  # per axis and sign, the range of the phase-space cell keys
 DISCS_PER_NEIGHBOUR_CELL = 1.0  # target mean occupation of the neighbour cells (final box)
 MIN_PERIODIC_CELLS = 3
@@ -125,7 +130,7 @@ class HardDiscParams(StrictModel):
         if self.record_interval > self.duration:
             raise ParamError("record_interval", "must not exceed duration", self.record_interval)
         cells_x = self.aspect_ratio * self.spatial_cells
-        if abs(cells_x - round(cells_x)) > INTEGER_TOLERANCE * cells_x or round(cells_x) < 1:
+        if abs(cells_x - round(cells_x)) > MULTIPLE_TOLERANCE * cells_x or round(cells_x) < 1:
             raise ParamError(
                 "spatial_cells",
                 f"times aspect_ratio={self.aspect_ratio} must be an integer (square cells tile "
@@ -347,17 +352,22 @@ class HardDiscModel(Model):
 
     def positions(self) -> np.ndarray:
         """Disc centres at the current time (a new array; the state is not touched)."""
+        return self._discs_now()[0]
+
+    def _discs_now(self) -> tuple[np.ndarray, np.ndarray]:
+        """Positions at the current time and velocities, in disc order, from one gather."""
         kinematics = self.kinematics[self._rows()]
-        return kernels.positions_at(
-            self.time, kinematics[:, kernels.X : kernels.Y + 1],
-            kinematics[:, kernels.VX : kernels.VY + 1], kinematics[:, kernels.T], self.box,
-            self.periodic,
+        velocity = kinematics[:, kernels.VX : kernels.VY + 1]
+        position = kernels.positions_at(
+            self.time, kinematics[:, kernels.X : kernels.Y + 1], velocity,
+            kinematics[:, kernels.T], self.box, self.periodic,
         )  # fmt: skip
+        return position, velocity
 
     def observe(self) -> dict[str, Any]:
         """Entropies for every Δv, energy, momentum, event counts, virial; optionally the discs."""
         params = self.params
-        position, velocity = self.positions(), self.velocity
+        position, velocity = self._discs_now()
         entropies = diagnostics.phase_space_entropies(
             position, velocity, self.box, params.spatial_grid, np.asarray(params.delta_v)
         )

@@ -4,7 +4,7 @@ import numba as nb
 import numpy as np
 
 from sims.core.rng import next_double
-from sims.harddisc.kernels import _wrapped, wrap
+from sims.harddisc.kernels import cell_of_point, wrap, wrapped_index
 
 
 @nb.njit(cache=True)
@@ -31,15 +31,16 @@ def random_sequential_addition(count, low, high, box, periodic, diameter, max_at
         attempts += 1
         x = low[0] + (high[0] - low[0]) * next_double(rng_state)
         y = low[1] + (high[1] - low[1]) * next_double(rng_state)
-        column = min(int((x - low[0]) / cell_width), cells_x - 1)
-        row = min(int((y - low[1]) / cell_height), cells_y - 1)
+        column, row = cell_of_point(
+            x - low[0], y - low[1], cell_width, cell_height, cells_x, cells_y
+        )
         free = True
         for d_row in range(-1, 2):
-            other_row = _wrapped(row + d_row, cells_y, wraps[1])
+            other_row = wrapped_index(row + d_row, cells_y, wraps[1])
             if other_row < 0:
                 continue
             for d_column in range(-1, 2):
-                other_column = _wrapped(column + d_column, cells_x, wraps[0])
+                other_column = wrapped_index(column + d_column, cells_x, wraps[0])
                 if other_column < 0:
                     continue
                 j = head[other_column + cells_x * other_row]
