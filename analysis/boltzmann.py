@@ -37,17 +37,29 @@ def _as_counts(counts, argument="counts"):
     return counts
 
 
-def _as_cell_count(n_cells):
-    """``n_cells`` as an array, checked to be integer(s) >= 1."""
-    n_cells = np.asarray(n_cells, dtype=np.float64)
-    if np.any(n_cells != np.round(n_cells)) or np.any(n_cells < 1):
-        raise ValueError(f"n_cells: must be integer(s) >= 1 (got {n_cells})")
-    return n_cells
+def _as_whole(values, argument, minimum):
+    """``values`` as a float array, checked to be finite whole numbers >= ``minimum``."""
+    values = np.asarray(values, dtype=np.float64)
+    if (
+        not np.all(np.isfinite(values))
+        or np.any(values != np.round(values))
+        or np.any(values < minimum)
+    ):
+        raise ValueError(f"{argument}: must be whole numbers >= {minimum} (got {values})")
+    return values
 
 
 def _cell_count(n_cells, counts, axis):
-    """``M``: the cells along ``axis`` by default, else ``n_cells`` (scalar or one per row)."""
-    return counts.shape[axis] if n_cells is None else _as_cell_count(n_cells)
+    """``M``: the cells along ``axis`` by default, else ``n_cells`` (scalar or one per row).
+
+    ``n_cells`` must be at least the occupied cells: the bounds and normalisations need it.
+    """
+    if n_cells is None:
+        return counts.shape[axis]
+    n_cells = _as_whole(n_cells, "n_cells", 1)
+    if np.any(n_cells < np.count_nonzero(counts, axis=axis)):
+        raise ValueError("n_cells: fewer than the occupied cells")
+    return n_cells
 
 
 def _log_cell_volume(cell_volume, shape):
@@ -188,10 +200,8 @@ def ln_multinomial_max(total, n_cells):
     ValueError
         If ``total`` is negative or not integer, or ``n_cells < 1``.
     """
-    total = np.asarray(total, dtype=np.float64)
-    if not np.all(np.isfinite(total)) or np.any(total < 0) or np.any(total != np.round(total)):
-        raise ValueError("total: must be a non-negative integer")
-    n_cells = _as_cell_count(n_cells)
+    total = _as_whole(total, "total", 0)
+    n_cells = _as_whole(n_cells, "n_cells", 1)
     quotient, remainder = np.divmod(total, n_cells)
     return (
         gammaln(total + 1.0)
@@ -314,9 +324,7 @@ def normalized_ln_multinomial(counts, axis=-1, n_cells=None):
     ValueError
         If ``counts`` is negative, not finite or not integer.
     """
-    counts = _as_counts(counts)
-    if np.any(counts != np.round(counts)):
-        raise ValueError("counts: must be integers for the normalised multinomial")
+    counts = _as_whole(counts, "counts", 0)
     n_cells = _cell_count(n_cells, counts, axis)
     ln_w = ln_multinomial(counts, axis=axis)
     ln_w_max = ln_multinomial_max(np.sum(counts, axis=axis), n_cells)

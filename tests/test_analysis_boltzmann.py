@@ -139,6 +139,9 @@ def test_normalized_forms():
         (lambda: boltzmann.shannon_duality([np.nan]), "counts"),
         (lambda: boltzmann.normalized_ln_multinomial([1.5, 2]), "counts"),
         (lambda: boltzmann.ln_multinomial_max(3, 0), "n_cells"),
+        (lambda: boltzmann.ln_multinomial_max(3, np.inf), "n_cells"),
+        (lambda: boltzmann.shannon_duality([5, 3, 2], n_cells=2), "n_cells: fewer than"),
+        (lambda: boltzmann.normalized_shannon_entropy([5, 3, 2], n_cells=2), "n_cells"),
         (lambda: boltzmann.ln_multinomial_max(-1, 3), "total"),
     ],
 )
