@@ -75,6 +75,8 @@ def test_route_entropy_of_one_hand_made_route():
     assert result.eta_boltzmann[0] == pytest.approx(0.93877, abs=1e-5)
     assert result.eta_shannon[0] == pytest.approx(0.93723, abs=1e-5)
     assert result.ln_w_lower[0] == pytest.approx(10.296530 - 2 * np.log(11), abs=1e-6)
+    assert result.ln_w_max[0] == pytest.approx(np.log(4200), abs=1e-9)  # 10!/(4! 3! 3!)
+    assert result.ln_w_stirling[0] == pytest.approx(7.909347, abs=1e-6)
 
 
 def test_every_route_matches_a_direct_count(city):

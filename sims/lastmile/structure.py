@@ -182,9 +182,10 @@ def padded_rows(offsets: np.ndarray, values: np.ndarray, rows: np.ndarray, width
     """Rows ``values[offsets[r]:offsets[r+1]]`` for r in ``rows``, zero-padded to ``width``."""
     lengths = offsets[rows + 1] - offsets[rows]
     out = np.zeros((len(rows), width), dtype=values.dtype)
-    row_index = np.repeat(np.arange(len(rows)), lengths)
-    column = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    out[row_index, column] = values[np.repeat(offsets[rows], lengths) + column]
+    index = csr_ranges(offsets, rows)
+    out[np.repeat(np.arange(len(rows)), lengths), index - np.repeat(offsets[rows], lengths)] = (
+        values[index]
+    )
     return out
 
 

@@ -16,8 +16,6 @@ from pydantic import BeforeValidator, Field
 from sims.core.scenario import ParamError, StrictModel, check_multiple, param
 from sims.peccary import orbits
 
-"""Relative tolerance for ``sample_interval`` being a whole number of ``time_step``."""
-
 
 def _check_variables(block, allowed):
     for variable in block.variables:

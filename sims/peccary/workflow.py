@@ -4,7 +4,7 @@ For every series: (1) the natural timescale t_nat (:func:`analysis.ordinal.natur
 (2) the PECCARY delay, whose pattern time (order − 1)·delay·Δt is ``pattern_fraction``·t_nat
 (:func:`analysis.ordinal.recommended_delay`); (3) the ordinal-pattern counts over all delays in one
 compiled pass (:func:`analysis.ordinal.pattern_counts`), giving H, C and the missing patterns;
-(4) the regime of every (series, delay) point (:func:`analysis.ordinal.classify_codes`), left
+(4) the regime of every (series, delay) point (:func:`analysis.ordinal.classify_sampled`), left
 undefined (−1) when there are fewer than ``MIN_WINDOWS_PER_PATTERN · order!`` windows. The same
 quantities are also given at each series' own PECCARY delay.
 """
