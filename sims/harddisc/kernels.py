@@ -296,6 +296,25 @@ def _boundary_delay(coordinate, speed, low, high):
 
 
 @nb.njit(inline="always")
+def _earlier_boundary(coordinate, speed, axis, radius, periodic, best, partner):
+    """The earlier of (``best``, ``partner``) and the disc's boundary event along one axis.
+
+    The boundary is the cell's edge if a cell lies beyond it (always when periodic), else the
+    wall, which then is the nearer; selects rather than branches on the signs. ``axis`` is
+    (cell index, cells, cell side, box side, crossing code down, crossing code up, wall code).
+    """
+    cell, cells, side, extent, code_down, code_up, wall = axis
+    up = speed > 0.0
+    crossing = periodic | (cell + 1 < cells if up else cell > 0)
+    low = cell * side if crossing else radius
+    high = (cell + 1) * side if crossing else extent - radius
+    delay = _boundary_delay(coordinate, speed, low, high)
+    earlier = delay < best
+    code = (code_up if up else code_down) if crossing else wall
+    return (delay if earlier else best), (code if earlier else partner)
+
+
+@nb.njit(inline="always")
 def wrapped_index(index, count, periodic):
     """``index`` (at most one cell outside [0, count)) wrapped if periodic, else -1 outside."""
     if index < 0:
@@ -372,26 +391,11 @@ def predict(i, now, crossing, kinematics, bookkeeping, cell_head, cell_next, wid
     kinematics[i, MEMO_TIME] = best_time
     bookkeeping[i, MEMO_PARTNER], bookkeeping[i, MEMO_VERSION] = partner, partner_version
     best = best_time - now
-    # per axis one boundary: the cell's edge if a cell lies beyond it (always when periodic),
-    # else the wall, which then is the nearer; selects rather than branches on the signs
     radius = 0.5 * diameter
-    right, up = vx > 0.0, vy > 0.0
-    crossing_x = periodic | (column + 1 < cells_x if right else column > 0)
-    low = column * cell_width if crossing_x else radius
-    high = (column + 1) * cell_width if crossing_x else width - radius
-    delay = _boundary_delay(x, vx, low, high)
-    earlier = delay < best
-    best = delay if earlier else best
-    code = (CROSS_RIGHT if right else CROSS_LEFT) if crossing_x else WALL_X
-    partner = code if earlier else partner
-    crossing_y = periodic | (row + 1 < cells_y if up else row > 0)
-    low = row * cell_height if crossing_y else radius
-    high = (row + 1) * cell_height if crossing_y else height - radius
-    delay = _boundary_delay(y, vy, low, high)
-    earlier = delay < best
-    best = delay if earlier else best
-    code = (CROSS_UP if up else CROSS_DOWN) if crossing_y else WALL_Y
-    partner = code if earlier else partner
+    axis_x = (column, cells_x, cell_width, width, CROSS_LEFT, CROSS_RIGHT, WALL_X)
+    best, partner = _earlier_boundary(x, vx, axis_x, radius, periodic, best, partner)
+    axis_y = (row, cells_y, cell_height, height, CROSS_DOWN, CROSS_UP, WALL_Y)
+    best, partner = _earlier_boundary(y, vy, axis_y, radius, periodic, best, partner)
     bookkeeping[i, PARTNER], bookkeeping[i, PARTNER_VERSION] = partner, partner_version
     return now + best
 
