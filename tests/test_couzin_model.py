@@ -246,19 +246,14 @@ def test_periodic_cells_agree_with_all_pairs_in_a_sparse_small_box():
 
 
 @numba.njit(fastmath=True)
-def _scalar_candidates(pair, soa, ranges, shifts, perception2, indices, offsets):
-    """The scalar first pass, compiled with fast math as the sweep is."""
+def _first_pass(vectorised, pair, soa, ranges, shifts, perception2, indices, offsets):
+    """The vectorised or the scalar first pass, compiled with fast math as the sweep is."""
     n_ranges = ranges.shape[0]
+    if vectorised:
+        return kernels._pair_candidates_simd(
+            pair, soa, ranges, shifts, n_ranges, perception2, indices, offsets
+        )
     return kernels._pair_candidates_scalar(
-        pair, soa, ranges, shifts, n_ranges, perception2, indices, offsets
-    )
-
-
-@numba.njit(fastmath=True)
-def _simd_candidates(pair, soa, ranges, shifts, perception2, indices, offsets):
-    """The vectorised first pass, compiled with fast math as the sweep is."""
-    n_ranges = ranges.shape[0]
-    return kernels._pair_candidates_simd(
         pair, soa, ranges, shifts, n_ranges, perception2, indices, offsets
     )
 
@@ -287,10 +282,10 @@ def test_vectorised_candidate_compaction_matches_the_scalar_one(n):
     size = int(np.sum(ranges[:, 1] - ranges[:, 0]))
     capacity = size + simd.LANES
     kept = []
-    for sweep in (_scalar_candidates, _simd_candidates):
+    for vectorised in (False, True):
         indices, index_guard = _guarded((2, capacity), np.uint64, 64)
         offsets, offset_guard = _guarded((2, 3, capacity), np.float64, 64)
-        counts = sweep((3 % n, 4), soa, ranges, shifts, 2.5**2, indices, offsets)
+        counts = _first_pass(vectorised, (3 % n, 4), soa, ranges, shifts, 2.5**2, indices, offsets)
         assert (index_guard == 7).all() and (offset_guard == 7).all()
         kept.append([(indices[a, : counts[a]], offsets[a, :, : counts[a]]) for a in range(2)])
     for (scalar_indices, scalar_offsets), (simd_indices, simd_offsets) in zip(*kept, strict=True):
