@@ -94,16 +94,18 @@ def dewi_kadita_seconds(case: dict) -> float | None:
     def run():
         solver.solve(CouzinSystem(**settings), n_steps=steps, verbose=False)
 
-    return best_of(run, 1)[0]
+    seconds, _ = best_of(run, 1)
+    return seconds
 
 
 def our_seconds(name: str, n_agents: int, steps: int, repeats: int) -> float:
     """Seconds of ``steps`` steps of our shipped scenario ``name`` at ``n_agents`` agents."""
     params = load_scenario(f"couzin/{name}").params.model_copy(update={"n_agents": n_agents})
     CouzinModel.warm_up()
-    return best_of(lambda: CouzinModel(params, np.random.SeedSequence(1)).advance(steps), repeats)[
-        0
-    ]
+    seconds, _ = best_of(
+        lambda: CouzinModel(params, np.random.SeedSequence(1)).advance(steps), repeats
+    )
+    return seconds
 
 
 def side_by_side(quick: bool) -> None:
@@ -190,7 +192,8 @@ def dense_school(quick: bool) -> None:
         model.advance(50)  # let the school form
         steps = max(3, 2_000_000 // (n * n))
         before = model.perceived_pairs
-        seconds = best_of(lambda m=model, s=steps: m.advance(s), 1)[0] / steps
+        elapsed, _ = best_of(lambda m=model, s=steps: m.advance(s), 1)
+        seconds = elapsed / steps
         perceived = (model.perceived_pairs - before) / steps
         print(f"{n:>7} {seconds * 1e3:9.3f} {perceived / n:10.1f} {perceived / seconds:13.3g}")
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
