@@ -153,21 +153,46 @@ def test_list_shows_systems_and_scenarios(capsys):
     assert "sweeps/coffee_size_scaling" in out
 
 
-def test_a_checkpoint_with_another_state_layout_is_refused(tmp_path):
-    """A checkpoint of the same run whose state arrays differ (written by another version of
-    the simulator) gets a one-line error, not a KeyError or a broadcast error in set_state."""
-    from sims.coffee.model import CoffeeModel, CoffeeParams
+def _refused_after(tmp_path, model, change):
+    """Write ``model``'s checkpoint, check it loads, apply ``change`` to the saved state and
+    check that loading it is refused with the one-line error."""
     from sims.core.simulation import Simulation
 
     def simulation():
-        model = CoffeeModel(CoffeeParams(grid_size=16, n_records=12), np.random.SeedSequence(1))
         return Simulation(model, checkpoint_path=tmp_path / "run.ckpt", fingerprint="run")
 
     simulation()._write_checkpoint()
     assert simulation().resume()
     saved = pickle.loads((tmp_path / "run.ckpt").read_bytes())
-    name, value = next(iter(saved["model"].items()))
-    saved["model"][name] = np.append(value, value)
+    change(saved["model"])
     (tmp_path / "run.ckpt").write_bytes(pickle.dumps(saved))
     with pytest.raises(ValueError, match="written by another version .* remove it"):
         simulation().resume()
+
+
+def test_a_checkpoint_with_another_state_layout_is_refused(tmp_path):
+    """A checkpoint of the same run whose state arrays differ (written by another version of
+    the simulator) gets a one-line error, not a KeyError or a broadcast error in set_state."""
+    from sims.coffee.model import CoffeeModel, CoffeeParams
+
+    def longer_first_array(state):
+        name, value = next(iter(state.items()))
+        state[name] = np.append(value, value)
+
+    model = CoffeeModel(CoffeeParams(grid_size=16, n_records=12), np.random.SeedSequence(1))
+    _refused_after(tmp_path, model, longer_first_array)
+
+
+def test_a_checkpoint_whose_nested_state_differs_is_refused(tmp_path):
+    """The layout is compared inside nested state too (PECCARY keeps a dict per generator)."""
+    from sims.peccary.model import PeccaryModel, PeccaryParams
+
+    params = PeccaryParams(samples=200, series={"map": {"kind": "henon"}})
+    model = PeccaryModel(params, np.random.SeedSequence(1))
+
+    def renamed_generator_array(state):
+        generator = state["generators"][0]
+        name = next(iter(generator))
+        generator[name + "_old"] = generator.pop(name)
+
+    _refused_after(tmp_path, model, renamed_generator_array)

@@ -27,9 +27,16 @@ _CHUNK_TARGET_SECONDS = 0.25
 _CHECKPOINT_FORMAT = 1
 
 
-def _state_layout(state: dict[str, Any]) -> dict[str, tuple]:
-    """Names, shapes and dtypes of a model state: what a checkpoint must match to be loaded."""
-    return {name: (np.shape(value), np.asarray(value).dtype.str) for name, value in state.items()}
+def _state_layout(state: Any) -> Any:
+    """Names, shapes and dtypes of a model state (nested dicts and lists included).
+
+    This is what a checkpoint must match to be loaded.
+    """
+    if isinstance(state, dict):
+        return {name: _state_layout(value) for name, value in state.items()}
+    if isinstance(state, (list, tuple)):
+        return [_state_layout(value) for value in state]
+    return np.shape(state), np.asarray(state).dtype.str
 
 
 class Model(abc.ABC):
