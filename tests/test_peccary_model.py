@@ -142,16 +142,24 @@ def test_dataset_has_series_and_delay_dims_with_units_everywhere():
 
 
 def test_every_series_is_labelled_after_its_source():
-    """Also a population of one orbit: series ``population[0].x``, source ``population[0]``."""
-    series = {"one": EVERY_KIND["orbit"], "halo": EVERY_KIND["halo"], "bar": EVERY_KIND["bar"]}
+    """``source.variable`` where a block records several variables, the bare source where it
+    records one; also a population of one orbit: series ``population[0].x``, source
+    ``population[0]``."""
+    series = {
+        "one": EVERY_KIND["orbit"],
+        "halo": EVERY_KIND["halo"],
+        "bar": EVERY_KIND["bar"],
+        "white": {"kind": "white_noise"},
+    }
     instance = model(series, population={"count": 1, "energy": -0.3})
     coords = instance.coordinates()
     labels, sources = coords["series"][1], coords["source"][1]
-    assert sources == ["one", "halo[0]", "halo[1]", "halo[2]", "bar", "population[0]"]
+    assert sources == ["one", "halo[0]", "halo[1]", "halo[2]", "bar", "white", "population[0]"]
     for label, variable, source in zip(
         labels, coords["variable"][1], coords["source_index"][1], strict=True
     ):
-        assert label in (sources[source], f"{sources[source]}.{variable}")
+        expected = "white" if sources[source] == "white" else f"{sources[source]}.{variable}"
+        assert label == expected
 
 
 def test_short_series_give_undefined_regimes():
