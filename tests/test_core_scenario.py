@@ -233,6 +233,7 @@ def test_mutated_scenarios_validate_or_fail_cleanly(tmp_path, mutation_list):
 )  # fmt: skip
 def test_check_multiple_allows_decimal_rounding_only(value, positive, ok):
     """0.3 / 0.1 = 2.9999999999999996 is a multiple; 0.25 / 0.1 is not; 0 is one unless positive."""
+
     class Times(BaseModel):
         value: float
         unit: float = 0.1

@@ -91,15 +91,15 @@ def finite_n_rise(count, delta_v):
 
 
 def test_free_expansion_raises_the_coarse_entropy_by_n_ln_2(free_expansion):
-    """About N ln 2, and within 1% of the finite-N value (0.985 N ln 2 here; measured 0.988):
-    the Stirling form rises by 0.997 (measured 1.000), which the 3% window about 1 lets pass."""
+    """Within 0.01 N ln 2 of the finite-N value (0.985 N ln 2 here; measured 0.988), hence within
+    the issue's 3% of N ln 2: the Stirling form rises by 0.997 (measured 1.000), which a 3% window
+    about 1 alone would let pass."""
     rises = []
     for dataset in free_expansion:
         entropy = dataset.boltzmann_entropy.sel(delta_v=2.0)
         late = entropy.sel(time=slice(48_000.0, None)).mean("time")
         rises.append(float(late - entropy.isel(time=0)) / (4000 * LN2))
         assert float(dataset.right_fraction[-1]) == pytest.approx(0.5, abs=0.03)
-    assert np.mean(rises) == pytest.approx(1.0, abs=0.03)
     assert np.mean(rises) == pytest.approx(finite_n_rise(4000, 2.0), abs=0.01)
 
 

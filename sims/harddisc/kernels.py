@@ -104,7 +104,7 @@ VIRIAL = 0  # Σ over collisions of r_ij · J_i (mass length² / time)
 WALL_IMPULSE = 1  # Σ over wall collisions of 2 m |v_normal| (mass length / time)
 N_SUMS = 2
 
-HEAP_ARITY = 8  # 4 or 8 (see _earliest_child); 16 was slower at N = 1e4
+HEAP_ARITY = 8  # two groups of four (_earliest_child); 4 was slower at N = 1e5, 16 at 1e4
 # the heap's root is row HEAP_ROOT of the (heap_rows(N), 2) array ``heap`` (time, row): then
 # the eight children of a row fill two 64-byte cache lines when the array is 64-byte aligned
 HEAP_ROOT = HEAP_ARITY - 1
@@ -226,12 +226,10 @@ def _earliest_of_four(heap, first):
 def _earliest_child(heap, first):
     """Row and time of the earliest of the HEAP_ARITY heap rows from ``first``, first on ties."""
     offset, time = _earliest_of_four(heap, first)
-    if HEAP_ARITY == 8:
-        other, other_time = _earliest_of_four(heap, first + 4)
-        better = np.int64(other_time < time)
-        offset += better * (4 + other - offset)
-        time = min(time, other_time)
-    return first + offset, time
+    other, other_time = _earliest_of_four(heap, first + 4)
+    better = np.int64(other_time < time)
+    offset += better * (4 + other - offset)
+    return first + offset, min(time, other_time)
 
 
 @nb.njit(inline="always")

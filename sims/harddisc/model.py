@@ -270,7 +270,7 @@ class HardDiscModel(Model):
         )
         inner = HardDiscModel(region, seed_sequence)
         inner.advance(round(params.equilibration_time / params.time_quantum))
-        return inner.positions(), inner.velocity
+        return inner._discs_now()
 
     def _place(self, rng: np.random.Generator) -> np.ndarray:
         """Random sequential addition in the initial region; fails loudly if it cannot finish."""
@@ -357,7 +357,7 @@ class HardDiscModel(Model):
     def _discs_now(self) -> tuple[np.ndarray, np.ndarray]:
         """Positions at the current time and velocities, in disc order, from one gather."""
         kinematics = self.kinematics[self._rows()]
-        velocity = kinematics[:, kernels.VX : kernels.VY + 1]
+        velocity = kinematics[:, kernels.VX : kernels.VY + 1].copy()  # not a view of all 8 columns
         position = kernels.positions_at(
             self.time, kinematics[:, kernels.X : kernels.Y + 1], velocity,
             kinematics[:, kernels.T], self.box, self.periodic,
