@@ -96,9 +96,10 @@ def test_time_step_is_checked_against_the_stability_bound(scheme, flow, dt, ok):
             KleinGordonParams(**arguments)
 
 
-@pytest.mark.parametrize("scheme", ["verlet", "takahashi_imada"])
-def test_the_bound_is_sharp(scheme):
-    """Just below limit/ω_max a field stays bounded; just above, round-off at k_max grows.
+@pytest.mark.parametrize("scheme, limit", [("verlet", 2.0), ("takahashi_imada", np.sqrt(12.0))])
+def test_the_bound_is_sharp(scheme, limit):
+    """Just below limit/ω_max a field stays bounded; just above, round-off at k_max grows; the
+    validator's bound (from the one-step trace) is that analytic one.
 
     The limit is 2 for Verlet and √12 for the Takahashi–Imada kernel, whose kick sees
     ω² (1 − ω²Δt²/12): it vanishes at ω Δt = √12 and turns the mode unstable beyond.
@@ -118,8 +119,10 @@ def test_the_bound_is_sharp(scheme):
         linear_flow="stepped",
         initial={"kind": "plane_wave", "mode": 31, "amplitude": 1e-3},
     )
+    limit /= np.sqrt((np.pi * 64 / 10) ** 2 + 1)
+    found = params.model_copy(update={"scheme": scheme, "time_step": 1.0}).stable_time_step()
+    assert found == pytest.approx(limit, rel=2e-6)
     scheme = schemes.SCHEMES[scheme]
-    limit = scheme.stability_limit / np.sqrt((np.pi * 64 / 10) ** 2 + 1)
     for time_step, bounded in ((0.99 * limit, True), (1.01 * limit, False)):
         model = KleinGordonModel(params, np.random.SeedSequence(0))
         kernels.advance(
@@ -150,11 +153,11 @@ def test_the_exact_flow_bound_is_sharp(scheme):
         initial={"kind": "kink_antikink", "separation": 20.0, "velocity": 0.3},
         noise_amplitude=1e-6,
     )
-    with pytest.raises(ValueError, match="stability bound") as error:
-        KleinGordonParams(**base, time_step=1.0, duration=1.0, record_interval=1.0)
-    bound = float(str(error.value).split("below it is ")[1].split()[0])
-    assert 0.9 * np.pi / (np.pi * 128 / 50.0) < bound < np.pi / (np.pi * 128 / 50.0)
     valid = KleinGordonParams(**base, time_step=0.01, duration=0.01, record_interval=0.01)
+    bound = valid.model_copy(update={"time_step": 1.0}).stable_time_step()
+    assert 0.9 * np.pi / (np.pi * 128 / 50.0) < bound < np.pi / (np.pi * 128 / 50.0)
+    with pytest.raises(ValueError, match=f"stability bound .* below it is {bound:.6g}"):
+        KleinGordonParams(**base, time_step=1.0, duration=1.0, record_interval=1.0)
     for factor, bounded in ((0.97, True), (1.05, False)):
         steps = round(200.0 / (factor * bound))
         params = valid.model_copy(

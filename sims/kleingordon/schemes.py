@@ -1,10 +1,10 @@
-"""Symplectic time steppers as kick/drift coefficients, with their linear stability bounds.
+"""Symplectic time steppers as kick/drift coefficients, and the trace of their one-step matrix.
 
-A scheme is stable for the harmonic oscillator y'' = −ω² y iff ω Δt < ``stability_limit``: 2 for
-Störmer–Verlet, 1.5734 for Yoshida's fourth-order triple jump (computed from the trace of its
-one-step matrix, :func:`yoshida_stability_limit`), and √12 for the Takahashi–Imada kernel, whose
-kick sees ω_eff² = ω² (1 − ω²Δt²/12): Verlet is stable iff 0 < ω_eff² Δt² < 4, and ω_eff² Δt² is
-at most 3, so only ω_eff² > 0 binds.
+:func:`one_step_trace` gives a scheme's linear stability on every mode (|trace| <= 2). For the
+harmonic oscillator y'' = −ω² y stepped by kicks and free flights it gives the bounds ω Δt < 2
+for Störmer–Verlet, 1.5734 for Yoshida's fourth-order triple jump, and √12 for the
+Takahashi–Imada kernel, whose kick sees ω_eff² = ω² (1 − ω²Δt²/12): Verlet is stable iff
+0 < ω_eff² Δt² < 4, and ω_eff² Δt² is at most 3, so only ω_eff² > 0 binds.
 """
 
 from __future__ import annotations
@@ -20,45 +20,20 @@ YOSHIDA_INNER = -CUBE_ROOT_TWO * YOSHIDA_OUTER
 
 @dataclass(frozen=True)
 class Scheme:
-    """Kick weights c₁..c_{s+1} and drift weights d₁..d_s of one step, and its order.
+    """Kick weights c₁..c_{s+1} and drift weights d₁..d_s of one step.
 
-    ``correction`` is the weight κ of the Takahashi–Imada force f + κ Δt² J f; a scheme with
-    κ ≠ 0 is *processed*: its state is mapped to the physical one by the corrector flow of
-    :func:`sims.kleingordon.kernels.corrector_flow` for a duration Δt² (and back by −Δt²).
+    ``correction`` is the weight κ_c of the Takahashi–Imada force f + κ_c Δt² J f; a scheme
+    with κ_c ≠ 0 is *processed*: its state is mapped to the physical one by the corrector flow
+    of :func:`sims.kleingordon.kernels.corrector_flow` for a duration Δt² (and back by −Δt²).
     """
 
     kick_weights: np.ndarray
     drift_weights: np.ndarray
-    order: int
-    stability_limit: float
     correction: float = 0.0
 
 
-def verlet_product(weights: np.ndarray, frequency_step: float) -> np.ndarray:
-    """One-step matrix on (y, y') of a composition of velocity-Verlet steps, for ω Δt given."""
-    matrix = np.eye(2)
-    for weight in weights:
-        tau = weight * frequency_step
-        kick = np.array([[1.0, 0.0], [-0.5 * tau, 1.0]])
-        matrix = kick @ np.array([[1.0, tau], [0.0, 1.0]]) @ kick @ matrix
-    return matrix
-
-
-def yoshida_stability_limit() -> float:
-    """Largest ω Δt for which Yoshida's triple jump is stable (|trace| ≤ 2), by bisection."""
-    weights = np.array([YOSHIDA_OUTER, YOSHIDA_INNER, YOSHIDA_OUTER])
-    low, high = 1.0, 2.0
-    for _ in range(60):
-        middle = 0.5 * (low + high)
-        if abs(np.trace(verlet_product(weights, middle))) <= 2.0:
-            low = middle
-        else:
-            high = middle
-    return low
-
-
 SCHEMES = {
-    "verlet": Scheme(np.array([0.5, 0.5]), np.array([1.0]), 2, 2.0),
+    "verlet": Scheme(np.array([0.5, 0.5]), np.array([1.0])),
     "yoshida4": Scheme(
         np.array(
             [
@@ -69,12 +44,8 @@ SCHEMES = {
             ]
         ),
         np.array([YOSHIDA_OUTER, YOSHIDA_INNER, YOSHIDA_OUTER]),
-        4,
-        yoshida_stability_limit(),
     ),
-    "takahashi_imada": Scheme(
-        np.array([0.5, 0.5]), np.array([1.0]), 4, np.sqrt(12.0), correction=1.0 / 12.0
-    ),
+    "takahashi_imada": Scheme(np.array([0.5, 0.5]), np.array([1.0]), correction=1.0 / 12.0),
 }
 
 
