@@ -9,8 +9,10 @@ SYSTEM = System(
     name="kleingordon",
     title="Klein-Gordon (1+1)D: phi^4, sine-Gordon, phi^6 and linear fields",
     summary="""A real scalar field obeys phi_tt = phi_xx - V'(phi) on a periodic box, solved with
-    real-FFT spectral derivatives and a fixed-step symplectic integrator (Stormer-Verlet or
-    Yoshida 4, optionally with the exact linear flow in Fourier space). Initial conditions are
+    real-FFT spectral derivatives and a fixed-step symplectic integrator: by default the
+    processed Takahashi-Imada scheme (order 4, one modified kick per step) with the exact linear
+    flow in Fourier space; Stormer-Verlet, Yoshida 4 and free-flight drifts as options. The time
+    step is checked for linear stability on every wavenumber. Initial conditions are
     exact: wave packets, boosted kinks and antikinks, sine-Gordon breathers, kink-antikink pairs.
     Records hold the energy (spectrally exact), momentum, kink number, probe series and field
     snapshots; the analysis gives Shannon, Renyi and Tsallis entropies of the energy density,

@@ -48,17 +48,14 @@ def inverse(spectrum, real):
 
 @nb.njit(cache=True)
 def _finish(pointwise, spectral, wavenumber_squared, dealias_mask, dealias, exact_linear, out):
-    """``out`` = −P(FFT(pointwise)) − [k² ``spectral`` unless ``exact_linear``]; P: 2/3 rule."""
+    """``out`` = P(FFT(pointwise)) − [k² ``spectral`` unless ``exact_linear``]; P: 2/3 rule."""
     forward(pointwise, out)
     if dealias:
         for mode in range(out.size):
             out[mode] *= dealias_mask[mode]
-    if exact_linear:
+    if not exact_linear:
         for mode in range(out.size):
-            out[mode] = -out[mode]
-    else:
-        for mode in range(out.size):
-            out[mode] = -wavenumber_squared[mode] * spectral[mode] - out[mode]
+            out[mode] -= wavenumber_squared[mode] * spectral[mode]
 
 
 @nb.njit(cache=True)
@@ -81,9 +78,8 @@ def force_spectrum(field, field_hat, system, out, pointwise):
     linear_mass_squared = constants[3] if exact_linear else 0.0
     for index in range(field.size):
         value = field[index]
-        pointwise[index] = (
-            potential_derivative(kind, value, constants) - linear_mass_squared * value
-        )
+        derivative = potential_derivative(kind, value, constants)
+        pointwise[index] = linear_mass_squared * value - derivative
     _finish(pointwise, field_hat, wavenumber_squared, dealias_mask, dealias, exact_linear, out)
 
 
@@ -93,8 +89,8 @@ def jacobian_spectrum(field, direction, direction_hat, system, out, pointwise):
     wavenumber_squared, dealias_mask, dealias, exact_linear, kind, constants = system
     linear_mass_squared = constants[3] if exact_linear else 0.0
     for index in range(field.size):
-        curvature = potential_curvature(kind, field[index], constants) - linear_mass_squared
-        pointwise[index] = curvature * direction[index]
+        slope = linear_mass_squared - potential_curvature(kind, field[index], constants)  # ∂f/∂φ
+        pointwise[index] = slope * direction[index]
     _finish(pointwise, direction_hat, wavenumber_squared, dealias_mask, dealias, exact_linear, out)
 
 
@@ -110,9 +106,9 @@ def acceleration(phi_hat, system, correction, out, field, pointwise, force_hat, 
     if correction != 0.0 and exact_linear and not system[2]:  # J pointwise: one forward FFT
         for index in range(field.size):
             value = field[index]
-            curvature = potential_curvature(kind, value, constants) - constants[3]
-            remainder = constants[3] * value - potential_derivative(kind, value, constants)
-            pointwise[index] = -(remainder - correction * curvature * remainder)
+            local_force = constants[3] * value - potential_derivative(kind, value, constants)
+            slope = constants[3] - potential_curvature(kind, value, constants)  # ∂f/∂φ
+            pointwise[index] = local_force + correction * slope * local_force
         _finish(pointwise, phi_hat, system[0], system[1], system[2], True, out)
         return
     if correction == 0.0:
@@ -203,9 +199,9 @@ def corrector_flow(phi_hat, pi_hat, duration, system):
     """Flow of the processor G = π·f(φ)/12 for a ``duration`` s (time²), to O(s³), in place.
 
     dφ/ds = f(φ)/12 and dπ/ds = −J(φ) π/12 (J symmetric; with dealiasing P·V''(φ) only nearly
-    so), integrated by one explicit midpoint
-    step. s = Δt² maps the Takahashi–Imada kernel's state to the physical one, s = −Δt² back;
-    the O(Δt⁶) error of this step is below the method's O(Δt⁴).
+    so), integrated by one explicit midpoint step. s = Δt² maps the Takahashi–Imada kernel's
+    state to the physical one, s = −Δt² back; the O(Δt⁶) error of this step is below the
+    method's O(Δt⁴).
     """
     n = 2 * (phi_hat.size - 1)
     scratch = (np.empty(n), np.empty(n), np.empty(n))
