@@ -45,7 +45,8 @@ def _as_whole(values, argument, minimum):
         or np.any(values != np.round(values))
         or np.any(values < minimum)
     ):
-        raise ValueError(f"{argument}: must be whole numbers >= {minimum} (got {values})")
+        shown = f" (got {values.item():g})" if values.size == 1 else ""
+        raise ValueError(f"{argument}: must be whole numbers >= {minimum}{shown}")
     return values
 
 
@@ -198,7 +199,8 @@ def ln_multinomial_max(total, n_cells):
     Raises
     ------
     ValueError
-        If ``total`` is negative or not integer, or ``n_cells < 1``.
+        If ``total`` is negative or not integer, or ``n_cells`` is not a whole
+        number or below 1.
     """
     total = _as_whole(total, "total", 0)
     n_cells = _as_whole(n_cells, "n_cells", 1)
@@ -287,7 +289,8 @@ def shannon_duality(counts, axis=-1, n_cells=None) -> ShannonDuality:
     Raises
     ------
     ValueError
-        If ``counts`` is negative or not finite.
+        If ``counts`` is negative or not finite, or ``n_cells`` is not a whole
+        number, below 1 or below the occupied cells.
     """
     counts = _as_counts(counts)
     n_cells = _cell_count(n_cells, counts, axis)
@@ -322,7 +325,8 @@ def normalized_ln_multinomial(counts, axis=-1, n_cells=None):
     Raises
     ------
     ValueError
-        If ``counts`` is negative, not finite or not integer.
+        If ``counts`` is negative, not finite or not integer, or ``n_cells`` is not a whole
+        number, below 1 or below the occupied cells.
     """
     counts = _as_whole(counts, "counts", 0)
     n_cells = _cell_count(n_cells, counts, axis)
@@ -357,7 +361,8 @@ def normalized_shannon_entropy(counts, axis=-1, n_cells=None):
     Raises
     ------
     ValueError
-        If ``counts`` is negative or not finite.
+        If ``counts`` is negative or not finite, or ``n_cells`` is not a whole
+        number, below 1 or below the occupied cells.
     """
     counts = _as_counts(counts)
     n_cells = _cell_count(n_cells, counts, axis)

@@ -59,9 +59,10 @@ and Hénon maps at 0.91–0.97.
 """
 
 MIN_WINDOWS_PER_PATTERN = 10
-"""Windows per possible pattern (``n_windows / order!``) below which :func:`ordinal_summary`
-reports the regime as undefined: white noise of 500 samples at order 5 (4 windows per
-pattern) sits at complexity position 0.53-0.66 and would read as complex."""
+"""Windows per possible pattern (``n_windows / order!``) below which :func:`classify_sampled`
+(used by :func:`ordinal_summary` and PECCARY) reports the regime as undefined: white noise of
+500 samples at order 5 (4 windows per pattern) sits at complexity position 0.53-0.66 and would
+read as complex."""
 
 PECCARY_PATTERN_FRACTION = 0.4
 """Default pattern time / natural time of :func:`recommended_delay` (docs' 0.3–0.5 range)."""
@@ -767,7 +768,8 @@ def classify(entropy, complexity, order):
     The rule is meant for well-sampled distributions: with few windows per
     pattern, finite-sample noise moves up the band (white noise of 500
     samples at order 5 reads as complex about half the time).  Use at least
-    :data:`MIN_WINDOWS_PER_PATTERN` ``· order!`` windows.
+    :data:`MIN_WINDOWS_PER_PATTERN` ``· order!`` windows; :func:`classify_sampled`
+    applies that rule.
 
     Returns
     -------

@@ -208,6 +208,18 @@ def test_periodic_bounds_and_classify():
         ordinal.classify(0.5, 0.2, 3)
 
 
+def test_classify_sampled_needs_ten_windows_per_pattern():
+    """Classified from exactly MIN_WINDOWS_PER_PATTERN · order! windows on, −1 one window short,
+    at order < 4, and for NaN; the window counts broadcast against the points."""
+    h, c = np.array([0.265770, 0.999887]), np.array([0.228859, 0.000203])  # regular, stochastic
+    enough = ordinal.MIN_WINDOWS_PER_PATTERN * math.factorial(5)
+    np.testing.assert_array_equal(ordinal.classify_sampled(h, c, enough, 5), [0, 2])
+    np.testing.assert_array_equal(ordinal.classify_sampled(h, c, [enough, enough - 1], 5), [0, -1])
+    np.testing.assert_array_equal(ordinal.classify_sampled(h, c, 10**6, 3), [-1, -1])
+    assert ordinal.classify_sampled(np.nan, 0.1, enough, 5) == -1
+    assert ordinal.REGIMES[0] == "regular" and ordinal.REGIMES[2] == "stochastic"
+
+
 def test_classify_generated_signals():
     rng = np.random.default_rng(3)
     n = 20_000
