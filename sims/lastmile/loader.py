@@ -247,12 +247,11 @@ def load_routes(
     """
     paths = find_files(directory) if files is None else {name: files.get(name) for name in FILES}
     routes = _read_route_data(Path(paths["route_data"]), stations, max_routes)
-    wanted = {route["id"]: index for index, route in enumerate(routes)}
-    _read_sequences(Path(paths["actual_sequences"]), routes, wanted)
-    _read_packages(Path(paths["package_data"]), routes, wanted)
+    _read_sequences(Path(paths["actual_sequences"]), routes)
+    _read_packages(Path(paths["package_data"]), routes)
     matrices = {} if keep_travel_time_matrices else None
     if paths.get("travel_times") is not None:
-        _read_travel_times(Path(paths["travel_times"]), routes, wanted, matrices)
+        _read_travel_times(Path(paths["travel_times"]), routes, matrices)
     elif keep_travel_time_matrices:
         raise RouteDataError("travel_times.json", None, "file", "not found")
     return _assemble(routes, matrices)
@@ -315,11 +314,12 @@ def _read_route_data(path: Path, stations, max_routes) -> list[dict]:
     return routes
 
 
-def _wanted_entries(path: Path, routes: list[dict], wanted: dict[str, int]):
-    """Yield ``(route_id, route, entry)`` for each wanted route of ``path``, ``entry`` an object.
+def _wanted_entries(path: Path, routes: list[dict]):
+    """Yield ``(route_id, route, entry)`` for each of ``routes`` in ``path`` (``entry``: object).
 
-    Raises :class:`RouteDataError` once the file is read if a wanted route was not in it.
+    Raises :class:`RouteDataError` once the file is read if one of ``routes`` was not in it.
     """
+    wanted = {route["id"]: index for index, route in enumerate(routes)}
     seen = set()
     for route_id, entry in iter_routes(path):
         if route_id not in wanted:
@@ -331,8 +331,8 @@ def _wanted_entries(path: Path, routes: list[dict], wanted: dict[str, int]):
             raise RouteDataError(path, route["id"], "route", "missing from this file")
 
 
-def _read_sequences(path: Path, routes: list[dict], wanted: dict[str, int]) -> None:
-    for route_id, route, entry in _wanted_entries(path, routes, wanted):
+def _read_sequences(path: Path, routes: list[dict]) -> None:
+    for route_id, route, entry in _wanted_entries(path, routes):
         actual = _mapping(entry.get("actual"), path, route_id, "actual")
         stop_ids = [stop[0] for stop in route["stops"]]
         if set(actual) != set(stop_ids):
@@ -364,8 +364,8 @@ def _read_sequences(path: Path, routes: list[dict], wanted: dict[str, int]) -> N
         route["sequence"] = order
 
 
-def _read_packages(path: Path, routes: list[dict], wanted: dict[str, int]) -> None:
-    for route_id, route, entry in _wanted_entries(path, routes, wanted):
+def _read_packages(path: Path, routes: list[dict]) -> None:
+    for route_id, route, entry in _wanted_entries(path, routes):
         stop_ids = {stop[0] for stop in route["stops"]}
         unknown = sorted(set(entry) - stop_ids)
         if unknown:
@@ -429,8 +429,8 @@ def _read_packages(path: Path, routes: list[dict], wanted: dict[str, int]) -> No
         route["packages"] = per_stop
 
 
-def _read_travel_times(path: Path, routes: list[dict], wanted: dict[str, int], matrices) -> None:
-    for route_id, route, entry in _wanted_entries(path, routes, wanted):
+def _read_travel_times(path: Path, routes: list[dict], matrices) -> None:
+    for route_id, route, entry in _wanted_entries(path, routes):
         stop_ids = [stop[0] for stop in route["stops"]]
         driven = [stop_ids[i] for i in np.argsort(route["sequence"])]
         legs = {}

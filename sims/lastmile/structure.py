@@ -182,10 +182,7 @@ def padded_rows(offsets: np.ndarray, values: np.ndarray, rows: np.ndarray, width
     """Rows ``values[offsets[r]:offsets[r+1]]`` for r in ``rows``, zero-padded to ``width``."""
     lengths = offsets[rows + 1] - offsets[rows]
     out = np.zeros((len(rows), width), dtype=values.dtype)
-    index = csr_ranges(offsets, rows)
-    out[np.repeat(np.arange(len(rows)), lengths), index - np.repeat(offsets[rows], lengths)] = (
-        values[index]
-    )
+    out[np.arange(width) < lengths[:, None]] = values[csr_ranges(offsets, rows)]  # row-major
     return out
 
 

@@ -340,17 +340,12 @@ def _travel_times(build, lat, lng, sequence, stop_offsets):
     previous = np.roll(order, 1)
     previous[starts] = order[ends - 1]  # the station's leg closes the tour
     legs = np.empty(len(lat))
+    legs[order] = travel_time_s(lat[previous], lng[previous], lat[order], lng[order])
     if not build:
-        legs[order] = travel_time_s(lat[previous], lng[previous], lat[order], lng[order])
         return None, legs
-    matrices = []
-    for start, end in zip(starts, ends, strict=True):
-        matrix = travel_time_s(
-            lat[start:end, None],
-            lng[start:end, None],
-            lat[None, start:end],
-            lng[None, start:end],
-        )
-        matrices.append(matrix)
-        legs[order[start:end]] = matrix[previous[start:end] - start, order[start:end] - start]
+    matrices = [
+        travel_time_s(lat[start:end, None], lng[start:end, None], lat[None, start:end],
+                      lng[None, start:end])
+        for start, end in zip(starts, ends, strict=True)
+    ]  # fmt: skip
     return matrices, legs
