@@ -10,19 +10,38 @@ Every problem is reported as one :class:`ScenarioError` line::
 from __future__ import annotations
 
 import difflib
-import itertools
+import functools
+import math
+import reprlib
+import types
+import typing
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sims.core import registry
+from sims.core.yaml_loader import DocumentError, parse_yaml, read_yaml_file
 
 _SHIPPED_SUFFIX = ".yaml"
 _MISSING = object()
 _MAX_GOT_CHARS = 60
+INT64_LIMIT = 2**63  # integers are int64 in kernels and NetCDF files
+EAGER_SWEEP_POINTS = 1000  # grids up to this size are validated point by point when loaded
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother = 2, 50, 50
+_SHORT.maxtuple = _SHORT.maxlist = _SHORT.maxdict = _SHORT.maxset = 4
+_SHORT.maxlong = 40
+
+
+def short_repr(value: Any) -> str:
+    """``repr`` bounded in time and length, whatever the value (huge ints, shared aliases)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        return f"<{value.bit_length()}-bit integer>"
+    return _SHORT.repr(value)
 
 
 class ScenarioError(Exception):
@@ -35,7 +54,7 @@ class ScenarioError(Exception):
     def __str__(self) -> str:
         line = f"{self.source}: {self.key}: {self.problem}"
         if self.got is not _MISSING:
-            got = repr(self.got)
+            got = short_repr(self.got)
             if len(got) > _MAX_GOT_CHARS:
                 got = got[: _MAX_GOT_CHARS - 3] + "..."
             line += f" (got {got})"
@@ -100,9 +119,58 @@ def param_metadata(model: type[BaseModel], key: str) -> dict[str, str]:
 
 
 class StrictModel(BaseModel):
-    """Base of every scenario section: unknown keys are errors, values are not coerced silently."""
+    """Base of every scenario section: unknown keys are errors, values are not coerced silently.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    One rule for every parameter of every system: no type coercion (``seed: true`` or
+    ``grid_size: 20.0`` are refused; an integer is accepted where a float is meant), every float
+    is finite unless its field says ``allow_inf_nan=True``, every integer fits in int64, and a
+    YAML list is accepted where a tuple is meant.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, validate_default=True, strict=True, allow_inf_nan=False
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_input(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        huge = _first_huge_integer(data)
+        if huge is not None:
+            raise ParamError(huge[0], "must lie in [-2**63, 2**63) (a 64-bit integer)", huge[1])
+        tuples = _tuple_fields(cls)
+        return {
+            key: tuple(value) if key in tuples and isinstance(value, list) else value
+            for key, value in data.items()
+        }
+
+
+def _first_huge_integer(value: Any, key: str = "") -> tuple[str, int] | None:
+    """(key path, value) of the first integer outside int64 in nested dicts and lists."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (key, value) if not -INT64_LIMIT <= value < INT64_LIMIT else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(
+        value, list | tuple
+    ) else ()
+    for part, child in items:
+        found = _first_huge_integer(child, f"{key}.{part}" if key else str(part))
+        if found is not None:
+            return found
+    return None
+
+
+@functools.cache
+def _tuple_fields(model: type[BaseModel]) -> frozenset[str]:
+    """Fields annotated ``tuple[...]`` (or ``tuple[...] | None``), which take YAML lists."""
+
+    def is_tuple(annotation: Any) -> bool:
+        origin = typing.get_origin(annotation)
+        if origin in (typing.Union, types.UnionType):
+            return any(is_tuple(arm) for arm in typing.get_args(annotation))
+        return annotation is tuple or origin is tuple
+
+    return frozenset(name for name, field in model.model_fields.items() if is_tuple(field.annotation))
 
 
 class OutputSpec(StrictModel):
@@ -123,7 +191,7 @@ class ScenarioSpec(StrictModel):
     system: str = Field(description="Simulator name, see `entrosim list`.")
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="Output file stem.")
     description: str = ""
-    seed: int = Field(ge=0, description="Root seed of the run's SeedSequence tree.")
+    seed: int = Field(ge=0, lt=INT64_LIMIT, description="Root seed of the run's SeedSequence tree.")
     members: int = Field(1, ge=1, description="Ensemble size per sweep point.")
     output: OutputSpec = OutputSpec()
     params: dict[str, Any] = Field(default_factory=dict)
@@ -139,20 +207,101 @@ class SweepPoint:
     params: StrictModel
 
 
+class SweepGrid(Sequence):
+    """The sweep's points, row-major (the last key varies fastest), validated when first used.
+
+    A grid of up to :data:`EAGER_SWEEP_POINTS` points is validated point by point when the
+    scenario is loaded. A larger one (10⁶ points are a few lines of YAML) is validated along
+    its axes only (every value with the other keys at their first value), so loading stays
+    fast; each other point is validated when it is used, and a bad combination then fails
+    that run alone.
+    """
+
+    def __init__(self, spec: ScenarioSpec, system: registry.System, source: str, base):
+        self._spec, self._system, self._source, self._base = spec, system, source, base
+        self.keys = list(spec.sweep)
+        self.shape = tuple(len(values) for values in spec.sweep.values())
+        self._validated: dict[int, SweepPoint] = {}
+        if len(self) <= EAGER_SWEEP_POINTS:
+            for index in range(len(self)):
+                self._validated[index] = self._validate(index)
+        else:
+            for axis, size in enumerate(self.shape):
+                for position in range(size):
+                    index = position * math.prod(self.shape[axis + 1 :])
+                    self._validated.setdefault(index, self._validate(index))
+
+    @property
+    def is_lazy(self) -> bool:
+        """Whether some points are validated only when used."""
+        return len(self._validated) < len(self)
+
+    def __len__(self) -> int:
+        return math.prod(self.shape)
+
+    def __iter__(self):
+        return (self[index] for index in range(len(self)))
+
+    def __getitem__(self, index: int) -> SweepPoint:
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        point = self._validated.get(index)
+        return point if point is not None else self._validate(index)
+
+    def values(self, index: int) -> dict[str, Any]:
+        """The swept values of point ``index``, without validating it."""
+        positions = _unravel(index, self.shape)
+        return {key: self._spec.sweep[key][i] for key, i in zip(self.keys, positions, strict=True)}
+
+    def validated_points(self) -> list[SweepPoint]:
+        """The points validated so far (all of them unless :attr:`is_lazy`)."""
+        return list(self._validated.values())
+
+    def _validate(self, index: int) -> SweepPoint:
+        values = self.values(index)
+        if not values:
+            return SweepPoint(index, values, self._base)
+        document = _deep_copy(self._spec.params)
+        for key, value in values.items():
+            _set_path(document, key.split(".")[1:], value)
+        try:
+            params = _validate(self._system.model.Params, document, self._source, prefix="params.")
+        except ScenarioError as error:
+            key = next((k for k in self.keys if error.key.startswith(k)), self.keys[0])
+            position = _unravel(index, self.shape)[self.keys.index(key)]
+            raise ScenarioError(
+                self._source, f"sweep.{key}[{position}]", error.problem, error.got
+            ) from None
+        return SweepPoint(index, values, params)
+
+
+def _unravel(index: int, shape: tuple[int, ...]) -> list[int]:
+    positions = []
+    for size in reversed(shape):
+        index, position = divmod(index, size)
+        positions.append(position)
+    return positions[::-1]
+
+
 @dataclass(frozen=True)
 class Scenario:
-    """A validated scenario: the common spec, the system, and every sweep point's parameters."""
+    """A validated scenario: the common spec, the system, and the sweep grid's points."""
 
     source: str
     spec: ScenarioSpec
     system: registry.System
     params: StrictModel
-    points: tuple[SweepPoint, ...]
+    points: SweepGrid
 
     @property
     def has_sweep(self) -> bool:
         """Whether the scenario sweeps a grid of parameters."""
         return bool(self.spec.sweep)
+
+    @property
+    def n_runs(self) -> int:
+        """Sweep points times members."""
+        return len(self.points) * self.spec.members
 
     def resolved_yaml(self) -> str:
         """The full scenario with every default filled in: running it reproduces the outputs."""
@@ -211,15 +360,9 @@ def load_scenario(file_or_name: str, overrides: list[str] = ()) -> Scenario:
     path = resolve_source(file_or_name)
     source = str(path)
     try:
-        document = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "yaml"
-        raise ScenarioError(
-            source, where, f"invalid YAML: {getattr(error, 'problem', error)}"
-        ) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError(source, "file", f"cannot read: {error}") from None
+        document = read_yaml_file(path)
+    except DocumentError as error:
+        raise ScenarioError(source, error.where, error.problem) from None
     if not isinstance(document, dict):
         raise ScenarioError(
             source, "top level", "must be a mapping of keys", type(document).__name__
@@ -239,34 +382,13 @@ def validate_document(document: dict, source: str) -> Scenario:
         )
     system = systems[spec.system]
     params = _validate(system.model.Params, spec.params, source, prefix="params.")
-    points = _sweep_points(spec, system, source) if spec.sweep else (SweepPoint(0, {}, params),)
-    return Scenario(source=source, spec=spec, system=system, params=params, points=points)
-
-
-def _sweep_points(
-    spec: ScenarioSpec, system: registry.System, source: str
-) -> tuple[SweepPoint, ...]:
     for key, values in spec.sweep.items():
         if not key.startswith("params.") or key == "params.":
             raise ScenarioError(source, f"sweep.{key}", "sweep keys must be params.<name>", key)
         if not values:
             raise ScenarioError(source, f"sweep.{key}", "needs at least one value", values)
-    keys = list(spec.sweep)
-    points = []
-    for index, combination in enumerate(itertools.product(*spec.sweep.values())):
-        document = _deep_copy(spec.params)
-        for key, value in zip(keys, combination, strict=True):
-            _set_path(document, key.split(".")[1:], value)
-        try:
-            params = _validate(system.model.Params, document, source, prefix="params.")
-        except ScenarioError as error:
-            key = next((k for k in keys if error.key.startswith(k)), keys[0])
-            position = spec.sweep[key].index(combination[keys.index(key)])
-            raise ScenarioError(
-                source, f"sweep.{key}[{position}]", error.problem, error.got
-            ) from None
-        points.append(SweepPoint(index, dict(zip(keys, combination, strict=True)), params))
-    return tuple(points)
+    points = SweepGrid(spec, system, source, params)
+    return Scenario(source=source, spec=spec, system=system, params=params, points=points)
 
 
 def _validate(model: type[BaseModel], data: Any, source: str, prefix: str) -> Any:
@@ -318,9 +440,9 @@ def _apply_override(document: dict, assignment: str, source: str) -> None:
     if not separator or not key.strip():
         raise ScenarioError(source, "--set", "expected key.path=value", assignment)
     try:
-        value = yaml.safe_load(text)
-    except yaml.YAMLError:
-        raise ScenarioError(source, key, "value is not valid YAML", text) from None
+        value = parse_yaml(text)
+    except DocumentError as error:
+        raise ScenarioError(source, key, f"value is not valid YAML: {error.problem}", text) from None
     path = key.strip().split(".")
     if path[0] == "sweep" and len(path) > 1:  # sweep keys are themselves dotted paths
         path = ["sweep", ".".join(path[1:])]
