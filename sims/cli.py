@@ -7,12 +7,18 @@ key and the problem, and exits with code 2 without writing anything.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+import tempfile
+import traceback
 from pathlib import Path
 
-from sims.core import batch, output, registry
+from sims.core import batch, output, registry, resources
+from sims.core.files import OutputLocked, atomic_output, is_regular_file
 from sims.core.parallel import configure_logging, launcher_rank, world
 from sims.core.scenario import ScenarioError, load_scenario, shipped_scenarios
+
+log = logging.getLogger("entrosim")
 
 
 class InputError(Exception):
@@ -25,9 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     try:
         return arguments.handler(arguments)
-    except (ScenarioError, InputError) as error:
+    except (ScenarioError, InputError, OutputLocked) as error:
         if launcher_rank() == 0:  # every rank finds the same problem; say it once
-            print(str(error), file=sys.stderr)
+            print(" ".join(str(error).split()), file=sys.stderr)
         return batch.EXIT_BAD_INPUT
 
 
@@ -140,10 +146,29 @@ def _batch(arguments) -> int:
 
 
 def _validate(arguments) -> int:
+    available = resources.available_memory()
     for name in arguments.scenarios:
         scenario = load_scenario(name)
-        runs = len(scenario.points) * scenario.spec.members
-        print(f"{scenario.source}: ok ({scenario.spec.system}, {runs} run{'s' * (runs != 1)})")
+        runs = scenario.n_runs
+        model = scenario.system.model
+        points = scenario.points.validated_points()
+        estimates = (resources.estimate_memory(model, p.params) for p in points)
+        estimate = max(estimates, key=lambda e: e.bytes)
+        lazy = " checked along the sweep's axes" if scenario.points.is_lazy else ""
+        print(
+            f"{scenario.source}: ok ({scenario.spec.system}, {runs} run{'s' * (runs != 1)}, "
+            f"~{resources.format_bytes(estimate.bytes)} per run{lazy})"
+        )
+        try:
+            batch.check_resources(scenario, available)
+        except ScenarioError as problem:
+            print(f"{problem} on this machine (warning)", file=sys.stderr)
+        shortage = resources.shortage(estimate, available)
+        if shortage and runs > 1:
+            print(
+                f"{scenario.source}: {estimate.parameter}: {shortage} on this machine (warning)",
+                file=sys.stderr,
+            )
     return batch.EXIT_OK
 
 
@@ -162,7 +187,7 @@ def _merge(arguments) -> int:
     directory = arguments.directory
     if not directory.is_dir():
         raise InputError(f"{directory}: merge: not a directory")
-    files = sorted(p for p in directory.glob("*_m[0-9][0-9][0-9].nc"))
+    files = sorted(p for p in directory.glob("*_m[0-9][0-9][0-9].nc") if is_regular_file(p))
     groups: dict[str, list[Path]] = {}
     for path in files:
         groups.setdefault(path.name.rsplit("_m", 1)[0].rsplit("_p", 1)[0], []).append(path)
@@ -170,31 +195,32 @@ def _merge(arguments) -> int:
         groups = {k: v for k, v in groups.items() if k == arguments.name}
     if not groups:
         raise InputError(f"{directory}: merge: no run files (<name>[_pNNN]_mNNN.nc) found")
+    _check_writable(directory, "merge")
     for name, paths in groups.items():
         target = directory / f"{name}_merged.nc"
         if target.exists() and not arguments.overwrite:
             raise InputError(f"{target}: merge: exists (use --overwrite)")
-        merged = _read(paths[0], lambda _, group=paths: output.merge_runs(group))
-        output.write_netcdf(merged, target)
+        _check_fits(directory, "merge", sum(path.stat().st_size for path in paths))
+        merged = _checked(directory, "merge", lambda group=paths: output.merge_runs(group))
+        _write(merged, target, "merge")
         print(f"{target}: {len(paths)} runs, dims {dict(merged.sizes)}")
     return batch.EXIT_OK
 
 
 def _analyze(arguments) -> int:
-    import xarray as xr
-
     for path in arguments.files:
         target = path.with_name(f"{path.stem}_analysis.nc")
         if target.exists() and not arguments.overwrite:
             raise InputError(f"{target}: analyze: exists (use --overwrite)")
-        dataset = _read(path, xr.load_dataset)
+        dataset = read_output(path)
+        _check_writable(target.parent, "analyze")
         system = registry.systems().get(dataset.attrs.get("system", ""))
         if system is not None and system.analyze is not None:
-            diagnostics = system.analyze(dataset)
+            analyze = system.analyze
         else:
-            from analysis.ordinal import ordinal_summary
-
-            diagnostics = ordinal_summary(dataset)
+            from analysis.ordinal import ordinal_summary as analyze
+        diagnostics = _checked(path, "analyze", lambda f=analyze, d=dataset: f(d), system)
+        output.inherit_nan_meaning(diagnostics, dataset)
         diagnostics.attrs = {
             **dataset.attrs,
             **diagnostics.attrs,
@@ -202,7 +228,7 @@ def _analyze(arguments) -> int:
             f"{dataset.attrs.get('history', '')}".strip(),
             "date_created": output.now_iso(),
         }
-        output.write_netcdf(diagnostics, target)
+        _write(diagnostics, target, "analyze")
         print(f"{target}: {', '.join(diagnostics.data_vars)}")
     return batch.EXIT_OK
 
@@ -211,23 +237,79 @@ def _plot(arguments) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
-    import xarray as xr
 
-    dataset = _read(arguments.file, xr.load_dataset)
+    dataset = read_output(arguments.file)
     system = registry.systems().get(dataset.attrs.get("system", ""))
     if system is None or system.plot is None:
         raise InputError(
             f"{arguments.file}: system: no plot for this file (got {dataset.attrs.get('system')!r})"
         )
-    figure = system.plot(dataset)
     target = arguments.output or arguments.file.with_suffix(".png")
-    figure.savefig(target, dpi=120, bbox_inches="tight")
+    _check_writable(target.parent, "plot")
+    figure = _checked(arguments.file, "plot", lambda: system.plot(dataset), system)
+    try:
+        with atomic_output(target) as temporary:
+            figure.savefig(temporary, dpi=120, bbox_inches="tight", format="png")
+    except OSError as error:
+        raise InputError(f"{target}: plot: cannot write: {error.strerror or error}") from None
     print(f"{target}")
     return batch.EXIT_OK
 
 
-def _read(path: Path, reader):
+def read_output(path: Path):
+    """Load a NetCDF file read as untrusted: a regular file whose data fit in memory.
+
+    Raises
+    ------
+    InputError
+        One line naming the file: missing, a link or not a file, unreadable, or too large.
+    """
+    import xarray as xr
+
+    if not is_regular_file(path):
+        problem = (
+            "no such file"
+            if not path.is_symlink() and not path.exists()
+            else ("not a regular file (links are not followed)")
+        )
+        raise InputError(f"{path}: {problem}")
+    dataset = _checked(path, "read", lambda: xr.open_dataset(path, engine="netcdf4"))
+    _check_fits(path, "read", dataset.nbytes)
+    return _checked(path, "read", dataset.load)
+
+
+def _checked(path: Path, action: str, work, system=None):
+    """Run ``work()`` on an untrusted file; any failure becomes one InputError line."""
     try:
-        return reader(path)
-    except (OSError, ValueError, KeyError) as error:
-        raise InputError(f"{path}: cannot read as an entrosim NetCDF file: {error}") from None
+        return work()
+    except Exception as error:  # a hostile file can make any reader fail; report, don't crash
+        log.debug("".join(traceback.format_exception(error)))
+        what = f"not a complete {system.name} output" if system else "cannot read as NetCDF"
+        detail = " ".join(f"{type(error).__name__}: {error}".split())[:200]
+        raise InputError(f"{path}: {action}: {what} ({detail})") from None
+
+
+def _check_fits(path: Path, action: str, size: int) -> None:
+    available = resources.available_memory()
+    if size > available:
+        raise InputError(
+            f"{path}: {action}: needs ~{resources.format_bytes(size)} in memory, "
+            f"{resources.format_bytes(available)} available"
+        )
+
+
+def _check_writable(directory: Path, action: str) -> None:
+    try:
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as error:
+        raise InputError(f"{directory}: {action}: not writable ({error.strerror})") from None
+
+
+def _write(dataset, target: Path, action: str) -> None:
+    try:
+        output.write_netcdf(dataset, target)
+    except OSError as error:
+        raise InputError(f"{target}: {action}: cannot write: {error.strerror or error}") from None
+    except ValueError as error:
+        raise InputError(f"{target}: {action}: {error}") from None

@@ -22,8 +22,9 @@ from pydantic import model_validator
 
 from analysis import compression
 from sims.coffee import diagnostics, kernels
+from sims.core import state_checks as checks
 from sims.core.rng import xoshiro_state
-from sims.core.scenario import ParamError, StrictModel, param
+from sims.core.scenario import ParamError, StrictModel, check_steps, param
 from sims.core.simulation import Model
 
 DIFFUSIVITY = {"interacting": 1.0, "non_interacting": 0.25}
@@ -99,6 +100,8 @@ class CoffeeParams(StrictModel):
             raise ParamError("block_size", f"must be at most grid_size={n}", self.block_size)
         if len(set(self.compressors)) != len(self.compressors):
             raise ParamError("compressors", "lists a compressor twice", list(self.compressors))
+        attempts = self.adjacent_pairs if self.model == "interacting" else 1
+        check_steps("duration" if self.duration else "grid_size", self.end_time * attempts)
         return self
 
     @property
@@ -209,6 +212,39 @@ class CoffeeModel(Model):
         if not self.interacting:
             self.rows[...] = state["rows"]
             self.columns[...] = state["columns"]
+
+    def check_state(self, state: dict[str, Any]) -> None:
+        """Cells hold 0/1 (exclusion) or the walkers' counts; cream is conserved."""
+        n = self.params.grid_size
+        grid = state["grid"]
+        checks.xoshiro(state)
+        checks.counter(state, "accepted_swaps")
+        if self.interacting:
+            checks.require(grid.max() <= 1, "grid holds more than one particle in a cell")
+        else:
+            checks.in_range(state, "rows", 0, n)
+            checks.in_range(state, "columns", 0, n)
+            occupation = np.bincount(state["rows"] * n + state["columns"], minlength=n * n)
+            checks.require(
+                np.array_equal(occupation.reshape(n, n), grid), "grid does not count the walkers"
+            )
+        cream = int(grid.sum(dtype=np.int64))
+        checks.require(cream == n * n // 2, f"grid holds {cream} cream particles, not {n * n // 2}")
+
+    @classmethod
+    def memory_estimate(cls, params: CoffeeParams) -> float:
+        """Grid and walkers, int64 coarse-graining temporaries, snapshots kept and stacked (B)."""
+        cells = params.grid_size**2
+        cell_bytes = 1 if params.model == "interacting" else 2
+        walkers = 0 if params.model == "interacting" else 4 * cells  # two int32 per walker
+        records = params.n_records + 1
+        snapshot = (cell_bytes + len(diagnostics.METHODS)) * cells if params.store_snapshots else 0
+        per_record = snapshot + 8 * len(params.compressors) * (1 + len(diagnostics.METHODS)) + 64
+        return cell_bytes * cells + walkers + 64 * cells + 2 * records * per_record
+
+    def time_at(self, step: int) -> float:
+        """Sweeps (interacting) or steps (walkers)."""
+        return step / self.steps_per_time
 
     def to_dataset(self, records: list[dict[str, Any]]) -> xr.Dataset:
         """The run's dataset: estimates over time, baselines, snapshots; all with units."""

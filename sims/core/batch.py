@@ -4,14 +4,17 @@
 to ranks by striding. A run's result depends only on the scenario, its sweep point and its member
 index (its seed comes from the SeedSequence tree), never on K. A failing run is recorded in the
 manifest and the others go on; ``--resume`` redoes only what is missing or failed, continuing from a
-run's checkpoint where one exists.
+run's checkpoint where one exists and is sound.
+
+Rank 0 holds the scenario's lock in the output directory for the whole batch (a second batch of
+the same scenario there is refused), and every run's memory is estimated before it allocates.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-import os
 import sys
 import tempfile
 import time
@@ -22,7 +25,16 @@ from pathlib import Path
 import xarray as xr
 from tqdm import tqdm
 
-from sims.core import output
+from sims.core import output, resources
+from sims.core.checkpoint import CheckpointError
+from sims.core.files import (
+    OutputLocked,
+    atomic_output,
+    is_regular_file,
+    remove_partials,
+    scenario_lock,
+)
+from sims.core.fingerprint import checkpoint_identity, cpu_target, run_fingerprint
 from sims.core.parallel import SerialComm, deal
 from sims.core.rng import member_seed_sequence
 from sims.core.scenario import Scenario, ScenarioError, SweepPoint, param_metadata
@@ -35,9 +47,9 @@ EXIT_OK, EXIT_RUN_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 @dataclass(frozen=True)
 class RunSpec:
-    """One run: a sweep point, a member, and the file it writes."""
+    """One run: a sweep point (by index), a member, and the file it writes."""
 
-    point: SweepPoint
+    point_index: int
     member: int
     path: Path
 
@@ -48,20 +60,47 @@ class RunSpec:
 
 
 def plan_runs(scenario: Scenario, out_dir: Path) -> list[RunSpec]:
-    """Every run of the scenario, sweep points outermost, as ``<name>[_pNNN]_mNNN.nc`` files."""
+    """Every run of the scenario, sweep points outermost, as ``<name>[_pNNN]_mNNN.nc`` files.
+
+    Nothing is validated here: a lazily validated sweep point is checked when its run starts.
+    """
     runs = []
-    for point in scenario.points:
+    for index in range(len(scenario.points)):
         for member in range(scenario.spec.members):
             stem = scenario.spec.name
             if scenario.has_sweep:
-                stem += f"_p{point.index:03d}"
-            runs.append(RunSpec(point, member, out_dir / f"{stem}_m{member:03d}.nc"))
+                stem += f"_p{index:03d}"
+            runs.append(RunSpec(index, member, out_dir / f"{stem}_m{member:03d}.nc"))
     return runs
 
 
 def manifest_path(scenario: Scenario, out_dir: Path) -> Path:
     """The batch manifest (JSON) of a scenario's runs."""
     return out_dir / f"{scenario.spec.name}_manifest.json"
+
+
+def check_resources(scenario: Scenario, available: int) -> None:
+    """Refuse a batch whose bookkeeping, or whose only run, cannot fit in ``available`` bytes.
+
+    Raises
+    ------
+    ScenarioError
+        Naming ``members`` or ``sweep`` (too many runs) or the parameter behind the estimate.
+    """
+    bookkeeping = scenario.n_runs * resources.BYTES_PER_RUN_ENTRY
+    if bookkeeping > available:
+        key = "members" if scenario.spec.members >= len(scenario.points) else "sweep"
+        raise ScenarioError(
+            scenario.source,
+            key,
+            f"{scenario.n_runs} runs need ~{resources.format_bytes(bookkeeping)} of bookkeeping, "
+            f"{resources.format_bytes(available)} available",
+        )
+    if scenario.n_runs == 1:
+        estimate = resources.estimate_memory(scenario.system.model, scenario.points[0].params)
+        problem = resources.shortage(estimate, available)
+        if problem:
+            raise ScenarioError(scenario.source, estimate.parameter, problem)
 
 
 def check_output(
@@ -79,7 +118,7 @@ def check_output(
         ) from None
     if overwrite or resume:
         return
-    existing = [run.path for run in runs if run.path.exists()]
+    existing = [run.path for run in runs if run.path.is_symlink() or run.path.exists()]
     if existing:
         problem = f"{existing[0]} exists (use --overwrite to replace it or --resume to finish)"
         raise ScenarioError(source, "output.dir", problem, f"{len(existing)} existing files")
@@ -99,63 +138,136 @@ def execute(
     Raises
     ------
     ScenarioError
-        If the output cannot be written (before any run starts).
+        If the batch cannot fit in memory or the output cannot be written (before any run).
+    OutputLocked
+        If another entrosim process runs this scenario in the same directory.
     """
     comm = comm or SerialComm()
     out_dir = Path(out_dir or scenario.spec.output.dir)
-    runs = plan_runs(scenario, out_dir)
-    error = None
-    if comm.rank == 0:
-        try:
-            check_output(scenario, runs, out_dir, overwrite, resume)
-        except ScenarioError as raised:
-            error = raised
-    error = comm.bcast(error)
-    if error is not None:
-        raise error
+    with contextlib.ExitStack() as held:
+        error, runs = None, []
+        if comm.rank == 0:
+            try:
+                check_resources(scenario, resources.available_memory())
+                runs = plan_runs(scenario, out_dir)
+                check_output(scenario, runs, out_dir, overwrite, resume)
+                held.enter_context(scenario_lock(out_dir, scenario.spec.name))
+                names = {run.path.name for run in runs} | {manifest_path(scenario, out_dir).name}
+                names |= {run.checkpoint_path.name for run in runs}
+                remove_partials(out_dir, names.__contains__)
+            except (ScenarioError, OutputLocked) as raised:
+                error = raised
+            except OSError as raised:
+                error = ScenarioError(
+                    scenario.source, "output.dir", f"cannot lock: {raised.strerror}", str(out_dir)
+                )
+        error = comm.bcast(error)
+        if error is not None:
+            raise error
+        if comm.rank != 0:
+            runs = plan_runs(scenario, out_dir)
 
-    if comm.rank == 0:
-        tick = time.perf_counter()
-        scenario.system.model.warm_up()
-        log.info("kernels compiled or loaded from cache in %.2f s", time.perf_counter() - tick)
-    comm.barrier()
+        if comm.rank == 0:
+            tick = time.perf_counter()
+            scenario.system.model.warm_up()
+            log.info("kernels compiled or loaded from cache in %.2f s", time.perf_counter() - tick)
+        comm.barrier()
 
-    show_progress = comm.rank == 0 and not quiet and sys.stderr.isatty()
-    entries = []
-    for run in deal(runs, comm.rank, comm.size):
-        if resume and run.path.exists():
-            entries.append(_entry(run, "done", comm.rank, note="existing file kept"))
-            continue
-        entries.append(_run_isolated(scenario, run, resume, show_progress, comm.rank))
+        show_progress = comm.rank == 0 and not quiet and sys.stderr.isatty()
+        entries = []
+        for run in deal(runs, comm.rank, comm.size):
+            if resume and _finished(scenario, run):
+                entries.append(_entry(scenario, run, "done", comm.rank, note="existing file kept"))
+                continue
+            entries.append(_run_isolated(scenario, run, resume, show_progress, comm.rank))
 
-    gathered = comm.gather(entries)
-    code = EXIT_OK
-    if comm.rank == 0:
-        all_entries = sorted((e for part in gathered for e in part), key=lambda e: e["file"])
-        _write_manifest(scenario, out_dir, all_entries, comm.size)
-        failed = [e for e in all_entries if e["status"] == "failed"]
-        for entry in failed:
-            log.error("run %s failed: %s", entry["file"], entry["error"])
-        code = EXIT_RUN_FAILED if failed else EXIT_OK
-    return comm.bcast(code)
+        gathered = comm.gather(entries)
+        code = EXIT_OK
+        if comm.rank == 0:
+            all_entries = sorted((e for part in gathered for e in part), key=lambda e: e["file"])
+            failed = [e for e in all_entries if e["status"] == "failed"]
+            for entry in failed:
+                log.error("run %s failed: %s", entry["file"], entry["error"])
+            code = EXIT_RUN_FAILED if failed else EXIT_OK
+            try:
+                _write_manifest(scenario, out_dir, all_entries, comm.size)
+            except OSError as raised:
+                log.error("%s: cannot write the manifest: %s", out_dir, raised.strerror or raised)
+                code = EXIT_RUN_FAILED
+        return comm.bcast(code)
+
+
+def _finished(scenario: Scenario, run: RunSpec) -> bool:
+    """Whether ``run``'s output exists, opens and carries this run's fingerprint (resume)."""
+    if not (run.path.is_symlink() or run.path.exists()):
+        return False
+    problem = _output_problem(scenario, run)
+    if problem is None:
+        return True
+    log.warning("%s: %s; running it again", run.path, problem)
+    return False
+
+
+def _output_problem(scenario: Scenario, run: RunSpec) -> str | None:
+    if not is_regular_file(run.path):
+        return "not a regular file"
+    try:
+        point = scenario.points[run.point_index]
+    except ScenarioError:
+        return "its sweep point is invalid"
+    expected = _fingerprint(scenario, point, run.member)
+    try:
+        import netCDF4
+
+        with netCDF4.Dataset(run.path, "r") as dataset:
+            found = getattr(dataset, "run_fingerprint", None)
+    except (OSError, RuntimeError, ValueError) as error:
+        return f"cannot be read as NetCDF ({error})"
+    if found != expected:
+        return "written by another run (its run_fingerprint differs)"
+    return None
+
+
+def _fingerprint(scenario: Scenario, point: SweepPoint, member: int) -> str:
+    params = point.params.model_dump(mode="json")
+    return run_fingerprint(scenario.spec.system, params, scenario.spec.seed, member)
 
 
 def run_one(scenario: Scenario, run: RunSpec, resume: bool = False, progress=None) -> Simulation:
-    """Build, run and write one run; return its finished :class:`Simulation` (for timings)."""
+    """Build, run and write one run; return its finished :class:`Simulation` (for timings).
+
+    Raises
+    ------
+    ScenarioError
+        If the run's sweep point is invalid or the run cannot fit in memory (nothing built).
+    """
     spec = scenario.spec
-    model = scenario.system.model(run.point.params, member_seed_sequence(spec.seed, run.member))
+    point = scenario.points[run.point_index]
+    model_class = scenario.system.model
+    estimate = resources.estimate_memory(model_class, point.params)
+    problem = resources.shortage(estimate, resources.available_memory())
+    if problem:
+        raise ScenarioError(scenario.source, estimate.parameter, problem)
+    fingerprint = _fingerprint(scenario, point, run.member)
+    model = model_class(point.params, member_seed_sequence(spec.seed, run.member))
     simulation = Simulation(
         model,
         checkpoint_path=run.checkpoint_path,
         checkpoint_interval=spec.output.checkpoint_interval,
-        fingerprint=f"{scenario.resolved_yaml()}\npoint={run.point.index}\nmember={run.member}",
+        identity=checkpoint_identity(fingerprint),
         progress=progress,
     )
-    if resume and simulation.resume():
-        log.info("%s: resuming from step %d", run.path.name, model.step_count)
+    if resume:
+        try:
+            if simulation.resume():
+                log.info("%s: resuming from step %d", run.path.name, model.step_count)
+        except CheckpointError as error:
+            log.warning("%s; starting the run from scratch", error)
+            run.checkpoint_path.unlink(missing_ok=True)
     dataset = simulation.run()
     tick = time.perf_counter()
-    output.write_netcdf(_decorate(dataset, scenario, run), run.path, spec.output.complevel)
+    dataset = _decorate(dataset, scenario, point, run, fingerprint)
+    output.write_netcdf(dataset, run.path, spec.output.complevel)
     simulation.timings.total += time.perf_counter() - tick
     simulation.discard_checkpoint()
     return simulation
@@ -174,9 +286,11 @@ def _run_isolated(
 
     try:
         simulation = run_one(scenario, run, resume, progress)
+    except ScenarioError as error:  # a lazily validated point, or not enough memory
+        return _entry(scenario, run, "failed", rank, error=f"{error.key}: {error.problem}")
     except Exception as error:  # one failing run must not stop the others
         log.debug("".join(traceback.format_exception(error)))
-        return _entry(run, "failed", rank, error=f"{type(error).__name__}: {error}")
+        return _entry(scenario, run, "failed", rank, error=f"{type(error).__name__}: {error}")
     finally:
         bar.close()
     timings = simulation.timings
@@ -188,6 +302,7 @@ def _run_isolated(
         timings.observe,
     )
     return _entry(
+        scenario,
         run,
         "done",
         rank,
@@ -201,11 +316,11 @@ def _run_isolated(
     )
 
 
-def _entry(run: RunSpec, status: str, rank: int, **details) -> dict:
+def _entry(scenario: Scenario, run: RunSpec, status: str, rank: int, **details) -> dict:
     return {
         "file": run.path.name,
-        "sweep_point": run.point.index,
-        "values": run.point.values,
+        "sweep_point": run.point_index,
+        "values": scenario.points.values(run.point_index),
         "member": run.member,
         "status": status,
         "rank": rank,
@@ -213,10 +328,12 @@ def _entry(run: RunSpec, status: str, rank: int, **details) -> dict:
     }
 
 
-def _decorate(dataset: xr.Dataset, scenario: Scenario, run: RunSpec) -> xr.Dataset:
+def _decorate(
+    dataset: xr.Dataset, scenario: Scenario, point: SweepPoint, run: RunSpec, fingerprint: str
+) -> xr.Dataset:
     """Add the swept parameters as scalar coordinates and the global attributes."""
     params_model = scenario.system.model.Params
-    for key, value in run.point.values.items():
+    for key, value in point.values.items():
         if isinstance(value, dict | list):  # a NetCDF coordinate holds scalars only
             value = json.dumps(value, sort_keys=True)
         coordinate = xr.DataArray(value, attrs=param_metadata(params_model, key))
@@ -230,16 +347,16 @@ def _decorate(dataset: xr.Dataset, scenario: Scenario, run: RunSpec) -> xr.Datas
             scenario_yaml=scenario.resolved_yaml(),
             root_seed=scenario.spec.seed,
             member=run.member,
-            sweep_values=run.point.values,
-            sweep_index=run.point.index if scenario.has_sweep else None,
+            sweep_values=point.values,
+            sweep_index=point.index if scenario.has_sweep else None,
         )
+        | {"run_fingerprint": fingerprint, "cpu_target": cpu_target()}
         | dataset.attrs
     )
     return dataset
 
 
 def _write_manifest(scenario: Scenario, out_dir: Path, entries: list[dict], ranks: int) -> None:
-    path = manifest_path(scenario, out_dir)
     document = {
         "scenario": scenario.spec.name,
         "source": scenario.source,
@@ -247,6 +364,6 @@ def _write_manifest(scenario: Scenario, out_dir: Path, entries: list[dict], rank
         "ranks": ranks,
         "runs": entries,
     }
-    partial = path.with_name(path.name + output.PARTIAL_SUFFIX)
-    partial.write_text(json.dumps(document, indent=1, default=str))
-    os.replace(partial, path)
+    text = json.dumps(document, indent=1, default=str)
+    with atomic_output(manifest_path(scenario, out_dir)) as temporary:
+        temporary.write_text(text)

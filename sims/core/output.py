@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -12,10 +11,12 @@ import numpy as np
 import xarray as xr
 
 import sims
+from sims.core.files import atomic_output
 
 CONVENTIONS = "CF-1.10, ACDD-1.3"
-PARTIAL_SUFFIX = ".part"
+NAN_MEANING = "nan_meaning"  # attribute of a variable that may hold NaN: what a NaN means there
 _VOLATILE_ATTRIBUTES = ("date_created", "history")
+_ABSENT = "absent: this run has no value here (runs of different shapes, aligned by outer join)"
 
 
 def now_iso() -> str:
@@ -69,25 +70,64 @@ def check_variable_attributes(dataset: xr.Dataset) -> None:
             raise ValueError(f"variable {name!r} has no {' or '.join(missing)} attribute")
 
 
+def check_finite_variables(dataset: xr.Dataset) -> None:
+    """Raise ValueError if a variable holds NaN or infinity without saying what NaN means there.
+
+    A variable may hold NaN only where its ``nan_meaning`` attribute documents it (e.g. "no
+    invariant"); infinities are never written.
+    """
+    for name, variable in {**dataset.coords, **dataset.data_vars}.items():
+        if variable.dtype.kind not in "fc":
+            continue
+        values = np.asarray(variable.values)
+        if np.isinf(values).any():
+            raise ValueError(f"variable {name!r} holds infinite values")
+        if NAN_MEANING not in variable.attrs and np.isnan(values).any():
+            raise ValueError(f"variable {name!r} holds NaN but has no {NAN_MEANING} attribute")
+
+
+def inherit_nan_meaning(derived: xr.Dataset, source: xr.Dataset) -> None:
+    """Document NaN in ``derived`` that comes from values ``source`` documents as NaN.
+
+    Diagnostics of a file whose variables hold documented NaN (absent members of a merged
+    ensemble, undefined fits) are NaN there too; each such variable of ``derived`` without a
+    ``nan_meaning`` of its own gets one naming where its NaN come from.
+    """
+    documented = sorted(
+        name for name, variable in {**source.coords, **source.data_vars}.items()
+        if NAN_MEANING in variable.attrs
+    )  # fmt: skip
+    if not documented:
+        return
+    meaning = f"undefined where the analysed values are ({', '.join(documented)})"
+    for variable in {**derived.coords, **derived.data_vars}.values():
+        if variable.dtype.kind in "fc" and NAN_MEANING not in variable.attrs:
+            if np.isnan(variable.values).any():
+                variable.attrs[NAN_MEANING] = meaning
+
+
 def write_netcdf(dataset: xr.Dataset, path: Path, complevel: int = 4) -> None:
-    """Write ``dataset`` to ``path`` atomically: a ``.part`` file renamed only when complete.
+    """Write ``dataset`` to ``path`` atomically (see :func:`sims.core.files.atomic_output`).
 
     Every data variable is zlib-compressed at ``complevel`` (0 disables compression).
+
+    Raises
+    ------
+    ValueError
+        If a variable lacks units or a long name, or holds values it does not document
+        (:func:`check_finite_variables`); nothing is written then.
+    OSError
+        If the file cannot be written; nothing is left behind.
     """
     check_variable_attributes(dataset)
+    check_finite_variables(dataset)
     encoding = {
         name: {"zlib": True, "complevel": complevel} if complevel else {}
         for name, variable in dataset.data_vars.items()
         if variable.dtype.kind in "biuf"
     }
-    partial = path.with_name(path.name + PARTIAL_SUFFIX)
-    try:
-        dataset.to_netcdf(partial, engine="netcdf4", format="NETCDF4", encoding=encoding)
-        os.replace(partial, path)
-    except BaseException:
-        if partial.is_file():
-            partial.unlink()
-        raise
+    with atomic_output(path) as temporary:
+        dataset.to_netcdf(temporary, engine="netcdf4", format="NETCDF4", encoding=encoding)
 
 
 def strip_volatile(attributes: dict) -> dict:
@@ -123,6 +163,11 @@ def merge_runs(paths: Iterable[Path]) -> xr.Dataset:
         )
     merged = xr.merge(pieces, join="outer", compat="no_conflicts", combine_attrs="drop_conflicts")
     merged = merged.set_coords(auxiliary)
+    for name in [*merged.coords, *merged.data_vars]:
+        variable = merged[name].variable
+        if variable.dtype.kind in "fc" and NAN_MEANING not in variable.attrs:
+            if np.isnan(variable.values).any():
+                variable.attrs[NAN_MEANING] = _ABSENT
     merged.attrs["history"] = f"{now_iso()} entrosim merge of {len(pieces)} runs"
     for key in ("member", "sweep_point"):
         merged.attrs.pop(key, None)

@@ -84,19 +84,28 @@ def param(default: Any, *, units: str, description: str, **constraints: Any) -> 
 
 
 MULTIPLE_TOLERANCE = 1e-9  # relative rounding allowed in "a multiple of" checks
+MAX_STEPS = 2**62  # step counts stay int64, with room for sums of two
 
 
 def check_multiple(model: BaseModel, key: str, unit_key: str, *, positive: bool = False) -> None:
     """Raise :class:`ParamError` unless ``model.key`` is a whole multiple of ``model.unit_key``.
 
     Rounding up to MULTIPLE_TOLERANCE (relative) is allowed, so that decimal inputs such as
-    0.3 / 0.1 pass; with ``positive`` the multiple must also be at least 1.
+    0.3 / 0.1 pass; with ``positive`` the multiple must also be at least 1. Multiples beyond
+    MAX_STEPS (step counts that would overflow int64) are refused.
     """
     unit = getattr(model, unit_key)
     ratio = getattr(model, key) / unit
+    check_steps(key, ratio, f"steps of {unit_key}={unit}")
     nearest = round(ratio)
     if abs(ratio - nearest) > MULTIPLE_TOLERANCE * max(ratio, 1.0) or (positive and nearest < 1):
         raise ParamError(key, f"must be a multiple of {unit_key}={unit}", ratio)
+
+
+def check_steps(key: str, steps: float, what: str = "steps") -> None:
+    """Raise :class:`ParamError` for ``key`` if ``steps`` exceeds MAX_STEPS (or is not finite)."""
+    if not steps <= MAX_STEPS:
+        raise ParamError(key, f"gives {steps:.3g} {what}, more than 2**62")
 
 
 def param_metadata(model: type[BaseModel], key: str) -> dict[str, str]:
@@ -150,9 +159,13 @@ def _first_huge_integer(value: Any, key: str = "") -> tuple[str, int] | None:
     """(key path, value) of the first integer outside int64 in nested dicts and lists."""
     if isinstance(value, int) and not isinstance(value, bool):
         return (key, value) if not -INT64_LIMIT <= value < INT64_LIMIT else None
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(
-        value, list | tuple
-    ) else ()
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list | tuple)
+        else ()
+    )
     for part, child in items:
         found = _first_huge_integer(child, f"{key}.{part}" if key else str(part))
         if found is not None:
@@ -170,7 +183,9 @@ def _tuple_fields(model: type[BaseModel]) -> frozenset[str]:
             return any(is_tuple(arm) for arm in typing.get_args(annotation))
         return annotation is tuple or origin is tuple
 
-    return frozenset(name for name, field in model.model_fields.items() if is_tuple(field.annotation))
+    return frozenset(
+        name for name, field in model.model_fields.items() if is_tuple(field.annotation)
+    )
 
 
 class OutputSpec(StrictModel):
@@ -191,7 +206,7 @@ class ScenarioSpec(StrictModel):
     system: str = Field(description="Simulator name, see `entrosim list`.")
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="Output file stem.")
     description: str = ""
-    seed: int = Field(ge=0, lt=INT64_LIMIT, description="Root seed of the run's SeedSequence tree.")
+    seed: int = Field(ge=0, description="Root seed of the run's SeedSequence tree (< 2**63).")
     members: int = Field(1, ge=1, description="Ensemble size per sweep point.")
     output: OutputSpec = OutputSpec()
     params: dict[str, Any] = Field(default_factory=dict)
@@ -442,7 +457,9 @@ def _apply_override(document: dict, assignment: str, source: str) -> None:
     try:
         value = parse_yaml(text)
     except DocumentError as error:
-        raise ScenarioError(source, key, f"value is not valid YAML: {error.problem}", text) from None
+        raise ScenarioError(
+            source, key, f"value is not valid YAML: {error.problem}", text
+        ) from None
     path = key.strip().split(".")
     if path[0] == "sweep" and len(path) > 1:  # sweep keys are themselves dotted paths
         path = ["sweep", ".".join(path[1:])]

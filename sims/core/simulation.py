@@ -11,8 +11,6 @@ writes checkpoints on a wall-clock schedule and finally asks the model for its
 from __future__ import annotations
 
 import abc
-import os
-import pickle
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,10 +19,16 @@ from typing import Any, ClassVar
 import numpy as np
 import xarray as xr
 
+from sims.core import resources
+from sims.core.checkpoint import CheckpointError, read_checkpoint, write_checkpoint
+from sims.core.files import atomic_output
 from sims.core.scenario import StrictModel
 
 _CHUNK_TARGET_SECONDS = 0.25
-_CHECKPOINT_FORMAT = 1
+
+
+class NonFiniteValue(ArithmeticError):
+    """A run produced a NaN or infinity (an instability): it stops, and nothing is written."""
 
 
 def _state_layout(state: Any) -> Any:
@@ -47,6 +51,8 @@ class Model(abc.ABC):
     """
 
     Params: ClassVar[type[StrictModel]]
+    MAY_BE_UNDEFINED: ClassVar[frozenset[str]] = frozenset()
+    """Record keys whose values may be NaN by design (documented in their output variables)."""
 
     def __init__(self, params: StrictModel, seed_sequence: np.random.SeedSequence):
         self.params = params
@@ -76,6 +82,29 @@ class Model(abc.ABC):
     @abc.abstractmethod
     def set_state(self, state: dict[str, Any]) -> None:
         """Restore a state returned by :meth:`get_state`."""
+
+    @abc.abstractmethod
+    def check_state(self, state: dict[str, Any]) -> None:
+        """Raise ValueError (one short line) unless ``state`` is a state this run can reach.
+
+        Called on a checkpoint's state before :meth:`set_state`, once its arrays are known to
+        have this model's names, shapes and dtypes. A checksum stops accidents, not a crafted
+        file, so this checks what the kernels rely on (indices in range, values finite) and the
+        model's invariants (conserved counts, unit vectors, no overlaps).
+        """
+
+    @classmethod
+    @abc.abstractmethod
+    def memory_estimate(cls, params: StrictModel) -> float:
+        """Peak memory of one run with ``params`` (B), by arithmetic on the parameters alone.
+
+        Must never build arrays: it decides whether the run may allocate at all. Counts the
+        state, the records kept until the run ends, and the largest temporaries of a record.
+        """
+
+    def time_at(self, step: int) -> float:
+        """Model time of ``step`` (in the model's time unit; steps unless overridden)."""
+        return float(step)
 
     @classmethod
     def summarize(cls, dataset: xr.Dataset) -> str:
@@ -115,8 +144,9 @@ class Simulation:
         Where checkpoints go; none are written when omitted.
     checkpoint_interval : float, optional
         Wall-clock seconds between checkpoints (s); 0 means after every record.
-    fingerprint : str
-        Identifies the run (resolved scenario and member); a checkpoint with another is refused.
+    identity : dict of str
+        Who may resume from this run's checkpoints (run fingerprint, entrosim version, CPU
+        target); a checkpoint with another identity is refused.
     progress : callable, optional
         ``progress(step_count, last_step)`` called after each chunk.
     """
@@ -124,37 +154,62 @@ class Simulation:
     model: Model
     checkpoint_path: Path | None = None
     checkpoint_interval: float | None = None
-    fingerprint: str = ""
+    identity: dict[str, str] = field(default_factory=dict)
     progress: Any = None
     timings: RunTimings = field(default_factory=RunTimings)
     records: list[dict[str, Any]] = field(default_factory=list)
 
     def resume(self) -> bool:
-        """Load the checkpoint if there is one for this run; return whether it was loaded."""
-        if self.checkpoint_path is None or not self.checkpoint_path.exists():
+        """Load this run's checkpoint if there is one; return whether it was loaded.
+
+        Raises
+        ------
+        CheckpointError
+            If a checkpoint is there but unusable (corrupt, foreign, or its state fails the
+            model's checks); the model is left untouched.
+        """
+        path = self.checkpoint_path
+        if path is None or not path.is_symlink() and not path.exists():
             return False
-        with open(self.checkpoint_path, "rb") as handle:
-            saved = pickle.load(handle)
-        if saved.get("format") != _CHECKPOINT_FORMAT or saved["fingerprint"] != self.fingerprint:
-            raise ValueError(f"{self.checkpoint_path} belongs to another run; remove it")
-        if _state_layout(saved["model"]) != _state_layout(self.model.get_state()):
-            raise ValueError(
-                f"{self.checkpoint_path} was written by another version of this simulator "
-                "(its state has other arrays or shapes); remove it"
-            )
-        self.model.set_state(saved["model"])
-        self.model.step_count = saved["step_count"]
-        self.records = saved["records"]
+        saved = read_checkpoint(path, self.identity, resources.available_memory())
+        record_steps = np.asarray(self.model.record_steps(), dtype=np.int64)
+        fresh = self.model.get_state()
+        if _state_layout(saved.state) != _state_layout(fresh):
+            raise CheckpointError(path, "its state has other arrays, shapes or dtypes")
+        done = len(saved.records)
+        steps = [record.get("step") for record in saved.records]
+        if (
+            not saved.step_count <= record_steps[-1]
+            or done > len(record_steps)
+            or steps != list(record_steps[:done])
+            or (done < len(record_steps) and record_steps[done] < saved.step_count)
+            or (done and record_steps[done - 1] > saved.step_count)
+        ):
+            raise CheckpointError(path, "its step count and records do not fit this run")
+        try:
+            self.model.check_state(saved.state)
+        except ValueError as error:
+            raise CheckpointError(path, f"its state fails the model's checks: {error}") from None
+        self.model.set_state(saved.state)
+        self.model.step_count = saved.step_count
+        self.records = saved.records
         return True
 
     def run(self) -> xr.Dataset:
-        """Run to the last record step and return the model's dataset."""
+        """Run to the last record step and return the model's dataset.
+
+        Raises
+        ------
+        NonFiniteValue
+            If a record holds a NaN or infinity the model does not allow.
+        """
         started = time.perf_counter()
         model = self.model
         record_steps = np.asarray(model.record_steps(), dtype=np.int64)
         last_checkpoint = time.perf_counter()
         steps_per_second = None
-        for target in record_steps[len(self.records) :]:
+        for index in range(len(self.records), len(record_steps)):
+            target = record_steps[index]
             while model.step_count < target:
                 chunk = int(target - model.step_count)
                 if steps_per_second is not None:
@@ -170,15 +225,33 @@ class Simulation:
                 if model.step_count < target and self._checkpoint_due(last_checkpoint):
                     last_checkpoint = self._write_checkpoint()
             tick = time.perf_counter()
-            self.records.append(model.observe())
+            record = model.observe()
             self.timings.observe += time.perf_counter() - tick
-            if self._checkpoint_due(last_checkpoint):
+            self._check_finite(record)
+            self.records.append(record)
+            last = index == len(record_steps) - 1  # the run ends here: nothing left to save
+            if not last and self._checkpoint_due(last_checkpoint):
                 last_checkpoint = self._write_checkpoint()
         tick = time.perf_counter()
         dataset = model.to_dataset(self.records)
         self.timings.assemble += time.perf_counter() - tick
         self.timings.total += time.perf_counter() - started
         return dataset
+
+    def _check_finite(self, record: dict[str, Any]) -> None:
+        for key, value in record.items():
+            if key in self.model.MAY_BE_UNDEFINED:
+                continue
+            if (
+                isinstance(value, float | np.floating | np.ndarray)
+                and np.asarray(value).dtype.kind in "fc"
+            ):
+                if not np.all(np.isfinite(value)):
+                    step = self.model.step_count
+                    raise NonFiniteValue(
+                        f"non-finite {key} at t = {self.model.time_at(step):g} (step {step}): "
+                        "the run is unstable"
+                    )
 
     def _checkpoint_due(self, last_checkpoint: float) -> bool:
         if self.checkpoint_path is None or self.checkpoint_interval is None:
@@ -187,19 +260,10 @@ class Simulation:
 
     def _write_checkpoint(self) -> float:
         tick = time.perf_counter()
-        saved = {
-            "format": _CHECKPOINT_FORMAT,
-            "fingerprint": self.fingerprint,
-            "step_count": self.model.step_count,
-            "model": self.model.get_state(),
-            "records": self.records,
-        }
-        partial = self.checkpoint_path.with_name(self.checkpoint_path.name + ".part")
-        with open(partial, "wb") as handle:
-            pickle.dump(saved, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(partial, self.checkpoint_path)
+        with atomic_output(self.checkpoint_path) as temporary, open(temporary, "xb") as handle:
+            write_checkpoint(
+                handle, self.identity, self.model.step_count, self.model.get_state(), self.records
+            )
         done = time.perf_counter()
         self.timings.checkpoint += done - tick
         return done

@@ -6,6 +6,7 @@ import numpy as np
 import xarray as xr
 
 from analysis.ordinal import permutation_entropy
+from sims.core.output import NAN_MEANING
 from sims.couzin import diagnostics
 
 PERMUTATION_ORDER = 4
@@ -60,6 +61,7 @@ def analyze_run(dataset: xr.Dataset) -> xr.Dataset:
                 "units": "1",
                 "long_name": f"normalised permutation entropy (order {PERMUTATION_ORDER}) of "
                 f"the second-half {name} series",
+                NAN_MEANING: f"at most {PERMUTATION_ORDER} second-half records",
             },
         )
     state = diagnostics.regime(float(late.polarization.mean()), float(late.milling.mean()))

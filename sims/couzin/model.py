@@ -18,6 +18,7 @@ import numpy as np
 import xarray as xr
 from pydantic import model_validator
 
+from sims.core import state_checks as checks
 from sims.core.rng import xoshiro_state
 from sims.core.scenario import ParamError, StrictModel, check_multiple, param
 from sims.core.simulation import Model
@@ -34,6 +35,13 @@ BOUNDARIES = {
 SEARCHES = {"all_pairs": kernels.ALL_PAIRS, "cells": kernels.CELL_LIST, "auto": kernels.AUTO}
 INITIAL_SPACING = 0.75  # BL: default initial sphere radius is this times N^(1/3)
 MIN_PERIODIC_CELLS = 3  # a periodic cell list needs 3 distinct cells per side
+UNIT_TOLERANCE = 1e-9  # |e| - 1 of a checkpointed heading
+# Memory of a record's observation (B): scipy's pair list, the perception test's per-pair
+# temporaries and the group graph, per pair within the perception radius; agents repel within
+# r_r, so a cohesive school holds at most about this many agents per r_r³ (close packing)
+BYTES_PER_PAIR = 160
+MAX_DENSITY = 1.5
+BYTES_PER_RECORD = 4096  # scalars of one record in a dict, and their stacked copy
 
 
 class CouzinParams(StrictModel):
@@ -291,6 +299,37 @@ class CouzinModel(Model):
         self.headings[...] = state["headings"]
         self.rng_state[...] = state["rng_state"]
         self.perceived_pairs = state["perceived_pairs"]
+
+    def check_state(self, state: dict[str, Any]) -> None:
+        """Finite positions (inside a periodic box), unit headings, a live RNG state."""
+        checks.finite(state, "positions", "headings")
+        norms = np.linalg.norm(state["headings"], axis=1)
+        checks.require(np.all(np.abs(norms - 1) < UNIT_TOLERANCE), "headings are not unit vectors")
+        if self.params.boundary == "periodic":
+            positions = state["positions"]
+            inside = np.all((positions >= 0) & (positions <= self.params.box_size))
+            checks.require(inside, "positions lie outside the periodic box")
+        checks.xoshiro(state)
+        checks.counter(state, "perceived_pairs")
+
+    @classmethod
+    def memory_estimate(cls, params: CouzinParams) -> float:
+        """Agents, the pairs a record's observation lists, records and snapshots (B).
+
+        Pairs within the perception radius are bounded by a close-packed cohesive school.
+        """
+        n = params.n_agents
+        ratio = params.perception_radius / params.repulsion_radius
+        neighbours = min(n - 1, MAX_DENSITY * 4 / 3 * math.pi * ratio**3)
+        observe = BYTES_PER_PAIR * n * neighbours / 2
+        records = params.total_steps // params.record_stride + 1
+        snapshots = records // params.snapshot_stride + 1 if params.snapshot_stride else 0
+        kept = records * BYTES_PER_RECORD + snapshots * 2 * 3 * 8 * n
+        return 200 * n + observe + 2 * kept
+
+    def time_at(self, step: int) -> float:
+        """Seconds."""
+        return step * self.params.time_step
 
     def to_dataset(self, records: list[dict[str, Any]]) -> xr.Dataset:
         """Time series, snapshots and parameters of the run (see :mod:`sims.couzin.dataset`)."""

@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import xarray as xr
 
+from sims.core.output import NAN_MEANING
 from sims.harddisc import diagnostics
 
 if TYPE_CHECKING:
     from sims.harddisc.model import HardDiscModel
 
 ENTROPY = "k_B"
+FIRST_RECORD = "first record: no interval to average over yet"
 ENTROPY_PER_PARTICLE = "k_B/particle"
 
 
@@ -100,7 +102,11 @@ def assemble(model: HardDiscModel, records: list[dict[str, Any]]) -> xr.Dataset:
         "pressure": (
             ("time",),
             pressure,
-            {"units": "energy/length2", "long_name": "virial pressure over the last interval"},
+            {
+                "units": "energy/length2",
+                "long_name": "virial pressure over the last interval",
+                NAN_MEANING: FIRST_RECORD,
+            },
         ),
         "right_fraction": (
             ("time",),
@@ -157,7 +163,11 @@ def assemble(model: HardDiscModel, records: list[dict[str, Any]]) -> xr.Dataset:
         variables["wall_pressure"] = (
             ("time",),
             wall_pressure,
-            {"units": "energy/length2", "long_name": "wall impulse per time and reachable length"},
+            {
+                "units": "energy/length2",
+                "long_name": "wall impulse per time and reachable length",
+                NAN_MEANING: FIRST_RECORD,
+            },
         )
     if params.store_particles:
         variables["position"] = (

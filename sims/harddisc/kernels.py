@@ -637,6 +637,26 @@ def positions_at(time, position, velocity, local_time, box, periodic):
 
 
 @nb.njit(cache=True)
+def cell_lists_intact(cell_head, cell_next, cell_prev, column, row, cells_x):
+    """Whether every row sits exactly once in the list of its own cell, linked both ways.
+
+    Indices are checked before they are followed, so any array contents are safe to test.
+    """
+    count = cell_next.shape[0]
+    seen = np.zeros(count, np.bool_)
+    for cell in range(cell_head.shape[0]):
+        previous, i = -1, cell_head[cell]
+        while i != -1:
+            if i < 0 or i >= count or seen[i] or cell_prev[i] != previous:
+                return False
+            if column[i] + cells_x * row[i] != cell:
+                return False
+            seen[i] = True
+            previous, i = i, cell_next[i]
+    return seen.all()
+
+
+@nb.njit(cache=True)
 def minimum_gap(position, box, periodic, diameter, cells_x, cells_y):
     """Smallest centre distance minus σ over all pairs within neighbouring cells (length).
 

@@ -20,6 +20,7 @@ import numpy as np
 import xarray as xr
 from pydantic import model_validator
 
+from sims.core import state_checks as checks
 from sims.core.scenario import (
     MULTIPLE_TOLERANCE,
     ParamError,
@@ -35,6 +36,10 @@ MAX_AREA_FRACTION = 0.4  # random sequential addition jams at 0.547; it slows do
 MAX_VELOCITY_CELLS = 2**19  # per axis and sign, the range of the phase-space cell keys
 DISCS_PER_NEIGHBOUR_CELL = 1.0  # target mean occupation of the neighbour cells (final box)
 MIN_PERIODIC_CELLS = 3
+ENERGY_TOLERANCE = 1e-9  # relative drift of N k_B T allowed in a checkpointed state
+OVERLAP_TOLERANCE = 1e-9  # overlap allowed in a checkpointed state (diameters)
+BYTES_PER_DISC = 8 * (kernels.N_KINEMATICS + kernels.N_BOOKKEEPING + 2 * 2 + 6) + 4 * 4
+BYTES_PER_RECORD = 2048
 
 
 def _aligned(shape: tuple[int, int], dtype) -> np.ndarray:
@@ -401,6 +406,87 @@ class HardDiscModel(Model):
         """Restore :meth:`get_state`'s output."""
         for name in self._STATE_ARRAYS:
             getattr(self, name)[...] = state[name]
+
+    def check_state(self, state: dict[str, Any]) -> None:
+        """Indices in range, intact cell lists and heap, energy N k_B T, no overlapping discs."""
+        count = self.params.n_discs
+        kinematics, bookkeeping = state["kinematics"], state["bookkeeping"]
+        motion = kinematics[:, [kernels.X, kernels.Y, kernels.VX, kernels.VY, kernels.T]]
+        checks.require(np.all(np.isfinite(motion)), "kinematics holds NaN or infinity")
+        checks.require(not np.isnan(kinematics[:, kernels.MEMO_TIME]).any(), "memo time is NaN")
+        checks.require(
+            np.array_equal(np.sort(state["label"]), np.arange(count)), "label is no permutation"
+        )
+        cells_x, cells_y = self.cells
+        for name, column, high in (
+            ("cell column", kernels.COLUMN, cells_x),
+            ("cell row", kernels.ROW, cells_y),
+            ("partner", kernels.PARTNER, count),
+            ("memo partner", kernels.MEMO_PARTNER, count),
+        ):
+            low = 0 if column in (kernels.COLUMN, kernels.ROW) else kernels.NO_EVENT
+            checks.in_range({name: bookkeeping[:, column]}, name, low, high)
+        checks.in_range(state, "cell_head", -1, count)
+        checks.in_range(state, "cell_next", -1, count)
+        checks.in_range(state, "cell_prev", -1, count)
+        checks.require(
+            kernels.cell_lists_intact(
+                state["cell_head"], state["cell_next"], state["cell_prev"],
+                bookkeeping[:, kernels.COLUMN], bookkeeping[:, kernels.ROW], cells_x,
+            ),
+            "cell lists are broken",
+        )  # fmt: skip
+        self._check_heap(state["heap"], state["heap_slot"], count)
+        checks.require(np.all(state["counters"] >= 0), "counters are negative")
+        checks.finite(state, "sums")
+        velocity = kinematics[:, kernels.VX : kernels.VY + 1]
+        energy = 0.5 * self.params.mass * float(np.sum(velocity**2))
+        expected = count * self.params.temperature
+        checks.require(
+            abs(energy - expected) <= ENERGY_TOLERANCE * expected,
+            f"kinetic energy {energy:.17g} is not N k_B T = {expected:.17g}",
+        )
+        now = float(kinematics[:, kernels.T].max())
+        position = kernels.positions_at(
+            now, kinematics[:, kernels.X : kernels.Y + 1], velocity.copy(),
+            kinematics[:, kernels.T], self.box, self.periodic,
+        )  # fmt: skip
+        gap = kernels.minimum_gap(
+            position, self.box, self.periodic, self.params.diameter, *self.cells
+        )
+        checks.require(gap > -OVERLAP_TOLERANCE * self.params.diameter, "discs overlap")
+
+    @staticmethod
+    def _check_heap(heap: np.ndarray, heap_slot: np.ndarray, count: int) -> None:
+        """One entry per row at its recorded slot, +inf padding, parents never later."""
+        root = kernels.HEAP_ROOT
+        checks.in_range({"heap_slot": heap_slot}, "heap_slot", root, root + count)
+        entries = heap[root : root + count]
+        checks.require(
+            np.array_equal(entries[heap_slot - root, 1], np.arange(count)),
+            "heap entries do not match heap_slot",
+        )
+        checks.require(not np.isnan(heap[:, 0]).any(), "heap holds NaN times")
+        checks.require(np.all(heap[root + count :, 0] == np.inf), "heap padding is not +inf")
+        slots = np.arange(root + 1, root + count)
+        parents = slots // kernels.HEAP_ARITY + root - 1
+        checks.require(np.all(heap[parents, 0] <= heap[slots, 0]), "heap order is broken")
+
+    @classmethod
+    def memory_estimate(cls, params: HardDiscParams) -> float:
+        """Disc rows, cell lists and heap, the entropy diagnostics' keys, records (B)."""
+        count = params.n_discs
+        records = params.total_steps // round(params.record_interval / params.time_quantum) + 1
+        particles = 2 * 2 * 8 * count if params.store_particles else 0
+        per_record = BYTES_PER_RECORD + 16 * len(params.delta_v) * (params.spatial_grid[0] + 1)
+        observe = 8 * 8 * count * 2  # keys and counts of the phase-space cells, per Δv pass
+        cells_x, cells_y = params.neighbour_grid()
+        cells = 4 * cells_x * cells_y + 8 * 2 * count  # cell heads, cell columns and rows
+        return BYTES_PER_DISC * count + cells + observe + 2 * records * (per_record + particles)
+
+    def time_at(self, step: int) -> float:
+        """Model time (σ √(m/k_B T))."""
+        return step * self.params.time_quantum
 
     def to_dataset(self, records: list[dict[str, Any]]) -> xr.Dataset:
         """The run's dataset (see :func:`sims.harddisc.dataset.assemble`)."""

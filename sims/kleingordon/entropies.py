@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from sims.core.output import NAN_MEANING
 from sims.kleingordon import diagnostics
 
 RENYI_TSALLIS_ORDER = 2.0
@@ -28,6 +29,7 @@ def analyze_run(dataset: xr.Dataset) -> xr.Dataset:
     dims = density.dims[:-1]
     order = f"{RENYI_TSALLIS_ORDER:g}"
     energy = dataset.energy
+    initial = energy.isel(time=0)
     result = xr.Dataset(
         {
             "shannon_entropy": (
@@ -60,10 +62,8 @@ def analyze_run(dataset: xr.Dataset) -> xr.Dataset:
             ),
             "energy_error": (
                 energy.max("time").dims,
-                (
-                    np.abs(energy - energy.isel(time=0)).max("time") / np.abs(energy.isel(time=0))
-                ).values,
-                {"units": "1", "long_name": "max |E - E0| / |E0|"},
+                (np.abs(energy - initial).max("time") / np.abs(initial.where(initial != 0))).values,
+                {"units": "1", "long_name": "max |E - E0| / |E0|", NAN_MEANING: "E0 = 0"},
             ),
         },
         coords={k: v for k, v in density.coords.items() if "x" not in v.dims},

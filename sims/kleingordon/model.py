@@ -16,6 +16,7 @@ import numpy as np
 import xarray as xr
 from pydantic import model_validator
 
+from sims.core import state_checks as checks
 from sims.core.scenario import ParamError, StrictModel, check_multiple, param
 from sims.core.simulation import Model
 from sims.kleingordon import diagnostics, kernels, potentials, schemes
@@ -27,6 +28,10 @@ LINEAR_KINDS = ("gaussian_packet", "plane_wave")
 CURVATURE_MARGIN = 0.1  # extra field range (fraction) over which V'' is bounded
 STABILITY_CURVATURES = 17  # samples of V'' over its range in the stability check
 STABILITY_WAVENUMBERS = 4097  # samples of k in [0, k_max] in the stability check
+STABILITY_FIELD_POINTS = 65_536  # the field's range is sampled on at most this many points
+ENERGY_TOLERANCE = 0.05  # relative energy change a checkpointed state may show (not dealiased)
+BYTES_PER_POINT = 256  # spectra, kernel buffers, linear-flow tables and observation temporaries
+BYTES_PER_RECORD = 1024
 
 
 class KleinGordonParams(StrictModel):
@@ -116,11 +121,11 @@ class KleinGordonParams(StrictModel):
         """Number of time steps of the run."""
         return round(self.duration / self.time_step)
 
-    def initial_fields(self) -> tuple[np.ndarray, np.ndarray]:
-        """φ(x, 0) and π(x, 0) before any random perturbation."""
+    def initial_fields(self, points: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """φ(x, 0) and π(x, 0) before any random perturbation, on ``points`` (default N)."""
         constants = dict(zip(potentials.PARAMETER_ORDER, self.constants[:3], strict=True))
         return initial_conditions.build(
-            self.initial, self.potential, constants, self.length, self.points
+            self.initial, self.potential, constants, self.length, points or self.points
         )
 
     def is_stable(self, time_step: float) -> bool:
@@ -135,7 +140,7 @@ class KleinGordonParams(StrictModel):
         within [−2, 2] wherever the exact mode oscillates (ω² + κ > 0). With the exact linear
         flow this catches the resonance bands at ωΔt ≈ π, 2π, … that the nonlinear kick opens.
         """
-        phi, _ = self.initial_fields()
+        phi, _ = self.initial_fields(min(self.points, STABILITY_FIELD_POINTS))  # bounded memory
         low, high = float(phi.min()), float(phi.max())
         margin = CURVATURE_MARGIN * max(high - low, self.vacuum)
         if self.potential in ("phi4", "phi6"):
@@ -239,7 +244,11 @@ class KleinGordonModel(Model):
 
     def fields(self) -> tuple[np.ndarray, np.ndarray]:
         """The physical φ and π on the grid (new arrays; processed for takahashi_imada)."""
-        phi_hat, pi_hat = self.phi_hat.copy(), self.pi_hat.copy()
+        return self._fields_of(self.phi_hat, self.pi_hat)
+
+    def _fields_of(self, phi_hat, pi_hat) -> tuple[np.ndarray, np.ndarray]:
+        """The physical φ and π of the kernel state (φ̂, π̂) (left unchanged)."""
+        phi_hat, pi_hat = phi_hat.copy(), pi_hat.copy()
         if self.correction:
             kernels.corrector_flow(phi_hat, pi_hat, self.params.time_step**2, self.system)
         points = self.params.points
@@ -295,6 +304,37 @@ class KleinGordonModel(Model):
         """Restore :meth:`get_state`'s output."""
         self.phi_hat[...] = state["phi_hat"]
         self.pi_hat[...] = state["pi_hat"]
+
+    def check_state(self, state: dict[str, Any]) -> None:
+        """Finite spectra whose energy is the initial one (within ENERGY_TOLERANCE)."""
+        checks.finite(state, "phi_hat", "pi_hat")
+        if self.params.dealias:  # the 2/3 rule does not conserve energy
+            return
+        initial, found = (
+            diagnostics.energy(*self._fields_of(phi_hat, pi_hat), self.wavenumber, self.spacing,
+                               self.kind, self.constants)
+            for phi_hat, pi_hat in ((self.phi_hat, self.pi_hat),
+                                    (state["phi_hat"], state["pi_hat"]))
+        )  # fmt: skip
+        checks.require(
+            abs(found - initial) <= ENERGY_TOLERANCE * abs(initial) + 1e-12,
+            f"energy {found:.6g} is not the initial {initial:.6g}",
+        )
+
+    @classmethod
+    def memory_estimate(cls, params: KleinGordonParams) -> float:
+        """Spectra and kernel buffers, records, and the φ, π, e(x) snapshots kept (B)."""
+        records = params.total_steps // round(params.record_interval / params.time_step) + 1
+        snapshots = records // params.snapshot_stride + 1
+        kept = (
+            records * (BYTES_PER_RECORD + 8 * len(params.probes))
+            + snapshots * 3 * 8 * params.points
+        )
+        return BYTES_PER_POINT * params.points + 2 * kept
+
+    def time_at(self, step: int) -> float:
+        """Model time."""
+        return step * self.params.time_step
 
     def to_dataset(self, records: list[dict[str, Any]]) -> xr.Dataset:
         """The run's dataset (see :func:`sims.kleingordon.dataset.assemble`)."""

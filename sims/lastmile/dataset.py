@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from sims.core.output import NAN_MEANING
 from sims.lastmile.consolidation import ConsolidationResult
 
 AMAZON_LICENCE = (
@@ -19,6 +20,7 @@ MODEL_LABEL = (
     "the entrosim reference notes); not a replication of the paper's numbers"
 )
 NAT = "nat"
+NO_FIT = "no fit: fewer than 3 routes with positive entropy and length (R^2: or equal lengths)"
 
 ROUTE_VARIABLES = {
     "n_events": ("1", "delivery events N of the route"),
@@ -90,6 +92,7 @@ def assemble(model, record: dict[str, Any]) -> xr.Dataset:
             "long_name": ("closed-tour" if params.distance.include_stem else "between-Dropoff")
             + f" {params.distance.mode} length along the driven sequence"
             + (f" x circuity {params.distance.circuity:g}" if distance_units == "km" else ""),
+            NAN_MEANING: "no travel times for this route",
         },
     )
     variables["route_id"] = (("route",), table.route_id.astype(str), _text("route id"))
@@ -109,7 +112,11 @@ def assemble(model, record: dict[str, Any]) -> xr.Dataset:
     variables["carrier_reduction"] = (
         ("city",),
         np.array([result.carrier_reduction for result in results]),
-        {"units": "1", "long_name": "carrier entropy reduction 1 - S_carrier / S_baseline_daily"},
+        {
+            "units": "1",
+            "long_name": "carrier entropy reduction 1 - S_carrier / S_baseline_daily",
+            NAN_MEANING: "the city's baseline carrier entropy is 0",
+        },
     )
     fits = record["fits"]
     for key, table_of_names, predictor in (
@@ -119,7 +126,8 @@ def assemble(model, record: dict[str, Any]) -> xr.Dataset:
         for position, (name, (units, long_name)) in enumerate(table_of_names.items()):
             values = np.array([fit[position] for fit in record[key].values()])
             units = units or f"{distance_units} {predictor}-b"
-            variables[name] = (("fit_group",), values, {"units": units, "long_name": long_name})
+            attrs = {"units": units, "long_name": long_name, NAN_MEANING: NO_FIT}
+            variables[name] = (("fit_group",), values, attrs)
     coordinates = {
         "route": ("route", np.arange(table.n_routes), {"units": "1", "long_name": "route index"}),
         "city": ("city", np.array(record["cities"], dtype=str), _text("metro area")),

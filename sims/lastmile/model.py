@@ -22,6 +22,7 @@ import numpy as np
 import xarray as xr
 from pydantic import model_validator
 
+from sims.core import state_checks as checks
 from sims.core.scenario import ParamError, StrictModel, param
 from sims.core.simulation import Model
 from sims.lastmile import scaling
@@ -33,6 +34,11 @@ from sims.lastmile.structure import ZONE_BASED, route_entropy
 from sims.lastmile.synthetic import SyntheticCities, generate_cities
 
 CITY_STREAM, CONSOLIDATION_STREAM = 0, 1
+BYTES_PER_STOP = 400  # table columns, entropy and distance per stop, with their copies
+BYTES_PER_PACKAGE = 120
+BYTES_PER_CUSTOMER_DAY = 64  # consolidation draws
+JSON_BYTES_PER_STOP = 200  # at least this much of the challenge files per stop
+STOPS_SPREADS = 4  # routes are drawn up to this many standard deviations above the mean
 
 
 class StructureSpec(StrictModel):
@@ -126,6 +132,7 @@ class LastMileModel(Model):
     """Structural and system-wide entropy of last-mile routes (see module docstring)."""
 
     Params = LastMileParams
+    MAY_BE_UNDEFINED = frozenset({"distance"})  # routes without travel times
 
     def __init__(self, params: LastMileParams, seed_sequence: np.random.SeedSequence):
         super().__init__(params, seed_sequence)
@@ -190,6 +197,30 @@ class LastMileModel(Model):
     def get_state(self) -> dict[str, Any]:
         """Nothing evolves: the table is rebuilt from the parameters and the seed."""
         return {}
+
+    def check_state(self, state: dict[str, Any]) -> None:
+        """The state is empty (its layout is checked before this)."""
+        checks.require(state == {}, "a last-mile state holds nothing")
+
+    @classmethod
+    def memory_estimate(cls, params: LastMileParams) -> float:
+        """Route table, per-route measures and consolidation draws (B).
+
+        Synthetic cities: from their size; Amazon files: their size on disk bounds the table.
+        """
+        days = params.consolidation.days
+        if params.source == "amazon":
+            files = find_files(Path(params.data_dir).expanduser()).values()
+            size = sum(path.stat().st_size for path in files if path is not None)
+            return 2.0 * size + BYTES_PER_CUSTOMER_DAY * days * size / JSON_BYTES_PER_STOP
+        spec = params.synthetic
+        stops_per_route = spec.stops_per_route + STOPS_SPREADS * spec.stops_spread
+        city_stops = spec.routes_per_city * stops_per_route
+        stops = len(spec.stations) * city_stops
+        packages = stops * (1 + spec.packages_per_stop_extra)
+        matrices = 8 * stops * (stops_per_route + 1) if spec.travel_times else 0
+        consolidation = BYTES_PER_CUSTOMER_DAY * city_stops * days
+        return BYTES_PER_STOP * stops + BYTES_PER_PACKAGE * packages + matrices + consolidation
 
     def set_state(self, state: dict[str, Any]) -> None:
         """Nothing to restore (see :meth:`get_state`)."""

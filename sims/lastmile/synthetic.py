@@ -17,8 +17,9 @@ Everything is drawn from one ``numpy.random.Generator``: the same seed gives the
 from __future__ import annotations
 
 import numpy as np
+from pydantic import model_validator
 
-from sims.core.scenario import StrictModel, param
+from sims.core.scenario import ParamError, StrictModel, param
 from sims.lastmile.distance import KM_PER_DEGREE, driven_order, haversine_km
 from sims.lastmile.table import NO_ZONE, RouteTable
 
@@ -102,18 +103,16 @@ class SyntheticCities(StrictModel):
         False, units="1", description="Also build full travel-time matrices (memory 8 n² B/route)"
     )
 
+    @model_validator(mode="after")
+    def _known_stations(self) -> SyntheticCities:
+        for code in self.stations:
+            if code not in CITIES:
+                raise ParamError("stations", f"unknown station code (known: {list(CITIES)})", code)
+        return self
+
 
 def generate_cities(spec: SyntheticCities, rng: np.random.Generator) -> RouteTable:
-    """Draw every city of ``spec`` into one :class:`RouteTable` (cities in ``spec`` order).
-
-    Raises
-    ------
-    ValueError
-        For an unknown station code.
-    """
-    for code in spec.stations:
-        if code not in CITIES:
-            raise ValueError(f"stations: unknown station code {code!r} (known: {list(CITIES)})")
+    """Draw every city of ``spec`` into one :class:`RouteTable` (cities in ``spec`` order)."""
     n_routes = spec.routes_per_city * len(spec.stations)
     station_of_route = np.repeat(np.arange(len(spec.stations)), spec.routes_per_city)
     number_in_city = np.tile(np.arange(spec.routes_per_city), len(spec.stations))

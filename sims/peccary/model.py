@@ -19,12 +19,18 @@ import xarray as xr
 from pydantic import model_validator
 
 from analysis import ordinal
+from sims.core import state_checks as checks
+from sims.core.output import NAN_MEANING
 from sims.core.scenario import ParamError, StrictModel, param
 from sims.core.simulation import Model
 from sims.peccary import generators, specs, workflow
 
 NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 POPULATION_NAME = "population"
+NO_INVARIANT = "no invariant (a noise, a map or a dissipative flow)"
+EVOLVING_STATE = {"rng", "map", "flow", "phase"}  # generator state that changes as samples come
+NOISE_KINDS = ("coloured_noise", "fractional_brownian_motion")  # realisations drawn at the start
+BYTES_PER_NOISE_SAMPLE = 56  # a realisation and its circulant-embedding FFT (complex, 2x length)
 DEFAULT_SERIES = {
     "sine": specs.Sine(),
     "white_noise": specs.WhiteNoise(),
@@ -84,9 +90,7 @@ class PeccaryParams(StrictModel):
             if not NAME_PATTERN.match(name):
                 raise ParamError(f"series.{name}", "names are letters, digits, _ and -", name)
             _check_block(f"series.{name}", block)
-        rows = sum(
-            getattr(block, "count", 1) * len(block.variables) for block in self.blocks().values()
-        )
+        rows, _ = self.rows_and_sources()
         table_bytes = 8 * rows * self.max_delay * math.factorial(self.order)
         if table_bytes > ordinal.MAX_COUNT_TABLE_BYTES:
             raise ParamError(
@@ -102,6 +106,13 @@ class PeccaryParams(StrictModel):
                 "samples", f"must be >= (order-1)*max_delay+1 = {needed}", self.samples
             )
         return self
+
+    def rows_and_sources(self) -> tuple[int, int]:
+        """Number of series written and of their sources (realisations, orbits)."""
+        blocks = self.blocks().values()
+        sources = sum(getattr(block, "count", 1) for block in blocks)
+        rows = sum(getattr(block, "count", 1) * len(block.variables) for block in blocks)
+        return rows, sources
 
     def blocks(self) -> dict:
         """Every block to generate: ``series`` then the population (if any)."""
@@ -168,6 +179,33 @@ class PeccaryModel(Model):
             for key, value in saved.items():
                 gen.state[key] = _copy(value)
 
+    def check_state(self, state: dict[str, Any]) -> None:
+        """Finite samples and evolving states; every other generator array as built."""
+        checks.finite(state, "values")
+        checks.require(not np.isinf(state["invariants"]).any(), "invariants hold infinity")
+        for gen, saved in zip(self.generators, state["generators"], strict=True):
+            for key, value in saved.items():
+                where = f"generator {gen.name!r}: {key}"
+                if key == "rng":
+                    checks.xoshiro({where: value}, where)
+                elif key in EVOLVING_STATE:
+                    checks.finite({where: value}, where)
+                else:
+                    checks.require(np.array_equal(value, gen.state[key]), f"{where} was altered")
+
+    @classmethod
+    def memory_estimate(cls, params: PeccaryParams) -> float:
+        """Sample and invariant buffers, noise realisations, the ordinal analysis, output (B)."""
+        rows, sources = params.rows_and_sources()
+        noise = sum(
+            getattr(block, "count", 1)
+            for block in params.blocks().values()
+            if block.kind in NOISE_KINDS
+        )
+        counts = 8 * rows * params.max_delay * math.factorial(params.order)
+        buffers = 8 * params.samples * (3 * rows + 2 * sources)  # buffers, analysis, output copy
+        return buffers + BYTES_PER_NOISE_SAMPLE * params.samples * noise + counts
+
     def coordinates(self) -> dict[str, tuple]:
         """Labels of every series and source."""
         rows, sources = [], []
@@ -218,13 +256,14 @@ class PeccaryModel(Model):
         with np.errstate(invalid="ignore", divide="ignore"):
             initial = self.invariants[:, :1]
             error = np.max(np.abs(self.invariants - initial), axis=1)
-            relative = error / np.abs(initial[:, 0])
+            relative = np.where(initial[:, 0] != 0, error / np.abs(initial[:, 0]), np.nan)
         variables["invariant_error"] = (
             ("source",),
             error,
             {
                 "units": "energy",
-                "long_name": "max |I - I0| of the energy or Jacobi integral (NaN: no invariant)",
+                "long_name": "max |I - I0| of the energy or Jacobi integral",
+                NAN_MEANING: NO_INVARIANT,
             },
         )
         variables["relative_invariant_error"] = (
@@ -232,8 +271,8 @@ class PeccaryModel(Model):
             relative,
             {
                 "units": "1",
-                "long_name": "max |I - I0| / |I0| of the energy or Jacobi integral "
-                "(NaN: no invariant)",
+                "long_name": "max |I - I0| / |I0| of the energy or Jacobi integral",
+                NAN_MEANING: f"{NO_INVARIANT}, or I0 = 0",
             },
         )
         if params.store_series:
@@ -250,7 +289,11 @@ class PeccaryModel(Model):
             variables["invariant"] = (
                 ("source", "sample"),
                 self.invariants,
-                {"units": "energy", "long_name": "energy or Jacobi integral (NaN: none)"},
+                {
+                    "units": "energy",
+                    "long_name": "energy or Jacobi integral",
+                    NAN_MEANING: NO_INVARIANT,
+                },
             )
         attrs = {
             "order": params.order,

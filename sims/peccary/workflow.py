@@ -17,11 +17,13 @@ import numpy as np
 import xarray as xr
 
 from analysis import ordinal
+from sims.core.output import NAN_MEANING
 
 REGIME_FLAGS = {
     "flag_values": np.array([-1, 0, 1, 2], dtype=np.int8),
     "flag_meanings": "undefined " + " ".join(ordinal.REGIMES),
 }
+NO_TIMESCALE = "no natural timescale (too few mean crossings or extrema): no PECCARY delay"
 NO_DELAY = -1
 """``peccary_delay`` of a series without a natural timescale (too few mean crossings)."""
 
@@ -147,12 +149,20 @@ def analysis_variables(result, order, pattern_fraction):
         "natural_timescale": (
             ("series",),
             result["natural_timescale"],
-            {"units": "time", "long_name": "natural timescale t_nat (NaN: too few crossings)"},
+            {
+                "units": "time",
+                "long_name": "natural timescale t_nat",
+                NAN_MEANING: NO_TIMESCALE,
+            },
         ),
         "duration_ratio": (
             ("series",),
             result["duration_ratio"],
-            {"units": "1", "long_name": "duration / natural timescale (PECCARY wants >= 1.5)"},
+            {
+                "units": "1",
+                "long_name": "duration / natural timescale (PECCARY wants >= 1.5)",
+                NAN_MEANING: NO_TIMESCALE,
+            },
         ),
         "peccary_delay": (
             ("series",),
@@ -162,12 +172,20 @@ def analysis_variables(result, order, pattern_fraction):
         "peccary_entropy": (
             ("series",),
             result["peccary_entropy"],
-            {"units": "1", "long_name": f"normalized permutation entropy H {own}"},
+            {
+                "units": "1",
+                "long_name": f"normalized permutation entropy H {own}",
+                NAN_MEANING: NO_TIMESCALE,
+            },
         ),
         "peccary_complexity": (
             ("series",),
             result["peccary_complexity"],
-            {"units": "1", "long_name": f"statistical complexity C {own}"},
+            {
+                "units": "1",
+                "long_name": f"statistical complexity C {own}",
+                NAN_MEANING: NO_TIMESCALE,
+            },
         ),
         "peccary_missing_patterns": (
             ("series",),
