@@ -29,6 +29,8 @@ from sims.core.simulation import Model
 
 DIFFUSIVITY = {"interacting": 1.0, "non_interacting": 0.25}
 TIME_UNITS = {"interacting": "sweep", "non_interacting": "step"}
+# working memory of one compression (B): zlib level 9, bzip2 level 9, LZMA preset 6
+COMPRESSOR_BYTES = {"zlib": 3e5, "bz2": 8e6, "lzma": 1e8}
 EQUILIBRATION_DIFFUSION_TIMES = 1.0  # default duration, in units of n^2 / D
 BYTE = diagnostics.BYTE
 
@@ -233,14 +235,15 @@ class CoffeeModel(Model):
 
     @classmethod
     def memory_estimate(cls, params: CoffeeParams) -> float:
-        """Grid and walkers, int64 coarse-graining temporaries, snapshots kept and stacked (B)."""
+        """Grid and walkers, coarse-graining temporaries, compressors, records kept (B)."""
         cells = params.grid_size**2
         cell_bytes = 1 if params.model == "interacting" else 2
         walkers = 0 if params.model == "interacting" else 4 * cells  # two int32 per walker
         records = params.n_records + 1
         snapshot = (cell_bytes + len(diagnostics.METHODS)) * cells if params.store_snapshots else 0
         per_record = snapshot + 8 * len(params.compressors) * (1 + len(diagnostics.METHODS)) + 64
-        return cell_bytes * cells + walkers + 64 * cells + 2 * records * per_record
+        compressors = max(COMPRESSOR_BYTES[name] for name in params.compressors)
+        return cell_bytes * cells + walkers + 64 * cells + compressors + 2 * records * per_record
 
     def time_at(self, step: int) -> float:
         """Sweeps (interacting) or steps (walkers)."""

@@ -225,7 +225,8 @@ class Simulation:
                 if model.step_count < target and self._checkpoint_due(last_checkpoint):
                     last_checkpoint = self._write_checkpoint()
             tick = time.perf_counter()
-            record = model.observe()
+            with np.errstate(over="ignore", invalid="ignore"):  # reported by _check_finite
+                record = model.observe()
             self.timings.observe += time.perf_counter() - tick
             self._check_finite(record)
             self.records.append(record)

@@ -482,7 +482,12 @@ class HardDiscModel(Model):
         observe = 8 * 8 * count * 2  # keys and counts of the phase-space cells, per Δv pass
         cells_x, cells_y = params.neighbour_grid()
         cells = 4 * cells_x * cells_y + 8 * 2 * count  # cell heads, cell columns and rows
-        return BYTES_PER_DISC * count + cells + observe + 2 * records * (per_record + particles)
+        width, height = params.box
+        width /= 2 if params.partition else 1
+        grid = 8 * np.prod([min(side / params.diameter, placement.MAX_CELLS)
+                            for side in (width, height)])  # fmt: skip
+        discs = BYTES_PER_DISC * count * (2 if params.equilibration_time > 0 else 1)
+        return discs + cells + max(grid, observe) + 2 * records * (per_record + particles)
 
     def time_at(self, step: int) -> float:
         """Model time (σ √(m/k_B T))."""

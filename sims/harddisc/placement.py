@@ -6,6 +6,8 @@ import numpy as np
 from sims.core.rng import next_double
 from sims.harddisc.kernels import cell_of_point, wrap, wrapped_index
 
+MAX_CELLS = 4096  # per axis: the placement grid's int64 heads take at most 134 MB
+
 
 @nb.njit(cache=True)
 def random_sequential_addition(count, low, high, box, periodic, diameter, max_attempts, rng_state):
@@ -17,8 +19,8 @@ def random_sequential_addition(count, low, high, box, periodic, diameter, max_at
     ``max_attempts`` attempts did not suffice).
     """
     position = np.empty((count, 2))
-    cells_x = max(1, min(int((high[0] - low[0]) / diameter), 4096))
-    cells_y = max(1, min(int((high[1] - low[1]) / diameter), 4096))
+    cells_x = max(1, min(int((high[0] - low[0]) / diameter), MAX_CELLS))
+    cells_y = max(1, min(int((high[1] - low[1]) / diameter), MAX_CELLS))
     cell_width = (high[0] - low[0]) / cells_x
     cell_height = (high[1] - low[1]) / cells_y
     head = np.full(cells_x * cells_y, -1, np.int64)

@@ -217,6 +217,8 @@ def analyze_dataset(dataset: xr.Dataset) -> xr.Dataset:
     """
     if "value" not in dataset:
         names = [name for name in ANALYSIS_VARIABLES if name in dataset]
+        if not names:
+            raise KeyError("neither the series ('value') nor the stored results")
         return dataset[names].reset_coords(drop=True)
     order = int(dataset.attrs["order"])
     fraction = float(dataset.attrs["pattern_fraction"])
