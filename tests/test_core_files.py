@@ -165,7 +165,8 @@ def test_an_unstable_run_stops_with_the_time_and_the_variable(write_scenario, tm
     """φ⁴ kicked far outside the range its Δt was checked for blows up within a few steps."""
     path = tmp_path / "unstable.yaml"
     path.write_text(yaml.safe_dump({
-        "system": "kleingordon", "name": "small", "seed": 1, "output": {"dir": str(tmp_path / "out")},
+        "system": "kleingordon", "name": "small", "seed": 1,
+        "output": {"dir": str(tmp_path / "out")},
         "params": {"points": 128, "length": 40.0, "time_step": 0.2, "duration": 20.0,
                    "record_interval": 0.2, "noise_amplitude": 100.0},
     }))  # fmt: skip
@@ -269,3 +270,19 @@ def test_merged_nan_is_documented(write_scenario, tmp_path, capsys):
     with xr.open_dataset(tmp_path / "out" / "small_merged.nc") as merged:
         assert merged.cream.attrs[output.NAN_MEANING].startswith("absent")
         assert np.isnan(merged.cream.sel(grid_size=8).values).any()
+
+
+def test_a_diverging_series_stops_its_run(tmp_path, capsys):
+    """The Hénon map at a = 3 leaves its attractor and overflows within a few iterations."""
+    path = tmp_path / "diverging.yaml"
+    path.write_text(yaml.safe_dump({
+        "system": "peccary", "name": "henon", "seed": 1, "output": {"dir": str(tmp_path / "out")},
+        "params": {"samples": 200, "series": {"map": {"kind": "henon", "a": 3.0}}},
+    }))  # fmt: skip
+    code, _, err = run_cli("run", path, "--quiet", capsys=capsys)
+    manifest = json.loads((tmp_path / "out" / "henon_manifest.json").read_text())
+    assert code == 1 and "Warning" not in err
+    assert manifest["runs"][0]["error"].startswith(
+        "NonFiniteValue: non-finite series 'map' at t = "
+    )
+    assert not (tmp_path / "out" / "henon_m000.nc").exists()

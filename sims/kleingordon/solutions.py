@@ -24,14 +24,22 @@ class KinkProfile:
 
     def value(self, xi: np.ndarray) -> np.ndarray:
         """K(ξ) (field units)."""
+        with np.errstate(over="ignore"):  # exp and cosh overflow to inf far out: exact limits
+            return self._value(xi)
+
+    def slope(self, xi: np.ndarray) -> np.ndarray:
+        """dK/dξ (field units)."""
+        with np.errstate(over="ignore"):
+            return self._slope(xi)
+
+    def _value(self, xi: np.ndarray) -> np.ndarray:
         if self.kind == "phi4":
             return self.right_vacuum * np.tanh(xi)
         if self.kind == "sine_gordon":
             return 4.0 * np.arctan(np.exp(xi))
         return self.right_vacuum / np.sqrt(1.0 + np.exp(-2.0 * xi))  # phi6, 0 -> v
 
-    def slope(self, xi: np.ndarray) -> np.ndarray:
-        """dK/dξ (field units)."""
+    def _slope(self, xi: np.ndarray) -> np.ndarray:
         if self.kind == "phi4":
             return self.right_vacuum / np.cosh(xi) ** 2
         if self.kind == "sine_gordon":

@@ -22,7 +22,7 @@ from analysis import ordinal
 from sims.core import state_checks as checks
 from sims.core.output import NAN_MEANING
 from sims.core.scenario import ParamError, StrictModel, param
-from sims.core.simulation import Model
+from sims.core.simulation import Model, NonFiniteValue
 from sims.peccary import generators, specs, workflow
 
 NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
@@ -158,7 +158,24 @@ class PeccaryModel(Model):
         self.step_count += n_steps
 
     def observe(self) -> dict[str, Any]:
-        """The step count (the samples themselves live in the state buffer)."""
+        """The step count (the samples themselves live in the state buffer).
+
+        Raises
+        ------
+        NonFiniteValue
+            If a series diverged (a map or a flow outside its bounded regime).
+        """
+        bad = ~np.isfinite(self.values[:, : self.step_count])
+        if bad.any():
+            sample = int(bad.any(axis=0).argmax())
+            row = int(bad[:, sample].argmax())
+            coordinates = self.coordinates()
+            label = coordinates["series"][1][row]
+            interval = coordinates["sample_interval"][1][row]
+            raise NonFiniteValue(
+                f"non-finite series {label!r} at t = {sample * interval:g} (sample {sample}): "
+                "it diverged"
+            )
         return {"step": self.step_count}
 
     def get_state(self) -> dict[str, Any]:
