@@ -443,3 +443,15 @@ def test_resume_with_a_bad_checkpoint_restarts_and_says_so(
     assert "starting the run from scratch" in warnings[0]
     assert not checkpoint.exists()
     assert_same_run(tmp_path / "out" / "small_m000.nc", tmp_path / "reference" / "small_m000.nc")
+
+
+def test_a_crafted_record_is_refused(tmp_path):
+    path = tmp_path / "run.ckpt"
+    _interrupted("kleingordon", path)
+    saved = read_checkpoint(path, IDENTITY, 1 << 30)
+    saved.records[1]["energy"] = np.float64(np.nan)
+    buffer = io.BytesIO()
+    write_checkpoint(buffer, IDENTITY, saved.step_count, saved.state, saved.records)
+    path.write_bytes(buffer.getvalue())
+    with pytest.raises(CheckpointError, match="non-finite energy at t = 0.5 "):
+        Simulation(_build("kleingordon"), path, identity=IDENTITY).resume()

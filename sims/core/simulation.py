@@ -188,7 +188,9 @@ class Simulation:
             raise CheckpointError(path, "its step count and records do not fit this run")
         try:
             self.model.check_state(saved.state)
-        except ValueError as error:
+            for record in saved.records:
+                self._check_finite(record)
+        except (ValueError, NonFiniteValue) as error:
             raise CheckpointError(path, f"its state fails the model's checks: {error}") from None
         self.model.set_state(saved.state)
         self.model.step_count = saved.step_count
@@ -248,7 +250,7 @@ class Simulation:
                 and np.asarray(value).dtype.kind in "fc"
             ):
                 if not np.all(np.isfinite(value)):
-                    step = self.model.step_count
+                    step = record.get("step", self.model.step_count)
                     raise NonFiniteValue(
                         f"non-finite {key} at t = {self.model.time_at(step):g} (step {step}): "
                         "the run is unstable"
