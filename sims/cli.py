@@ -154,7 +154,11 @@ def _validate(arguments) -> int:
         points = scenario.points.validated_points()
         estimates = (resources.estimate_memory(model, p.params) for p in points)
         estimate = max(estimates, key=lambda e: e.bytes)
-        lazy = " checked along the sweep's axes" if scenario.points.is_lazy else ""
+        lazy = (
+            "; sweep checked along its axes, other points when run"
+            if scenario.points.is_lazy
+            else ""
+        )
         print(
             f"{scenario.source}: ok ({scenario.spec.system}, {runs} run{'s' * (runs != 1)}, "
             f"~{resources.format_bytes(estimate.bytes)} per run{lazy})"
