@@ -29,6 +29,12 @@ Statistical complexity (Rosso et al. 2007)
 
 Regimes (PECCARY, Hyman, Daniel & Schaffner 2025)
     See :func:`classify` and :func:`recommended_delay`.
+
+Input
+    Series must be real and finite (NaN or ±inf raise :class:`ValueError`, as do
+    integers beyond ±2**53, which float64 would round into ties);
+    :func:`ordinal_summary` instead reports such a series as NaN.  Entropies
+    and complexities passed to the CH-plane functions lie in [0, 1].
 """
 
 from .classification import (

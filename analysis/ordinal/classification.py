@@ -4,8 +4,9 @@ import math
 
 import numpy as np
 
+from .. import _checks
 from .patterns import _check_order
-from .plane import complexity_position, periodic_entropy_bounds
+from .plane import _points, complexity_position, periodic_entropy_bounds
 
 REGIMES = ("regular", "complex", "stochastic")
 """Labels returned by :func:`classify`, in the order of their integer codes 0, 1, 2."""
@@ -42,8 +43,8 @@ def classify(entropy, complexity, order):
     Parameters
     ----------
     entropy, complexity : array_like
-        Normalised permutation entropy and statistical complexity (NaN gives
-        ``""``).
+        Normalised permutation entropy and statistical complexity in [0, 1]
+        (NaN gives ``""``); their shapes broadcast against each other.
     order : int
         Embedding dimension ``>= 4``.  At order 3, ``H_max = 1`` and every
         point would be regular, so order 3 is refused.
@@ -64,7 +65,9 @@ def classify(entropy, complexity, order):
     Raises
     ------
     ValueError
-        If ``order < 4``.
+        If ``order`` is not an integer in [4, 11], or ``entropy`` or
+        ``complexity`` is not real, is ±inf, lies outside [0, 1] or does not
+        broadcast against the other.
     """
     codes = classify_codes(entropy, complexity, order)
     labels = np.array(("",) + REGIMES)[codes + 1]
@@ -77,7 +80,8 @@ def classify_codes(entropy, complexity, order):
     Parameters
     ----------
     entropy, complexity : array_like
-        Normalised permutation entropy and statistical complexity.
+        Normalised permutation entropy and statistical complexity in [0, 1]
+        or NaN.
     order : int
         Embedding dimension ``>= 4``.
 
@@ -85,12 +89,16 @@ def classify_codes(entropy, complexity, order):
     -------
     ndarray of int8
         Codes indexing :data:`REGIMES`; −1 where an input is NaN.
+
+    Raises
+    ------
+    ValueError
+        As for :func:`classify`.
     """
     order = _check_order(order)
     if order < 4:
         raise ValueError(f"order: classify needs order >= 4 (got {order})")
-    entropy = np.asarray(entropy, dtype=np.float64)
-    complexity = np.asarray(complexity, dtype=np.float64)
+    entropy, complexity = _points(entropy, complexity)
     _, periodic_max = periodic_entropy_bounds(order)
     position = complexity_position(entropy, complexity, order)
     codes = np.where(position >= COMPLEX_FRACTION, 1, 2).astype(np.int8)
@@ -109,23 +117,33 @@ def classify_sampled(entropy, complexity, n_windows, order):
     Parameters
     ----------
     entropy, complexity : array_like
-        Normalised permutation entropy and statistical complexity.
+        Normalised permutation entropy and statistical complexity in [0, 1]
+        or NaN.
     n_windows : array_like of int
-        Ordinal windows behind each point.
+        Ordinal windows behind each point (whole numbers ``>= 0``).
     order : int
-        Embedding dimension.
+        Embedding dimension ``>= 2``.
 
     Returns
     -------
     ndarray of int8
         Codes indexing :data:`REGIMES`; −1 where undefined or NaN.
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is not an integer >= 2 (up to 11); if ``entropy`` or
+        ``complexity`` is not real, is ±inf, lies outside [0, 1] or does not
+        broadcast against the other; or if ``n_windows`` is not whole numbers
+        ``>= 0`` that broadcast to their shape.
     """
-    entropy = np.asarray(entropy, dtype=np.float64)
-    complexity = np.asarray(complexity, dtype=np.float64)
-    codes = np.full(entropy.shape, -1, dtype=np.int8)
-    enough = np.broadcast_to(
-        np.asarray(n_windows) >= MIN_WINDOWS_PER_PATTERN * math.factorial(order), entropy.shape
+    order = _check_order(order)
+    entropy, complexity = _points(entropy, complexity)
+    n_windows = _checks.broadcast_to(
+        _checks.whole_numbers(n_windows, "n_windows"), entropy.shape, "n_windows", "entropy"
     )
+    codes = np.full(entropy.shape, -1, dtype=np.int8)
+    enough = n_windows >= MIN_WINDOWS_PER_PATTERN * math.factorial(order)
     if order >= 4 and enough.any():
         codes[enough] = classify_codes(entropy[enough], complexity[enough], order)
     return codes

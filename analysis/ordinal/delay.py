@@ -1,10 +1,15 @@
 """PECCARY's sampling rule: natural timescale of a series and the recommended delay."""
 
+import math
 import warnings
 
 import numpy as np
 
+from .. import _checks
 from .patterns import _check_order
+
+NATURAL_TIMESCALE_METHODS = ("crossings", "minima", "maxima")
+"""Methods of :func:`natural_timescale`."""
 
 PECCARY_PATTERN_FRACTION = 0.4
 """Default pattern time / natural time of :func:`recommended_delay` (docs' 0.3–0.5 range)."""
@@ -19,9 +24,9 @@ def natural_timescale(x, dt=1.0, method="crossings"):
     Parameters
     ----------
     x : array_like, shape (n,)
-        Real-valued series without NaN.
+        Real-valued, finite series.
     dt : float, optional
-        Sampling interval (the result has its units).
+        Sampling interval, finite and > 0 (the result has its units).
     method : {"crossings", "minima", "maxima"}, optional
         ``"crossings"``: duration ``(n−1)·dt`` divided by half the number of
         crossings of the mean (biased low by up to one half-period over the
@@ -36,31 +41,36 @@ def natural_timescale(x, dt=1.0, method="crossings"):
     Raises
     ------
     ValueError
-        For NaN, fewer than 3 samples, ``dt <= 0``, an unknown ``method``, or
-        too few crossings/extrema (fewer than 2).
+        If ``x`` is not real, not 1-D, holds NaN or ±inf or has fewer than 3
+        samples; if ``dt`` is not finite and > 0; if ``method`` is unknown; if
+        there are fewer than 2 crossings/extrema; or if the timescale
+        overflows float64 (a huge ``dt``).
     """
-    x = np.asarray(x, dtype=np.float64)
+    x = _checks.finite_floats(x, "x")
     if x.ndim != 1 or x.size < 3:
-        raise ValueError("x: must be 1-D with at least 3 samples")
-    if np.isnan(x).any():
-        raise ValueError("x: contains NaN")
-    dt = float(dt)
-    if not dt > 0:
-        raise ValueError(f"dt: must be > 0 (got {dt})")
+        raise ValueError(f"x: must be 1-D with at least 3 samples (got shape {x.shape})")
+    dt = _checks.positive_scalar(dt, "dt")
+    if not (isinstance(method, str) and method in NATURAL_TIMESCALE_METHODS):
+        raise ValueError(
+            f"method: must be one of {NATURAL_TIMESCALE_METHODS} (got {_checks.shown(method)})"
+        )
     if method == "crossings":
-        above = x >= x.mean()
+        scaled = x / _checks.power_of_two_scale(x)  # exact, so the mean cannot overflow
+        above = scaled >= scaled.mean()
         n_crossings = int(np.count_nonzero(above[1:] != above[:-1]))
         if n_crossings < 2:
             raise ValueError("x: fewer than 2 mean crossings; no natural timescale")
-        return (x.size - 1) * dt / (n_crossings / 2.0)
-    if method in ("minima", "maxima"):
+        timescale = (x.size - 1) * dt / (n_crossings / 2.0)
+    else:
         sign = -1.0 if method == "minima" else 1.0
         y = sign * x
         peaks = np.flatnonzero((y[1:-1] > y[:-2]) & (y[1:-1] > y[2:])) + 1
         if peaks.size < 2:
             raise ValueError(f"x: fewer than 2 local {method}; no natural timescale")
-        return float(np.mean(np.diff(peaks))) * dt
-    raise ValueError(f"method: must be 'crossings', 'minima' or 'maxima' (got {method!r})")
+        timescale = float(np.mean(np.diff(peaks))) * dt
+    if not math.isfinite(timescale):
+        raise ValueError(f"dt: {dt:g} makes the natural timescale overflow float64")
+    return timescale
 
 
 def recommended_delay(
@@ -75,13 +85,13 @@ def recommended_delay(
     Parameters
     ----------
     x : array_like, shape (n,)
-        Real-valued series without NaN.
+        Real-valued, finite series.
     order : int, optional
         Embedding dimension (default 5).
     dt : float, optional
-        Sampling interval.
+        Sampling interval, finite and > 0.
     pattern_fraction : float, optional
-        Target ``t_pat / t_nat`` (default 0.4).
+        Target ``t_pat / t_nat`` (default 0.4), finite and > 0.
     method : str, optional
         Natural-timescale method of :func:`natural_timescale`.
 
@@ -90,6 +100,13 @@ def recommended_delay(
     int
         The recommended delay in samples.
 
+    Raises
+    ------
+    ValueError
+        As for :func:`natural_timescale`; if ``order`` is not an integer >= 2;
+        or if ``pattern_fraction`` is not finite and > 0 or gives a delay of
+        ``2**53`` samples or more.
+
     Warns
     -----
     UserWarning
@@ -97,11 +114,15 @@ def recommended_delay(
         is outside [0.3, 0.5], or if the series is too short for the delay.
     """
     order = _check_order(order)
-    pattern_fraction = float(pattern_fraction)
-    if not pattern_fraction > 0:
-        raise ValueError(f"pattern_fraction: must be > 0 (got {pattern_fraction})")
-    x = np.asarray(x, dtype=np.float64)
+    pattern_fraction = _checks.positive_scalar(pattern_fraction, "pattern_fraction")
+    x = _checks.finite_floats(x, "x")
     timescale = natural_timescale(x, dt=dt, method=method)
+    delay_samples = pattern_fraction * timescale / (float(dt) * (order - 1))
+    if not delay_samples < _checks.EXACT_INTEGER_LIMIT:
+        raise ValueError(
+            f"pattern_fraction: {pattern_fraction:g} gives a delay of {delay_samples:.3g} "
+            "samples, beyond 2**53"
+        )
     duration = (x.size - 1) * float(dt)
     if duration < PECCARY_MIN_DURATION_RATIO * timescale:
         warnings.warn(
@@ -116,7 +137,7 @@ def recommended_delay(
             UserWarning,
             stacklevel=2,
         )
-    delay = max(1, round(pattern_fraction * timescale / (float(dt) * (order - 1))))
+    delay = max(1, round(delay_samples))
     if (order - 1) * delay + 1 > x.size:
         warnings.warn(
             f"x: length {x.size} is shorter than one window ((order-1)*delay+1 = "

@@ -8,6 +8,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from .. import _checks
+
 MAX_COUNT_TABLE_BYTES = 2**30
 """Largest pattern-count table allowed (bytes); bounds ``order`` (``order! · 8 B`` per series)."""
 
@@ -36,10 +38,10 @@ def _encode_block(series, first_window, order, delay, codes):
 
 
 @njit(cache=True)
-def _contains_nan(rows):
-    """Return whether any element is NaN (no temporary array, unlike ``np.isnan(rows).any()``)."""
+def _contains_non_finite(rows):
+    """Return whether any element is NaN or ±inf (no temporary array, unlike ``np.isfinite``)."""
     for value in rows.flat:
-        if value != value:
+        if not math.isfinite(value):
             return True
     return False
 
@@ -97,40 +99,46 @@ def _weighted_counts_kernel(pattern_rows, value_rows, order, delay, weights):
 
 
 def _check_order(order, n_tables=1):
-    if isinstance(order, bool) or int(order) != order or order < 2:
-        raise ValueError(f"order: must be an integer >= 2 (got {order!r})")
-    order = int(order)
+    order = _checks.integer(order, "order", 2)
     table_bytes = 8 * n_tables * math.factorial(min(order, 21))
     if order > 20 or table_bytes > MAX_COUNT_TABLE_BYTES:
         raise ValueError(
-            f"order: {order}! patterns need {table_bytes / 2**30:.3g} GiB of counts for "
-            f"{n_tables} series (limit {MAX_COUNT_TABLE_BYTES / 2**30:g} GiB); use a smaller order"
+            f"order: {_checks.shown(order)}! patterns need {table_bytes / 2**30:.3g} GiB of "
+            f"counts for {n_tables} series (limit {MAX_COUNT_TABLE_BYTES / 2**30:g} GiB); "
+            "use a smaller order"
         )
     return order
 
 
 def _check_delays(delay):
-    delays = np.atleast_1d(np.asarray(delay))
+    """Return the delays as a 1-D int64 array and whether ``delay`` was a single number."""
+    if isinstance(delay, int) and not isinstance(delay, bool):  # the common case, fast
+        delay = _checks.integer(delay, "delay", 1, _checks.EXACT_INTEGER_LIMIT - 1)
+        return np.array([delay], dtype=np.int64), True
+    delays = np.atleast_1d(_checks.whole_numbers(delay, "delay", 1))
     if delays.ndim != 1 or delays.size == 0:
-        raise ValueError(f"delay: must be an integer or a 1-D sequence of integers (got {delay!r})")
-    if not np.issubdtype(delays.dtype, np.integer):
-        if not np.issubdtype(delays.dtype, np.floating) or np.any(delays != np.round(delays)):
-            raise ValueError(f"delay: must be integer(s) (got {delay!r})")
-    delays = delays.astype(np.int64)
-    if np.any(delays < 1):
-        raise ValueError(f"delay: must be >= 1 (got {delay!r})")
-    return delays, np.ndim(delay) == 0
+        raise ValueError(
+            f"delay: must be an integer or a 1-D sequence of integers (got {_checks.shown(delay)})"
+        )
+    return delays.astype(np.int64), np.ndim(delay) == 0
 
 
 def _prepare_rows(x, order, delays, axis, tie_tolerance):
-    """Validate ``x`` and return it as a C-contiguous float64 (rows, length) array."""
-    x = np.asarray(x)
+    """Validate ``x`` and return it as a C-contiguous float64 (rows, length) array.
+
+    ``x`` must be real and finite; integer values must lie within ±2**53 (exact in
+    float64, so no two of them tie by rounding).
+    """
+    x = _checks.as_real_array(x, "x")
     if x.ndim == 0:
         raise ValueError("x: must have at least one dimension")
-    if not (np.issubdtype(x.dtype, np.integer) or np.issubdtype(x.dtype, np.floating)):
-        if x.dtype != np.bool_:
-            raise ValueError(f"x: must be real numbers (got dtype {x.dtype})")
-    x = np.moveaxis(x, axis, -1)
+    if (
+        x.dtype.kind in "iu"
+        and x.size
+        and (x.max() >= _checks.EXACT_INTEGER_LIMIT or x.min() <= -_checks.EXACT_INTEGER_LIMIT)
+    ):
+        raise ValueError("x: integers beyond ±2**53 would be rounded (and tied) in float64")
+    x = np.moveaxis(x, _checks.axis_index(axis, x.ndim), -1)
     batch_shape = x.shape[:-1]
     length = x.shape[-1]
     needed = (order - 1) * int(delays.max()) + 1
@@ -139,13 +147,17 @@ def _prepare_rows(x, order, delays, axis, tie_tolerance):
             f"x: series of length {length} is shorter than (order-1)*delay+1 = {needed}"
         )
     rows = np.ascontiguousarray(x.reshape(-1, length), dtype=np.float64)
-    if _contains_nan(rows):
-        raise ValueError("x: contains NaN; ordinal patterns of NaN are undefined")
+    if _contains_non_finite(rows):
+        raise ValueError("x: contains NaN or ±inf; their ordinal patterns are undefined")
     if tie_tolerance is not None:
-        tie_tolerance = float(tie_tolerance)
-        if not tie_tolerance > 0 or not math.isfinite(tie_tolerance):
-            raise ValueError(f"tie_tolerance: must be finite and > 0 (got {tie_tolerance})")
-        rows = np.round(rows / tie_tolerance)
+        tie_tolerance = _checks.positive_scalar(tie_tolerance, "tie_tolerance")
+        with np.errstate(over="ignore"):
+            rows = np.round(rows / tie_tolerance)
+        if _contains_non_finite(rows):
+            raise ValueError(
+                f"tie_tolerance: {tie_tolerance:g} is too small for the values of x "
+                "(x / tie_tolerance overflows float64)"
+            )
     _check_order(order, rows.shape[0] * delays.size)
     return rows, batch_shape
 
@@ -174,13 +186,14 @@ def ordinal_patterns(x, order=3, delay=1, tie_tolerance=None):
     Parameters
     ----------
     x : array_like, shape (n,)
-        Real-valued series without NaN.
+        Real-valued, finite series.
     order : int, optional
         Embedding dimension (window length) ``>= 2``.
     delay : int, optional
         Embedding delay ``>= 1`` (samples between window elements).
     tie_tolerance : float, optional
-        Round values to multiples of this before comparing (ties then go by time).
+        Round values to multiples of this (units of ``x``, finite and > 0)
+        before comparing (ties then go by time).
 
     Returns
     -------
@@ -190,15 +203,19 @@ def ordinal_patterns(x, order=3, delay=1, tie_tolerance=None):
     Raises
     ------
     ValueError
-        If ``x`` is not 1-D, contains NaN or is shorter than
-        ``(order−1)·delay + 1``; or ``order``/``delay`` are invalid.
+        If ``x`` is not real or not 1-D, holds NaN or ±inf (or integers beyond
+        ±2**53), or is shorter than ``(order−1)·delay + 1``; if ``order`` is not
+        an integer >= 2 (whose ``order!`` table fits :data:`MAX_COUNT_TABLE_BYTES`);
+        if ``delay`` is not a single integer >= 1; or if ``tie_tolerance`` is not
+        finite and > 0 or too small for the values.
     """
     order = _check_order(order)
     delays, scalar_delay = _check_delays(delay)
     if not scalar_delay:
         raise ValueError("delay: must be a single integer for ordinal_patterns")
-    if np.ndim(x) != 1:
-        raise ValueError(f"x: must be 1-D (got {np.ndim(x)} dimensions)")
+    x = _checks.as_real_array(x, "x")
+    if x.ndim != 1:
+        raise ValueError(f"x: must be 1-D (got {x.ndim} dimensions)")
     rows, _ = _prepare_rows(x, order, delays, -1, tie_tolerance)
     codes = np.empty(rows.shape[1] - (order - 1) * int(delays[0]), dtype=np.int64)
     _encode_block(rows[0], 0, order, int(delays[0]), codes)
@@ -224,12 +241,14 @@ def pattern_permutations(codes, order):
     Raises
     ------
     ValueError
-        If a code is outside ``[0, order!)``.
+        If a code is not a whole number in ``[0, order!)``, or ``order`` is not
+        an integer >= 2 (whose table fits :data:`MAX_COUNT_TABLE_BYTES`).
     """
     order = _check_order(order)
-    codes = np.asarray(codes, dtype=np.int64)
-    if np.any(codes < 0) or np.any(codes >= math.factorial(order)):
+    codes = _checks.whole_numbers(codes, "codes")
+    if np.any(codes >= math.factorial(order)):
         raise ValueError(f"codes: must lie in [0, {order}!)")
+    codes = codes.astype(np.int64)
     remaining = codes.copy()
     used = np.zeros(codes.shape + (order,), dtype=bool)
     ranks = np.empty(codes.shape + (order,), dtype=np.int64)
@@ -249,7 +268,7 @@ def pattern_counts(x, order=5, delay=1, axis=-1, tie_tolerance=None):
     Parameters
     ----------
     x : array_like
-        Real-valued series along ``axis`` (any leading shape), without NaN.
+        Real-valued, finite series along ``axis`` (any leading shape).
     order : int, optional
         Embedding dimension ``>= 2``; the table has ``order!`` entries.
     delay : int or sequence of int, optional
@@ -268,8 +287,12 @@ def pattern_counts(x, order=5, delay=1, axis=-1, tie_tolerance=None):
     Raises
     ------
     ValueError
-        For NaN, a too-short series, ``order < 2``, an ``order!`` table over
-        :data:`MAX_COUNT_TABLE_BYTES`, or a delay ``< 1``.
+        If ``x`` is not real, is 0-d, holds NaN or ±inf (or integers beyond
+        ±2**53) or is shorter than ``(order−1)·max(delay) + 1`` along ``axis``;
+        if ``axis`` is not an axis of ``x``; if ``order`` is not an integer
+        >= 2 or its tables exceed :data:`MAX_COUNT_TABLE_BYTES`; if ``delay``
+        is not an integer >= 1 or a non-empty 1-D sequence of them; or if
+        ``tie_tolerance`` is not finite and > 0 or too small for the values.
     """
     counts, scalar_delay = _counts(x, order, delay, axis, tie_tolerance)
     return counts[..., 0, :] if scalar_delay else counts
@@ -290,6 +313,11 @@ def missing_patterns(x, order=5, delay=1, axis=-1, tie_tolerance=None):
         ``math.factorial(order)`` for the fraction.  Deterministic chaos has
         forbidden patterns; finite noise has missing patterns only by chance
         (when ``n_windows`` is not much larger than ``order!``).
+
+    Raises
+    ------
+    ValueError
+        As for :func:`pattern_counts`.
     """
     counts, scalar_delay = _counts(x, order, delay, axis, tie_tolerance)
     return _squeeze_delay(np.sum(counts == 0, axis=-1), scalar_delay)

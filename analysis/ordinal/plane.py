@@ -6,8 +6,42 @@ from typing import NamedTuple
 import numpy as np
 from scipy.special import xlogy
 
+from .. import _checks
 from .patterns import _check_order
 from .statistics import complexity_normalization
+
+MAX_CURVE_POINTS = 10**7
+"""Most points :func:`ch_plane_bounds` puts on one curve (the maximum curve has at least
+``2 (order! − 1)`` of them, so this bounds ``order`` at 10; a few hundred MB of temporaries)."""
+
+UNIT_INTERVAL_SLACK = 1e-12
+"""How far a normalised entropy or complexity may lie outside [0, 1] (rounding) and still be
+accepted, as the nearest end of the interval."""
+
+
+def _unit_interval(values, argument):
+    """Return ``values`` as float64, checked to lie in [0, 1] (up to the slack) or be NaN."""
+    values = _checks.floats_or_nan(values, argument)
+    inside = (values >= -UNIT_INTERVAL_SLACK) & (values <= 1.0 + UNIT_INTERVAL_SLACK)
+    if not (inside | np.isnan(values)).all():
+        raise ValueError(
+            f"{argument}: must lie in [0, 1] or be NaN "
+            f"(got {_checks.first_failing(values, inside | np.isnan(values))})"
+        )
+    return values
+
+
+def _points(entropy, complexity):
+    """Return entropies and complexities checked and broadcast against each other."""
+    entropy = _unit_interval(entropy, "entropy")
+    complexity = _unit_interval(complexity, "complexity")
+    try:
+        return np.broadcast_arrays(entropy, complexity)
+    except ValueError:
+        raise ValueError(
+            f"complexity: shape {complexity.shape} does not broadcast against entropy's "
+            f"shape {entropy.shape}"
+        ) from None
 
 
 class CHBounds(NamedTuple):
@@ -53,11 +87,11 @@ def ch_plane_bounds(order, n_points=1000):
     Parameters
     ----------
     order : int
-        Embedding dimension ``>= 2``.
+        Embedding dimension ``>= 2`` (at most 10: see :data:`MAX_CURVE_POINTS`).
     n_points : int, optional
-        Points on the minimum curve; the maximum curve gets
-        ``max(2, ceil(n_points / (N − 1)))`` points per segment, so at least
-        ``n_points`` in all.
+        Points on the minimum curve, in ``[2, MAX_CURVE_POINTS]``; the maximum
+        curve gets ``max(2, ceil(n_points / (N − 1)))`` points per segment, so
+        at least ``n_points`` in all.
 
     Returns
     -------
@@ -66,15 +100,25 @@ def ch_plane_bounds(order, n_points=1000):
         sorted by increasing entropy, dimensionless.  The minimum curve uses
         ``p = linspace(1/N, 1, n_points)`` (the same points as
         ``ordpy.minimum_complexity_entropy(order, size=n_points)``).
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is not an integer >= 2 or its maximum curve would exceed
+        :data:`MAX_CURVE_POINTS` points, or ``n_points`` is not an integer in
+        ``[2, MAX_CURVE_POINTS]``.
     """
     order = _check_order(order)
-    n_points = int(n_points)
-    if n_points < 2:
-        raise ValueError(f"n_points: must be >= 2 (got {n_points})")
+    n_points = _checks.integer(n_points, "n_points", 2, MAX_CURVE_POINTS)
     n_states = math.factorial(order)
+    per_segment = max(2, math.ceil(n_points / (n_states - 1)))
+    if per_segment * (n_states - 1) > MAX_CURVE_POINTS:
+        raise ValueError(
+            f"order: the maximum curve at order {order} needs {per_segment * (n_states - 1)} "
+            f"points (limit {MAX_CURVE_POINTS})"
+        )
     peaks = np.linspace(1.0 / n_states, 1.0, n_points)[::-1]
     min_entropy, min_complexity = _one_peak_family(peaks, n_states - 1, n_states)
-    per_segment = max(2, math.ceil(n_points / (n_states - 1)))
     n_nonzero = np.repeat(np.arange(2, n_states + 1), per_segment)
     fractions = np.tile(np.linspace(0.0, 1.0, per_segment), n_states - 1)
     max_entropy, max_complexity = _one_peak_family(fractions / n_nonzero, n_nonzero - 1, n_states)
@@ -100,6 +144,12 @@ def periodic_entropy_bounds(order):
     -------
     tuple of float
         ``(H_min, H_max)``; for order 5: (0.144783, 0.551240).
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is not an integer >= 2 (up to 11: ``order!`` as for
+        :data:`~analysis.ordinal.MAX_COUNT_TABLE_BYTES`).
     """
     order = _check_order(order)
     log_n = math.log(math.factorial(order))
@@ -127,18 +177,28 @@ def complexity_bounds_at(entropy, order):
     Parameters
     ----------
     entropy : array_like
-        Normalised permutation entropies in [0, 1].
+        Normalised permutation entropies in [0, 1] (values up to
+        :data:`UNIT_INTERVAL_SLACK` outside are taken as 0 or 1).
     order : int
         Embedding dimension.
 
     Returns
     -------
     tuple of ndarray
-        ``(C_min(H), C_max(H))``.
+        ``(C_min(H), C_max(H))``, dimensionless.
+
+    Raises
+    ------
+    ValueError
+        If ``entropy`` is not real, is NaN or lies outside [0, 1], or ``order``
+        is not an integer >= 2 (up to 11, as for :func:`periodic_entropy_bounds`).
     """
     order = _check_order(order)
     n_states = math.factorial(order)
-    entropy = np.clip(np.asarray(entropy, dtype=np.float64), 0.0, 1.0)
+    entropy = _unit_interval(entropy, "entropy")
+    if np.isnan(entropy).any():
+        raise ValueError("entropy: must not be NaN (no complexity bounds)")
+    entropy = np.clip(entropy, 0.0, 1.0)
     ones = np.ones_like(entropy)
     peak = _bisect_family(entropy, ones / n_states, ones, n_states - 1, n_states, False)
     _, minimum = _one_peak_family(peak, n_states - 1, n_states)
@@ -155,7 +215,8 @@ def complexity_position(entropy, complexity, order):
     Parameters
     ----------
     entropy, complexity : array_like
-        Normalised permutation entropy and statistical complexity.
+        Normalised permutation entropy and statistical complexity, in [0, 1]
+        or NaN; their shapes broadcast against each other.
     order : int
         Embedding dimension the values were computed with.
 
@@ -165,11 +226,18 @@ def complexity_position(entropy, complexity, order):
         ``(C − C_min(H)) / (C_max(H) − C_min(H))`` (exact curves from
         :func:`complexity_bounds_at`); ``nan`` where the curves meet
         (H = 0 or 1) or an input is NaN.
+
+    Raises
+    ------
+    ValueError
+        If ``entropy`` or ``complexity`` is not real, is ±inf or lies outside
+        [0, 1], if their shapes do not broadcast, or if ``order`` is invalid
+        (as for :func:`complexity_bounds_at`).
     """
-    entropy = np.asarray(entropy, dtype=np.float64)
-    complexity = np.asarray(complexity, dtype=np.float64)
+    entropy, complexity = _points(entropy, complexity)
     lower, upper = complexity_bounds_at(np.nan_to_num(entropy), order)
     width = upper - lower
+    defined = (width > 1e-12) & ~np.isnan(entropy)
     with np.errstate(invalid="ignore", divide="ignore"):
-        position = np.where(width > 1e-12, (complexity - lower) / width, np.nan)
+        position = np.where(defined, (complexity - lower) / width, np.nan)
     return position[()]

@@ -8,7 +8,8 @@ import math
 import numpy as np
 from scipy.special import xlogy
 
-from ..entropy import renyi_entropy, shannon_entropy, tsallis_entropy
+from .. import _checks
+from ..entropy import _normalize, renyi_entropy, shannon_entropy, tsallis_entropy
 from .patterns import (
     _check_delays,
     _check_order,
@@ -34,10 +35,13 @@ def complexity_normalization(n_states):
     -------
     float
         ``Q0`` (e.g. 1.494734 for ``N = 5! = 120``).
+
+    Raises
+    ------
+    ValueError
+        If ``n_states`` is not an integer in ``[2, 2**53)``.
     """
-    n = float(n_states)
-    if not n >= 2:
-        raise ValueError(f"n_states: must be >= 2 (got {n_states})")
+    n = float(_checks.integer(n_states, "n_states", 2, _checks.EXACT_INTEGER_LIMIT - 1))
     js_max = -0.5 * (((n + 1.0) / n) * math.log(n + 1.0) + math.log(n) - 2.0 * math.log(2.0 * n))
     return 1.0 / js_max
 
@@ -48,23 +52,37 @@ def complexity_entropy_from_counts(counts, axis=-1):
     Parameters
     ----------
     counts : array_like
-        Non-negative counts or probabilities over ``N`` states along ``axis``
-        (all states, unobserved ones as zeros; ``N >= 2``).
+        Non-negative, finite counts or probabilities over ``N`` states along
+        ``axis`` (all states, unobserved ones as zeros; ``N >= 2``).
     axis : int, optional
         Axis of the states (default last).
 
     Returns
     -------
     entropy : float or ndarray
-        ``S[P] / ln N`` in [0, 1].
+        ``S[P] / ln N`` in [0, 1]; ``nan`` for a slice of zeros (no distribution).
     complexity : float or ndarray
-        ``Q0 · JS[P, U] · H`` in [0, 1] (module docstring).
+        ``Q0 · JS[P, U] · H`` in [0, 1] (module docstring); ``nan`` where
+        ``entropy`` is.
+
+    Raises
+    ------
+    ValueError
+        If ``counts`` is not real, is 0-d, holds NaN, ±inf or a negative
+        value, or has fewer than 2 states along ``axis``; or if ``axis`` is not
+        an axis of ``counts``.
     """
-    counts = np.moveaxis(np.asarray(counts, dtype=np.float64), axis, -1)
-    if not np.all(np.isfinite(counts)) or np.any(counts < 0):
-        raise ValueError("counts: must be finite and non-negative")
+    counts, axis = _checks.weights(counts, "counts", axis)
+    n_states = counts.shape[axis]
+    if n_states < 2:
+        raise ValueError(f"counts: needs at least 2 states along axis {axis} (got {n_states})")
+    return _complexity_entropy_of_counts(np.moveaxis(counts, axis, -1))
+
+
+def _complexity_entropy_of_counts(counts):
+    """Return (H, C) of valid counts over >= 2 states along the last axis (no checks)."""
     n_states = counts.shape[-1]
-    probabilities = counts / counts.sum(axis=-1, keepdims=True)
+    probabilities = _normalize(counts, -1)
     log_n = math.log(n_states)
     shannon = -np.sum(xlogy(probabilities, probabilities), axis=-1)
     mixture = 0.5 * (probabilities + 1.0 / n_states)
@@ -83,8 +101,8 @@ def permutation_entropy(
     Parameters
     ----------
     x : array_like
-        Real-valued series along ``axis`` (leading dimensions are independent
-        series), without NaN.
+        Real-valued, finite series along ``axis`` (leading dimensions are
+        independent series).
     order : int, optional
         Embedding dimension ``>= 2`` (default 5).
     delay : int or sequence of int, optional
@@ -108,7 +126,8 @@ def permutation_entropy(
     Raises
     ------
     ValueError
-        For NaN, a too-short series, or invalid ``order``, ``delay``, ``base``.
+        As for :func:`~analysis.ordinal.pattern_counts`, or if ``base`` is not
+        a finite number > 1.
     """
     counts, scalar_delay = _counts(x, order, delay, axis, tie_tolerance)
     entropy = shannon_entropy(counts, axis=-1, base=base, normalized=normalized)
@@ -121,7 +140,7 @@ def complexity_entropy(x, order=5, delay=1, axis=-1, tie_tolerance=None):
     Parameters
     ----------
     x : array_like
-        Real-valued series along ``axis``, without NaN.
+        Real-valued, finite series along ``axis``.
     order : int, optional
         Embedding dimension ``>= 2`` (default 5).
     delay : int or sequence of int, optional
@@ -142,10 +161,10 @@ def complexity_entropy(x, order=5, delay=1, axis=-1, tie_tolerance=None):
     Raises
     ------
     ValueError
-        For NaN, a too-short series, or invalid ``order`` or ``delay``.
+        As for :func:`~analysis.ordinal.pattern_counts`.
     """
     counts, scalar_delay = _counts(x, order, delay, axis, tie_tolerance)
-    entropy, complexity = complexity_entropy_from_counts(counts, axis=-1)
+    entropy, complexity = _complexity_entropy_of_counts(counts)
     return _squeeze_delay(entropy, scalar_delay), _squeeze_delay(complexity, scalar_delay)
 
 
@@ -170,7 +189,20 @@ def weighted_permutation_entropy(
     float or ndarray
         Shannon entropy of the variance-weighted pattern distribution,
         normalised by ``ln(order!)`` or in nats (``log base`` units).
-        ``nan`` for a constant series (all weights zero).
+        ``nan`` where every window is constant (all weights zero), e.g. for a
+        constant series.
+
+    Raises
+    ------
+    ValueError
+        As for :func:`~analysis.ordinal.pattern_counts` (``delay`` a single
+        integer), or if ``base`` is not a finite number > 1.
+
+    Notes
+    -----
+    Each series is divided by a power of two (exact; the weights' distribution
+    is scale-invariant) so that variances of values near the limits of float64
+    neither overflow nor underflow.
     """
     order = _check_order(order)
     delays, scalar_delay = _check_delays(delay)
@@ -180,8 +212,9 @@ def weighted_permutation_entropy(
     pattern_rows = rows
     if tie_tolerance is not None:
         pattern_rows, _ = _prepare_rows(x, order, delays, axis, tie_tolerance)
+    value_rows = rows / _checks.power_of_two_scale(rows, axis=-1)
     weights = np.zeros((rows.shape[0], math.factorial(order)))
-    _weighted_counts_kernel(pattern_rows, rows, order, int(delays[0]), weights)
+    _weighted_counts_kernel(pattern_rows, value_rows, order, int(delays[0]), weights)
     entropy = shannon_entropy(weights, axis=-1, base=base, normalized=normalized)
     return entropy.reshape(batch_shape)[()]
 
@@ -206,6 +239,12 @@ def renyi_permutation_entropy(
     -------
     float or ndarray
         See :func:`analysis.entropy.renyi_entropy`.
+
+    Raises
+    ------
+    ValueError
+        As for :func:`~analysis.ordinal.pattern_counts`, or if ``alpha`` is not
+        a real number >= 0 or ``base`` not a finite number > 1.
     """
     counts, scalar_delay = _counts(x, order, delay, axis, tie_tolerance)
     entropy = renyi_entropy(counts, alpha, axis=-1, base=base, normalized=normalized)
@@ -231,6 +270,12 @@ def tsallis_permutation_entropy(
     -------
     float or ndarray
         See :func:`analysis.entropy.tsallis_entropy`.
+
+    Raises
+    ------
+    ValueError
+        As for :func:`~analysis.ordinal.pattern_counts`, or if ``q`` is not a
+        finite real number (or, for ``q < 0``, the entropy overflows float64).
     """
     counts, scalar_delay = _counts(x, order, delay, axis, tie_tolerance)
     entropy = tsallis_entropy(counts, q, axis=-1, normalized=normalized)

@@ -2,16 +2,17 @@
 
 import numpy as np
 
+from .. import _checks
 from .classification import REGIMES, classify_sampled
 from .patterns import _check_delays, _check_order
 from .statistics import complexity_entropy
 
 
 def _summary_kernel(values, order, delays):
-    """Return (H, C, regime code) arrays for rows of ``values`` (NaN rows give NaN/−1)."""
+    """Return (H, C, regime code) arrays for rows of ``values`` (rows with NaN or ±inf: NaN/−1)."""
     batch_shape = values.shape[:-1]
-    rows = values.reshape(-1, values.shape[-1]).astype(np.float64)
-    finite = ~np.isnan(rows).any(axis=1)
+    rows = values.reshape(-1, values.shape[-1])
+    finite = np.isfinite(rows).all(axis=1)
     entropy = np.full((rows.shape[0], delays.size), np.nan)
     complexity = np.full((rows.shape[0], delays.size), np.nan)
     if finite.any():
@@ -28,9 +29,10 @@ def ordinal_summary(ds, dim="time", order=5, delay=1):
 
     Every numeric (integer or floating) data variable of ``ds`` that has
     dimension ``dim`` is reduced over ``dim``; its other dimensions are kept.
-    Series containing NaN give NaN entropy and complexity and regime −1; the
-    regime is also −1 (undefined) when there are fewer than
-    :data:`MIN_WINDOWS_PER_PATTERN` windows per possible pattern.
+    Series containing NaN or ±inf (missing or overflowed data) give NaN
+    entropy and complexity and regime −1; the regime is also −1 (undefined)
+    when there are fewer than :data:`~analysis.ordinal.MIN_WINDOWS_PER_PATTERN`
+    windows per possible pattern.
 
     Parameters
     ----------
@@ -48,7 +50,8 @@ def ordinal_summary(ds, dim="time", order=5, delay=1):
     -------
     xarray.Dataset
         For each input variable ``v``: ``v_permutation_entropy`` and
-        ``v_statistical_complexity`` (float64, units ``"1"``) and, for
+        ``v_statistical_complexity`` (float64, units ``"1"``; NaN for a series
+        with NaN or ±inf) and, for
         ``order >= 4``, ``v_regime`` (int8 CF flags: −1 undefined, 0 regular,
         1 complex, 2 stochastic; see :func:`classify`).  Every variable has
         ``units`` and ``long_name``; ``attrs`` record ``order``, ``delay``, ``dim``.
@@ -56,13 +59,22 @@ def ordinal_summary(ds, dim="time", order=5, delay=1):
     Raises
     ------
     ValueError
-        If no numeric variable has ``dim``, if ``dim`` is too short for
-        ``order`` and ``delay``, or if ``order`` or ``delay`` are invalid.
+        If ``ds`` is not an xarray Dataset or DataArray; if no numeric variable
+        has ``dim``; if ``dim`` is too short for ``order`` and ``delay``; if
+        ``order`` or ``delay`` are invalid (as for
+        :func:`~analysis.ordinal.pattern_counts`); or if a variable holds
+        integers beyond ±2**53.
     """
     import xarray as xr
 
+    if not isinstance(ds, xr.Dataset | xr.DataArray):
+        raise ValueError(f"ds: must be an xarray Dataset or DataArray (got {_checks.shown(ds)})")
     if isinstance(ds, xr.DataArray):
         ds = ds.to_dataset(name=ds.name if ds.name is not None else "data")
+    try:
+        hash(dim)
+    except TypeError:
+        raise ValueError(f"dim: must be a dimension name (got {_checks.shown(dim)})") from None
     order = _check_order(order)
     delays, scalar_delay = _check_delays(delay)
     names = [
@@ -74,10 +86,25 @@ def ordinal_summary(ds, dim="time", order=5, delay=1):
         )
     ]
     if not names:
-        raise ValueError(f"dim: no numeric data variable has dimension {dim!r}")
+        raise ValueError(f"dim: no numeric data variable has dimension {_checks.shown(dim)}")
+    for name in names:
+        values = ds[name]
+        if (
+            values.dtype.kind in "iu"
+            and values.size
+            and (
+                int(values.max()) >= _checks.EXACT_INTEGER_LIMIT
+                or int(values.min()) <= -_checks.EXACT_INTEGER_LIMIT
+            )
+        ):
+            raise ValueError(
+                f"ds: variable {name!r} holds integers beyond ±2**53, which float64 rounds"
+            )
     needed = (order - 1) * int(delays.max()) + 1
     if ds.sizes[dim] < needed:
-        raise ValueError(f"dim: {dim!r} has length {ds.sizes[dim]} < (order-1)*delay+1 = {needed}")
+        raise ValueError(
+            f"dim: {_checks.shown(dim)} has length {ds.sizes[dim]} < (order-1)*delay+1 = {needed}"
+        )
     delay_text = str(int(delays[0])) if scalar_delay else "see delay coordinate"
     output = {}
     for name in names:
