@@ -323,8 +323,11 @@ class EntropyDatasetAccessor:
         Raises
         ------
         ValueError
-            As for :meth:`EntropyDataArrayAccessor.permutation`.
+            If ``dim`` is not a string, or as for
+            :meth:`EntropyDataArrayAccessor.permutation`.
         """
+        if not isinstance(dim, str):
+            raise ValueError(f"dim: must be a dimension name (got {_checks.shown(dim)})")
         return xr.Dataset(
             {
                 name: variable.entropy.permutation(dim, order, delay, normalized, base)
