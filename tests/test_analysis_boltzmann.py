@@ -217,9 +217,9 @@ def test_ln_multinomial_and_n_times_entropy_stay_accurate_for_a_dominant_cell():
     difference N ln N − Σ n ln n of N·H lost every digit (32 instead of 37.04)."""
     big = 2**52
     ln_w = boltzmann.ln_multinomial([big, 1])
-    assert ln_w == pytest.approx(math.log(big + 1), rel=1e-15)
+    assert ln_w == pytest.approx(math.log(big + 1), rel=1e-13)
     n_h = math.log(big + 1) + big * math.log1p(1 / big)  # (N) ln N − (N−1) ln(N−1), N = 2**52+1
     duality = boltzmann.shannon_duality([big, 1])
-    assert duality.n_times_entropy == pytest.approx(n_h, rel=1e-15)
+    assert duality.n_times_entropy == pytest.approx(n_h, rel=1e-13)
     assert duality.ln_w_lower <= ln_w <= duality.ln_w_upper
-    assert boltzmann.ln_multinomial([big - 1, 0, 1]) == pytest.approx(math.log(big), rel=1e-15)
+    assert boltzmann.ln_multinomial([big - 1, 0, 1]) == pytest.approx(math.log(big), rel=1e-13)

