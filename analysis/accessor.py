@@ -3,7 +3,9 @@
 Importing :mod:`analysis` registers them.  Every method reduces over the named
 dimension(s) with :func:`xarray.apply_ufunc` (dask-friendly where the core
 dimension is one chunk), keeps every other dimension, and returns variables
-with ``units`` and ``long_name`` attributes.
+with ``units`` and ``long_name`` attributes.  Out-of-domain input raises the
+:class:`ValueError` of the function a method wraps; a dimension the data does
+not have raises one that names ``dim`` (or ``dims``).
 
 Examples
 --------
@@ -16,7 +18,7 @@ Examples
 import numpy as np
 import xarray as xr
 
-from . import boltzmann, compression, entropy, ordinal
+from . import _checks, boltzmann, compression, entropy, ordinal
 
 
 def _units(base, normalized):
@@ -25,11 +27,23 @@ def _units(base, normalized):
     return "bit" if base == 2 else ("nat" if base is None else f"log{base}")
 
 
-def _reduce(data, function, dims, **kwargs):
-    dims = [dims] if isinstance(dims, str) else list(dims)
-    missing = [d for d in dims if d not in data.dims]
-    if missing:
-        raise ValueError(f"dim: {missing} not among the dimensions {tuple(data.dims)}")
+def _dimension_list(dims, data, argument="dim"):
+    """Return ``dims`` (a name or a list/tuple of names) as a list, all of them in ``data``."""
+    dims = list(dims) if isinstance(dims, list | tuple) else [dims]
+    missing = [d for d in dims if not isinstance(d, str) or d not in data.dims]
+    if missing or not dims:
+        raise ValueError(
+            f"{argument}: {_checks.shown(missing or dims)} not among the dimensions "
+            f"{tuple(data.dims)}"
+        )
+    return dims
+
+
+def _reduce(data, function, dims, flatten=False, **kwargs):
+    """Apply ``function`` over the core dimensions ``dims`` (flattened into one if ``flatten``)."""
+    dims = _dimension_list(dims, data)
+    if flatten:
+        function = _flatten_last(function, len(dims))
     return xr.apply_ufunc(
         function,
         data,
@@ -45,7 +59,8 @@ def _flatten_last(function, n_dims):
 
     def flattened(values, **kwargs):
         shape = values.shape[: values.ndim - n_dims]
-        return function(values.reshape(shape + (-1,)), **kwargs)
+        core_size = int(np.prod(values.shape[values.ndim - n_dims :]))
+        return function(values.reshape(shape + (core_size,)), **kwargs)
 
     return flattened
 
@@ -74,13 +89,20 @@ class EntropyDataArrayAccessor:
         -------
         xarray.DataArray
             Dimensionless if ``normalized`` else in nats (bits for ``base=2``).
+
+        Raises
+        ------
+        ValueError
+            If the data has no dimension ``dim``, ``delay`` is not a single
+            integer >= 1, or as for :func:`analysis.ordinal.permutation_entropy`.
         """
+        delay = _checks.integer(delay, "delay", 1)
         result = _reduce(
             self._data,
             ordinal.permutation_entropy,
             dim,
             order=order,
-            delay=int(delay),
+            delay=delay,
             normalized=normalized,
             base=base,
         )
@@ -105,6 +127,11 @@ class EntropyDataArrayAccessor:
         -------
         xarray.Dataset
             As :func:`analysis.ordinal.ordinal_summary` for this one variable.
+
+        Raises
+        ------
+        ValueError
+            As for :func:`analysis.ordinal.ordinal_summary`.
         """
         name = self._data.name if self._data.name is not None else "data"
         return ordinal.ordinal_summary(self._data.to_dataset(name=name), dim, order, delay)
@@ -125,10 +152,16 @@ class EntropyDataArrayAccessor:
         -------
         xarray.DataArray
             Plug-in Shannon entropy (:func:`analysis.entropy.shannon_entropy`).
+
+        Raises
+        ------
+        ValueError
+            If the data lacks a dimension of ``dim``, or as for
+            :func:`analysis.entropy.shannon_entropy`.
         """
-        n_dims = 1 if isinstance(dim, str) else len(dim)
-        function = _flatten_last(entropy.shannon_entropy, n_dims)
-        result = _reduce(self._data, function, dim, normalized=normalized, base=base)
+        result = _reduce(
+            self._data, entropy.shannon_entropy, dim, True, normalized=normalized, base=base
+        )
         return result.rename("shannon_entropy").assign_attrs(
             units=_units(base, normalized), long_name=f"Shannon entropy of {self._name()}"
         )
@@ -141,16 +174,23 @@ class EntropyDataArrayAccessor:
         dim : str or sequence of str
             Dimension(s) indexing the cells.
         cell_volume : float
-            Cell volume ``|Δ|`` (a scalar here).
+            Cell volume ``|Δ|`` (a scalar here, finite and > 0).
 
         Returns
         -------
         xarray.DataArray
             ``Σ [n ln|Δ| − ln n!]`` in nats (units of k_B).
+
+        Raises
+        ------
+        ValueError
+            If the data lacks a dimension of ``dim``, ``cell_volume`` is not a
+            finite number > 0, or as for :func:`analysis.boltzmann.boltzmann_entropy`.
         """
-        n_dims = 1 if isinstance(dim, str) else len(dim)
-        function = _flatten_last(boltzmann.boltzmann_entropy, n_dims)
-        result = _reduce(self._data, function, dim, cell_volume=cell_volume, axis=-1)
+        cell_volume = _checks.positive_scalar(cell_volume, "cell_volume")
+        result = _reduce(
+            self._data, boltzmann.boltzmann_entropy, dim, True, cell_volume=cell_volume, axis=-1
+        )
         return result.rename("boltzmann_entropy").assign_attrs(
             units="nat", long_name=f"coarse-grained Boltzmann entropy of {self._name()} (k_B = 1)"
         )
@@ -171,9 +211,14 @@ class EntropyDataArrayAccessor:
         -------
         xarray.DataArray
             Spectral entropy.
+
+        Raises
+        ------
+        ValueError
+            If the data lacks a dimension of ``dim``, or as for
+            :func:`analysis.entropy.spectral_entropy`.
         """
-        n_dims = 1 if isinstance(dim, str) else len(dim)
-        axes = tuple(range(-n_dims, 0))
+        axes = tuple(range(-len(_dimension_list(dim, self._data)), 0))
         result = _reduce(
             self._data, entropy.spectral_entropy, dim, axis=axes, normalized=normalized, base=base
         )
@@ -196,9 +241,17 @@ class EntropyDataArrayAccessor:
         xarray.DataArray
             Size in bytes (int64); ``attrs["constant_baseline"]`` holds the
             size of an all-zero field of the same shape and dtype.
+
+        Raises
+        ------
+        ValueError
+            If the data lacks a dimension of ``dims``, or as for
+            :func:`analysis.compression.constant_baseline` (the data's dtype
+            as ``dtype``, the field's shape as ``shape``).
         """
-        dims = [dims] if isinstance(dims, str) else list(dims)
+        dims = _dimension_list(dims, self._data, "dims")
         field_shape = tuple(self._data.sizes[d] for d in dims)
+        baseline = compression.constant_baseline(field_shape, self._data.dtype, compressor)
 
         def sizes(values):
             flat = values.reshape((-1,) + field_shape)
@@ -212,7 +265,6 @@ class EntropyDataArrayAccessor:
             dask="parallelized",
             output_dtypes=[np.int64],
         )
-        baseline = compression.constant_baseline(field_shape, self._data.dtype, compressor)
         return result.rename("compressed_size").assign_attrs(
             units="byte",
             long_name=f"{compressor} compressed size of {self._name()} over {tuple(dims)}",
@@ -244,6 +296,11 @@ class EntropyDatasetAccessor:
         -------
         xarray.Dataset
             Permutation entropy, statistical complexity and regime per variable.
+
+        Raises
+        ------
+        ValueError
+            As for :func:`analysis.ordinal.ordinal_summary`.
         """
         return ordinal.ordinal_summary(self._data, dim=dim, order=order, delay=delay)
 
@@ -260,8 +317,17 @@ class EntropyDatasetAccessor:
         Returns
         -------
         xarray.Dataset
-            One variable per input variable, same names.
+            One variable per numeric input variable that has ``dim``, same
+            names (empty if there is none).
+
+        Raises
+        ------
+        ValueError
+            If ``dim`` is not a string, or as for
+            :meth:`EntropyDataArrayAccessor.permutation`.
         """
+        if not isinstance(dim, str):
+            raise ValueError(f"dim: must be a dimension name (got {_checks.shown(dim)})")
         return xr.Dataset(
             {
                 name: variable.entropy.permutation(dim, order, delay, normalized, base)

@@ -17,37 +17,45 @@ of types bounded by ``(N+1)^(M−1)``) are returned in log form by
 :func:`shannon_duality`.
 
 All entropies are in nats (natural logarithms, k_B = 1); divide by ``ln 2`` for
-bits.  Occupation numbers may be any non-negative finite reals; for non-integer
-values ``ln n!`` is continued as ``lgamma(n + 1)``.  No bias corrections apply:
-these are exact combinatorial quantities of the given counts.
+bits.  No bias corrections apply: these are exact combinatorial quantities of
+the given counts.
+
+Occupation numbers are finite whole numbers ``>= 0`` (arrays of an integer
+dtype, or of a float dtype holding whole values), each below ``2**53`` and, where
+a function sums them along a cell axis, with totals below ``2**53``: float64
+rounds larger integers, and ``ln W`` of ``[2**63, 1]`` would silently come out as
+0.  Every function needs at least one cell along the axes it reduces.  Anything
+else raises a :class:`ValueError` that starts with the argument's name.
 """
 
 from typing import NamedTuple
 
 import numpy as np
-from scipy.special import gammaln, xlogy
+from scipy.special import betaln, gammaln, xlogy
+
+from . import _checks
 
 
-def _as_counts(counts, argument="counts"):
-    counts = np.asarray(counts, dtype=np.float64)
-    if not np.all(np.isfinite(counts)):
-        raise ValueError(f"{argument}: must be finite (got NaN or inf)")
-    if np.any(counts < 0):
-        raise ValueError(f"{argument}: must be non-negative (got a negative count)")
-    return counts
+def _as_counts(counts, axis):
+    """Return occupation numbers as float64 and the axes reduced (None: all of them).
+
+    Checks whole numbers >= 0 below 2**53 and at least one cell along the reduced axes.
+    """
+    counts = _checks.whole_numbers(counts, "counts")
+    axes = _checks.axis_indices(axis, counts.ndim)
+    if any(counts.shape[single] == 0 for single in axes):
+        raise ValueError(f"counts: needs at least one cell along axis {axis} (got none)")
+    return counts, None if axis is None else axes
 
 
-def _as_whole(values, argument, minimum):
-    """``values`` as a float array, checked to be finite whole numbers >= ``minimum``."""
-    values = np.asarray(values, dtype=np.float64)
-    if (
-        not np.all(np.isfinite(values))
-        or np.any(values != np.round(values))
-        or np.any(values < minimum)
-    ):
-        shown = f" (got {values.item():g})" if values.size == 1 else ""
-        raise ValueError(f"{argument}: must be whole numbers >= {minimum}{shown}")
-    return values
+def _cell_counts(counts, axis):
+    """Return occupation numbers (float64) along one cell axis and that axis as an index.
+
+    Checks whole numbers >= 0, at least one dimension and one cell, totals below 2**53.
+    """
+    counts, axis = _checks.weights(counts, "counts", axis)
+    _checks.whole_numbers(counts, "counts", total_axis=axis)
+    return counts, axis
 
 
 def _cell_count(n_cells, counts, axis):
@@ -57,22 +65,36 @@ def _cell_count(n_cells, counts, axis):
     """
     if n_cells is None:
         return counts.shape[axis]
-    n_cells = _as_whole(n_cells, "n_cells", 1)
+    row_shape = counts.shape[:axis] + counts.shape[axis + 1 :]
+    n_cells = _checks.broadcast_to(
+        _checks.whole_numbers(n_cells, "n_cells", 1), row_shape, "n_cells", "the rows of counts"
+    )
     if np.any(n_cells < np.count_nonzero(counts, axis=axis)):
         raise ValueError("n_cells: fewer than the occupied cells")
     return n_cells
 
 
+def _n_times_entropy(counts, axis):
+    """Return ``N·H = Σ n_i ln(N / n_i)`` (``0 ln 0 = 0``) along ``axis``.
+
+    ``ln(N / n_i)`` is ``ln N − ln n_i`` where ``n_i <= N/2`` and
+    ``−log1p(−(N − n_i)/N)`` where one cell holds most of ``N``, so the result
+    is accurate to rounding even when it is small and ``N`` is large (the
+    difference ``N ln N − Σ n_i ln n_i`` loses every digit for ``[2**52, 1]``).
+    """
+    total = np.sum(counts, axis=axis, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spread_out = counts * (np.log(total) - np.log(counts))
+        dominant = -counts * np.log1p(-(total - counts) / total)
+    terms = np.where(2.0 * counts <= total, spread_out, dominant)
+    return np.sum(np.where(counts == 0, 0.0, terms), axis=axis)
+
+
 def _log_cell_volume(cell_volume, shape):
-    cell_volume = np.asarray(cell_volume, dtype=np.float64)
-    if not np.all(np.isfinite(cell_volume)) or np.any(cell_volume <= 0):
+    cell_volume = _checks.finite_floats(cell_volume, "cell_volume")
+    if not (cell_volume > 0).all():
         raise ValueError("cell_volume: must be finite and > 0")
-    try:
-        return np.broadcast_to(np.log(cell_volume), shape)
-    except ValueError:
-        raise ValueError(
-            f"cell_volume: shape {cell_volume.shape} does not broadcast to counts shape {shape}"
-        ) from None
+    return _checks.broadcast_to(np.log(cell_volume), shape, "cell_volume", "counts")
 
 
 def boltzmann_entropy(counts, cell_volume=1.0, axis=None):
@@ -83,8 +105,8 @@ def boltzmann_entropy(counts, cell_volume=1.0, axis=None):
 
     Parameters
     ----------
-    counts : array_like of float
-        Occupation numbers ``n_i >= 0`` of the cells.
+    counts : array_like of int
+        Occupation numbers ``n_i >= 0`` of the cells (whole numbers below ``2**53``).
     cell_volume : float or array_like, optional
         Phase-space volume ``|Δ_i| > 0`` of each cell, in the units that make it
         dimensionless (e.g. ``h^d`` for a quantum-corrected count); a scalar or
@@ -103,10 +125,12 @@ def boltzmann_entropy(counts, cell_volume=1.0, axis=None):
     Raises
     ------
     ValueError
-        If ``counts`` is negative or not finite, or ``cell_volume`` is not
-        positive or does not broadcast to ``counts``.
+        If ``counts`` holds anything but whole numbers ``>= 0`` below ``2**53``
+        or has no cell along ``axis``; if ``axis`` is not None, an axis or a
+        tuple of distinct axes of ``counts``; or if ``cell_volume`` is not
+        finite and > 0 or does not broadcast to ``counts``.
     """
-    counts = _as_counts(counts)
+    counts, axis = _as_counts(counts, axis)
     log_volume = _log_cell_volume(cell_volume, counts.shape)
     return np.sum(counts * log_volume - gammaln(counts + 1.0), axis=axis)
 
@@ -122,8 +146,8 @@ def h_function_entropy(counts, cell_volume=1.0, axis=None):
 
     Parameters
     ----------
-    counts : array_like of float
-        Occupation numbers ``n_i >= 0``.
+    counts : array_like of int
+        Occupation numbers ``n_i >= 0`` (whole numbers below ``2**53``).
     cell_volume : float or array_like, optional
         Cell volumes ``|Δ_i| > 0``, scalar or broadcastable to ``counts``.
     axis : None or int or tuple of int, optional
@@ -139,7 +163,7 @@ def h_function_entropy(counts, cell_volume=1.0, axis=None):
     ValueError
         As for :func:`boltzmann_entropy`.
     """
-    counts = _as_counts(counts)
+    counts, axis = _as_counts(counts, axis)
     log_volume = _log_cell_volume(cell_volume, counts.shape)
     return np.sum(counts * log_volume - xlogy(counts, counts) + counts, axis=axis)
 
@@ -148,34 +172,44 @@ def ln_multinomial(counts, axis=-1):
     """Return ``ln W = ln N! − Σ_i ln n_i!``, the log multinomial coefficient.
 
     ``W`` is the number of ways to assign ``N = Σ n_i`` distinguishable
-    particles to cells with the given occupations.  Computed exactly with
-    ``scipy.special.gammaln``.
+    particles to cells with the given occupations.  Computed as the product
+    of binomials ``W = Π_i C(S_i, n_i)`` (``S_i = n_1 + … + n_i``) with
+    ``ln C(S, n) = −ln(S + 1) − ln B(S − n + 1, n + 1)``
+    (``scipy.special.betaln``), which stays accurate to rounding when ``ln W``
+    is small and ``N`` large: the difference ``ln N! − Σ ln n_i!`` of
+    ``gammaln`` values loses every digit there (64 instead of 36.04 for
+    ``[2**52, 1]``).
 
     Parameters
     ----------
-    counts : array_like of float
-        Occupation numbers ``n_i >= 0``.
+    counts : array_like of int
+        Occupation numbers ``n_i >= 0`` (whole numbers, totals below ``2**53``).
     axis : int, optional
         Axis holding the cells (default last).
 
     Returns
     -------
     float or ndarray
-        ``ln W`` in nats, ``>= 0`` for integer counts; the cell axis is removed.
+        ``ln W >= 0`` in nats; the cell axis is removed.
 
     Raises
     ------
     ValueError
-        If ``counts`` is negative or not finite.
+        If ``counts`` is 0-d, has no cell along ``axis``, holds anything but
+        whole numbers ``>= 0``, or has a total of ``2**53`` or more (float64
+        would round it: ``[2**63, 1]`` would give 0); or if ``axis`` is not an
+        axis of ``counts``.
 
     Examples
     --------
     >>> round(float(ln_multinomial([5, 3, 2])), 6)  # ln(10! / (5! 3! 2!)) = ln 2520
     7.832014
     """
-    counts = _as_counts(counts)
-    total = np.sum(counts, axis=axis)
-    return gammaln(total + 1.0) - np.sum(gammaln(counts + 1.0), axis=axis)
+    counts, axis = _cell_counts(counts, axis)
+    partial_totals = np.cumsum(counts, axis=axis)
+    ln_binomials = -np.log1p(partial_totals) - betaln(partial_totals - counts + 1.0, counts + 1.0)
+    trivial = (counts == 0) | (counts == partial_totals)  # C(S, 0) = C(S, S) = 1
+    return np.sum(np.where(trivial, 0.0, ln_binomials), axis=axis)
 
 
 def ln_multinomial_max(total, n_cells):
@@ -187,9 +221,9 @@ def ln_multinomial_max(total, n_cells):
     Parameters
     ----------
     total : int or array_like of int
-        Number of particles ``N >= 0``.
+        Number of particles ``N >= 0`` (below ``2**53``).
     n_cells : int or array_like of int
-        Number of cells ``M >= 1`` (broadcast against ``total``).
+        Number of cells ``M >= 1`` (below ``2**53``; broadcast against ``total``).
 
     Returns
     -------
@@ -199,11 +233,18 @@ def ln_multinomial_max(total, n_cells):
     Raises
     ------
     ValueError
-        If ``total`` is negative or not integer, or ``n_cells`` is not a whole
-        number or below 1.
+        If ``total`` is not a whole number ``>= 0``, ``n_cells`` not a whole
+        number ``>= 1`` (either of them ``2**53`` or more), or their shapes do
+        not broadcast.
     """
-    total = _as_whole(total, "total", 0)
-    n_cells = _as_whole(n_cells, "n_cells", 1)
+    total = _checks.whole_numbers(total, "total", 0)
+    n_cells = _checks.whole_numbers(n_cells, "n_cells", 1)
+    try:
+        np.broadcast_shapes(total.shape, n_cells.shape)
+    except ValueError:
+        raise ValueError(
+            f"n_cells: shape {n_cells.shape} does not broadcast against total's {total.shape}"
+        ) from None
     quotient, remainder = np.divmod(total, n_cells)
     return (
         gammaln(total + 1.0)
@@ -221,8 +262,8 @@ def stirling_ln_multinomial(counts, axis=-1):
 
     Parameters
     ----------
-    counts : array_like of float
-        Occupation numbers ``n_i >= 0``.
+    counts : array_like of int
+        Occupation numbers ``n_i >= 0`` (whole numbers, totals below ``2**53``).
     axis : int, optional
         Axis holding the cells (default last).
 
@@ -234,9 +275,10 @@ def stirling_ln_multinomial(counts, axis=-1):
     Raises
     ------
     ValueError
-        If ``counts`` is negative or not finite.
+        As for :func:`ln_multinomial`.
     """
-    counts = np.moveaxis(_as_counts(counts), axis, -1)
+    counts, axis = _cell_counts(counts, axis)
+    counts = np.moveaxis(counts, axis, -1)
     total = counts.sum(axis=-1)
     occupied = counts > 0
     safe_total = np.where(total > 0, total, 1.0)
@@ -272,13 +314,14 @@ def shannon_duality(counts, axis=-1, n_cells=None) -> ShannonDuality:
 
     Parameters
     ----------
-    counts : array_like of float
-        Occupation numbers ``n_i >= 0`` (the bounds are proven for integers).
+    counts : array_like of int
+        Occupation numbers ``n_i >= 0`` (whole numbers, totals below ``2**53``).
     axis : int, optional
         Axis holding the cells (default last).
     n_cells : int or array_like of int, optional
         ``M``, if not the length of ``axis`` (one value, or one per row of the
-        other axes, e.g. for zero-padded rows of different lengths).
+        other axes, e.g. for zero-padded rows of different lengths; it must
+        broadcast to the shape of the rows).
 
     Returns
     -------
@@ -289,13 +332,13 @@ def shannon_duality(counts, axis=-1, n_cells=None) -> ShannonDuality:
     Raises
     ------
     ValueError
-        If ``counts`` is negative or not finite, or ``n_cells`` is not a whole
-        number, below 1 or below the occupied cells.
+        As for :func:`ln_multinomial`; or if ``n_cells`` is not a whole number
+        ``>= 1``, is below the occupied cells or does not broadcast to the rows.
     """
-    counts = _as_counts(counts)
+    counts, axis = _cell_counts(counts, axis)
     n_cells = _cell_count(n_cells, counts, axis)
     total = np.sum(counts, axis=axis)
-    n_times_entropy = xlogy(total, total) - np.sum(xlogy(counts, counts), axis=axis)
+    n_times_entropy = _n_times_entropy(counts, axis)
     lower = n_times_entropy - (n_cells - 1) * np.log1p(total)
     return ShannonDuality(n_times_entropy, lower, n_times_entropy)
 
@@ -311,7 +354,7 @@ def normalized_ln_multinomial(counts, axis=-1, n_cells=None):
     Parameters
     ----------
     counts : array_like of int
-        Integer occupation numbers ``n_i >= 0``.
+        Occupation numbers ``n_i >= 0`` (whole numbers, totals below ``2**53``).
     axis : int, optional
         Axis holding the cells (default last).
     n_cells : int or array_like of int, optional
@@ -325,10 +368,9 @@ def normalized_ln_multinomial(counts, axis=-1, n_cells=None):
     Raises
     ------
     ValueError
-        If ``counts`` is negative, not finite or not integer, or ``n_cells`` is not a whole
-        number, below 1 or below the occupied cells.
+        As for :func:`shannon_duality`.
     """
-    counts = _as_whole(counts, "counts", 0)
+    counts, axis = _cell_counts(counts, axis)
     n_cells = _cell_count(n_cells, counts, axis)
     ln_w = ln_multinomial(counts, axis=axis)
     ln_w_max = ln_multinomial_max(np.sum(counts, axis=axis), n_cells)
@@ -346,8 +388,8 @@ def normalized_shannon_entropy(counts, axis=-1, n_cells=None):
 
     Parameters
     ----------
-    counts : array_like of float
-        Occupation numbers ``n_i >= 0``.
+    counts : array_like of int
+        Occupation numbers ``n_i >= 0`` (whole numbers, totals below ``2**53``).
     axis : int, optional
         Axis holding the cells (default last).
     n_cells : int or array_like of int, optional
@@ -361,10 +403,9 @@ def normalized_shannon_entropy(counts, axis=-1, n_cells=None):
     Raises
     ------
     ValueError
-        If ``counts`` is negative or not finite, or ``n_cells`` is not a whole
-        number, below 1 or below the occupied cells.
+        As for :func:`shannon_duality`.
     """
-    counts = _as_counts(counts)
+    counts, axis = _cell_counts(counts, axis)
     n_cells = _cell_count(n_cells, counts, axis)
     total = np.sum(counts, axis=axis)
     n_times_entropy = shannon_duality(counts, axis=axis).n_times_entropy

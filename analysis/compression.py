@@ -35,12 +35,18 @@ with the same library versions):
 
 import bz2
 import lzma
+import math
 import zlib
 
 import numpy as np
 
+from . import _checks
+
 COMPRESSORS = ("zlib", "bz2", "lzma")
 """Names accepted by the ``compressor`` argument."""
+
+MAX_BASELINE_BYTES = 2**30
+"""Largest all-zero array (bytes) :func:`constant_baseline` builds and compresses."""
 
 ZLIB_LEVEL = 9
 BZ2_LEVEL = 9
@@ -64,16 +70,28 @@ _COMPRESS_FUNCTIONS = {"zlib": _compress_zlib, "bz2": _compress_bz2, "lzma": _co
 
 
 def _check_compressor(compressor):
-    if compressor not in _COMPRESS_FUNCTIONS:
-        raise ValueError(f"compressor: must be one of {COMPRESSORS} (got {compressor!r})")
+    if not (isinstance(compressor, str) and compressor in _COMPRESS_FUNCTIONS):
+        raise ValueError(
+            f"compressor: must be one of {COMPRESSORS} (got {_checks.shown(compressor)})"
+        )
     return _COMPRESS_FUNCTIONS[compressor]
 
 
 def _check_integer_dtype(dtype, argument):
-    dtype = np.dtype(dtype)
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise ValueError(f"{argument}: not a numpy dtype (got {_checks.shown(dtype)})") from None
     if not (np.issubdtype(dtype, np.integer) or dtype == np.bool_):
         raise ValueError(f"{argument}: must have an integer (or bool) dtype (got {dtype})")
     return dtype
+
+
+def _check_shape(shape):
+    """Return ``shape`` (an int or a sequence of them, each >= 0) as a tuple of ints."""
+    if isinstance(shape, list | tuple):
+        return tuple(_checks.integer(length, "shape", 0) for length in shape)
+    return (_checks.integer(shape, "shape", 0),)
 
 
 def serialize(array) -> bytes:
@@ -96,9 +114,9 @@ def serialize(array) -> bytes:
     Raises
     ------
     ValueError
-        If ``array`` does not have an integer or bool dtype.
+        If ``array`` is not rectangular or does not have an integer or bool dtype.
     """
-    array = np.asarray(array)
+    array = _checks.as_array(array, "array")
     dtype = _check_integer_dtype(array.dtype, "array")
     little_endian = dtype.newbyteorder("<")
     return np.ascontiguousarray(array, dtype=little_endian).tobytes(order="C")
@@ -125,7 +143,8 @@ def compressed_size(array, compressor="zlib") -> int:
     Raises
     ------
     ValueError
-        For an unknown ``compressor`` or a non-integer ``array``.
+        For an unknown ``compressor``, or an ``array`` that is not rectangular
+        or not of an integer or bool dtype.
     """
     compress = _check_compressor(compressor)
     return len(compress(serialize(array)))
@@ -155,10 +174,19 @@ def constant_baseline(shape, dtype, compressor="zlib") -> int:
     Raises
     ------
     ValueError
-        For an unknown ``compressor`` or a non-integer ``dtype``.
+        For an unknown ``compressor``; a ``dtype`` that is not an integer (or
+        bool) dtype; or a ``shape`` that is not non-negative integers or whose
+        array would exceed :data:`MAX_BASELINE_BYTES`.
     """
     _check_compressor(compressor)
     dtype = _check_integer_dtype(dtype, "dtype")
+    shape = _check_shape(shape)
+    n_bytes = math.prod(shape) * dtype.itemsize
+    if n_bytes > MAX_BASELINE_BYTES:
+        raise ValueError(
+            f"shape: an array of shape {_checks.shown(shape)} and dtype {dtype} exceeds the "
+            f"limit of {MAX_BASELINE_BYTES} bytes"
+        )
     return compressed_size(np.zeros(shape, dtype=dtype), compressor)
 
 
@@ -180,8 +208,13 @@ def excess_compressed_size(array, compressor="zlib") -> int:
         compressor may find a very regular array a few bytes cheaper than
         zeros (bz2 encodes ``[0, 1, 0, 1, ...]`` in fewer bytes than
         ``[0, 0, ...]``), so small negative values occur.
+
+    Raises
+    ------
+    ValueError
+        As for :func:`compressed_size`.
     """
-    array = np.asarray(array)
+    array = _checks.as_array(array, "array")
     return compressed_size(array, compressor) - constant_baseline(
         array.shape, array.dtype, compressor
     )
@@ -199,6 +232,11 @@ def compressed_sizes(array) -> dict[str, int]:
     -------
     dict of str to int
         Compressed sizes in bytes, keyed by compressor name.
+
+    Raises
+    ------
+    ValueError
+        As for :func:`serialize`.
     """
     data = serialize(array)
     return {name: len(_COMPRESS_FUNCTIONS[name](data)) for name in COMPRESSORS}

@@ -21,38 +21,40 @@ import math
 import numpy as np
 from scipy.special import digamma, gammaln, xlogy
 
+from . import _checks
+
 
 def _log_base(base):
     if base is None:
         return 1.0
-    base = float(base)
-    if not base > 1.0 or not math.isfinite(base):
-        raise ValueError(f"base: must be a finite number > 1 (got {base})")
-    return math.log(base)
-
-
-def _as_weights(p, argument="p"):
-    p = np.asarray(p, dtype=np.float64)
-    if p.ndim == 0:
-        raise ValueError(f"{argument}: must have at least one dimension")
-    if not np.all(np.isfinite(p)):
-        raise ValueError(f"{argument}: must be finite (got NaN or inf)")
-    if np.any(p < 0):
-        raise ValueError(f"{argument}: must be non-negative")
-    return p
+    base_value = _checks.real_scalar(base, "base")
+    if not base_value > 1.0 or not math.isfinite(base_value):
+        raise ValueError(f"base: must be a finite number > 1 (got {_checks.shown(base)})")
+    return math.log(base_value)
 
 
 def _normalize(p, axis):
-    total = np.sum(p, axis=axis, keepdims=True)
+    """Return ``p / Σ p`` along ``axis`` (NaN where ``Σ p = 0``).
+
+    Where ``Σ p`` of finite weights overflows, ``p`` is first divided by a power of
+    two per slice (exact, so the probabilities are those ``p / Σ p`` would have).
+    """
+    with np.errstate(over="ignore"):
+        total = np.sum(p, axis=axis, keepdims=True)
+    if not np.isfinite(total).all():
+        with np.errstate(over="ignore"):
+            p = p / _checks.power_of_two_scale(p, axis)
+        total = np.sum(p, axis=axis, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         return p / total
 
 
 def _sum_of_powers(probabilities, exponent, axis):
-    """Return ``Σ p_i^exponent`` over non-zero ``p_i`` (NaN rows stay NaN)."""
+    """Return ``Σ p_i^exponent`` over non-zero ``p_i`` (NaN rows stay NaN; overflow gives inf)."""
     powered = probabilities * 0.0
     positive = probabilities > 0
-    powered[positive] = probabilities[positive] ** exponent
+    with np.errstate(over="ignore"):
+        powered[positive] = probabilities[positive] ** exponent
     return np.sum(powered, axis=axis)
 
 
@@ -77,15 +79,19 @@ def shannon_entropy(p, axis=-1, base=None, normalized=False):
     float or ndarray
         Entropy in nats (or in units of ``log base``); dimensionless if
         ``normalized``.  For counts this is the plug-in estimate, biased low by
-        about ``(K − 1)/(2N)`` nats.
+        about ``(K − 1)/(2N)`` nats.  ``nan`` for a slice whose weights are all
+        zero (no distribution).
 
     Raises
     ------
     ValueError
-        If ``p`` is negative, not finite or a scalar, or ``base <= 1``.
+        If ``p`` is not real, is 0-d, negative, NaN or ±inf or has no bin along
+        ``axis``; if ``axis`` is not an axis of ``p``; if ``base`` is not a
+        finite number > 1; or if ``normalized`` is not a bool.
     """
-    p = _as_weights(p)
+    p, axis = _checks.weights(p, "p", axis)
     log_base = _log_base(base)
+    normalized = _checks.flag(normalized, "normalized")
     probabilities = _normalize(p, axis)
     entropy = -np.sum(xlogy(probabilities, probabilities), axis=axis)
     if normalized:
@@ -105,7 +111,8 @@ def miller_madow_entropy(counts, axis=-1, base=None):
     Parameters
     ----------
     counts : array_like
-        Non-negative counts along ``axis`` (raw counts, not probabilities).
+        Counts along ``axis``: finite whole numbers ``>= 0`` (raw counts, not
+        probabilities) whose totals are below ``2**53``.
     axis : int, optional
         Axis holding the bins (default last).
     base : float, optional
@@ -114,14 +121,19 @@ def miller_madow_entropy(counts, axis=-1, base=None):
     Returns
     -------
     float or ndarray
-        Entropy in nats (or units of ``log base``).
+        Entropy in nats (or units of ``log base``); ``nan`` for a slice of
+        zero counts.
 
     Raises
     ------
     ValueError
-        If ``counts`` is negative or not finite, or ``base <= 1``.
+        If ``counts`` is not real, is 0-d, has no bin along ``axis``, or holds
+        a value that is not a whole number ``>= 0``; if a total reaches
+        ``2**53``; if ``axis`` is not an axis of ``counts``; or if ``base`` is
+        not a finite number > 1.
     """
-    counts = _as_weights(counts, "counts")
+    counts, axis = _checks.weights(counts, "counts", axis)
+    _checks.whole_numbers(counts, "counts", total_axis=axis)
     log_base = _log_base(base)
     total = np.sum(counts, axis=axis)
     occupied = np.count_nonzero(counts, axis=axis)
@@ -154,26 +166,38 @@ def renyi_entropy(p, alpha, axis=-1, base=None, normalized=False):
     Returns
     -------
     float or ndarray
-        Entropy in nats (or units of ``log base``), non-increasing in ``α``.
+        Entropy in nats (or units of ``log base``), non-increasing in ``α``;
+        ``nan`` for a slice whose weights are all zero.
 
     Raises
     ------
     ValueError
-        If ``alpha`` is negative or NaN, or ``p`` is invalid.
+        If ``alpha`` is not a real number ``>= 0``; otherwise as for
+        :func:`shannon_entropy`.
+
+    Notes
+    -----
+    For finite ``α ≠ 1`` it is evaluated as
+    ``[α ln p_max + ln Σ (p_i/p_max)^α] / (1 − α)``, which neither underflows
+    nor overflows for large ``α`` (``α = 1e308`` gives the min-entropy).
     """
-    alpha = float(alpha)
-    if not alpha >= 0:
-        raise ValueError(f"alpha: must be >= 0 (got {alpha})")
-    p = _as_weights(p)
+    alpha_value = _checks.real_scalar(alpha, "alpha")
+    if not alpha_value >= 0:
+        raise ValueError(f"alpha: must be >= 0 (got {_checks.shown(alpha)})")
+    p, axis = _checks.weights(p, "p", axis)
     log_base = _log_base(base)
+    normalized = _checks.flag(normalized, "normalized")
     probabilities = _normalize(p, axis)
-    if alpha == 1.0:
+    if alpha_value == 1.0:
         entropy = -np.sum(xlogy(probabilities, probabilities), axis=axis)
-    elif math.isinf(alpha):
+    elif math.isinf(alpha_value):
         entropy = -np.log(np.max(probabilities, axis=axis))
     else:
-        with np.errstate(divide="ignore"):
-            entropy = np.log(_sum_of_powers(probabilities, alpha, axis)) / (1.0 - alpha)
+        largest = np.max(probabilities, axis=axis)
+        relative = probabilities / np.expand_dims(largest, axis)
+        largest_term = alpha_value / (1.0 - alpha_value) * np.log(largest)
+        power_sum_term = np.log(_sum_of_powers(relative, alpha_value, axis)) / (1.0 - alpha_value)
+        entropy = largest_term + power_sum_term
     if normalized:
         n_bins = p.shape[axis]
         return entropy / math.log(n_bins) if n_bins > 1 else entropy * 0.0
@@ -201,41 +225,123 @@ def tsallis_entropy(p, q, axis=-1, normalized=False):
     Returns
     -------
     float or ndarray
-        The Tsallis entropy.
+        The Tsallis entropy (dimensionless); ``nan`` for a slice whose weights
+        are all zero.
 
     Raises
     ------
     ValueError
-        If ``q`` is not finite, or ``p`` is invalid.
+        If ``q`` is not a finite real number, or if for ``q < 0`` the entropy
+        (or, when normalised, the uniform value) overflows float64 (``p_i^q``
+        of a tiny ``p_i``); otherwise as for :func:`shannon_entropy`.
     """
-    q = float(q)
-    if not math.isfinite(q):
-        raise ValueError(f"q: must be finite (got {q})")
-    p = _as_weights(p)
+    q_value = _checks.real_scalar(q, "q")
+    if not math.isfinite(q_value):
+        raise ValueError(f"q: must be finite (got {_checks.shown(q)})")
+    p, axis = _checks.weights(p, "p", axis)
+    normalized = _checks.flag(normalized, "normalized")
     probabilities = _normalize(p, axis)
     n_bins = p.shape[axis]
-    if q == 1.0:
+    if q_value == 1.0:
         entropy = -np.sum(xlogy(probabilities, probabilities), axis=axis)
         maximum = math.log(n_bins)
     else:
-        entropy = (1.0 - _sum_of_powers(probabilities, q, axis)) / (q - 1.0)
-        maximum = (n_bins ** (1.0 - q) - 1.0) / (1.0 - q)
+        entropy = (1.0 - _sum_of_powers(probabilities, q_value, axis)) / (q_value - 1.0)
+        with np.errstate(over="ignore"):
+            maximum = float(np.expm1((1.0 - q_value) * math.log(n_bins))) / (1.0 - q_value)
+    if np.isinf(entropy).any() or (normalized and not math.isfinite(maximum)):
+        raise ValueError(
+            f"q: S_q with q = {q_value:g} overflows float64 for these weights "
+            "(p_i^q of a small p_i); use a larger q"
+        )
     if normalized:
         return entropy / maximum if n_bins > 1 else entropy * 0.0
     return entropy
 
 
 def _as_samples(samples):
-    samples = np.asarray(samples, dtype=np.float64)
+    """Return finite samples as a float64 (n, d) array with n >= 2 and d >= 1."""
+    samples = _checks.finite_floats(samples, "samples")
     if samples.ndim == 1:
         samples = samples[:, np.newaxis]
-    if samples.ndim != 2 or samples.shape[0] < 2:
+    if samples.ndim != 2 or samples.shape[0] < 2 or samples.shape[1] < 1:
         raise ValueError(
-            f"samples: must have shape (n,) or (n, d) with n >= 2 (got shape {np.shape(samples)})"
+            f"samples: must have shape (n,) or (n, d) with n >= 2, d >= 1 "
+            f"(got shape {samples.shape})"
         )
-    if not np.all(np.isfinite(samples)):
-        raise ValueError("samples: must be finite (got NaN or inf)")
     return samples
+
+
+def _scaled_samples(samples):
+    """Return ``samples / s`` and ``ln s`` for the power of two ``s`` that brings them to [-2, 2].
+
+    Differential entropies shift by ``d ln s`` under the scaling, and distances and
+    covariances of the scaled samples neither overflow nor underflow.
+    """
+    scale = float(_checks.power_of_two_scale(samples))
+    return samples / scale, math.log(scale)
+
+
+def _histogram_range(range, n_dims):
+    """Return ``range`` as a finite (n_dims, 2) array of ``low <= high`` rows, or None."""
+    if range is None:
+        return None
+    limits = _checks.finite_floats(range, "range")
+    if limits.shape != (n_dims, 2) or not (limits[:, 0] <= limits[:, 1]).all():
+        raise ValueError(
+            f"range: must be {n_dims} pair(s) (low, high) with low <= high "
+            f"(got {_checks.shown(range)})"
+        )
+    return limits
+
+
+def _histogram_bins(bins, n_dims):
+    """Return ``bins`` for :func:`numpy.histogramdd`: a count or edges per dimension.
+
+    Refuses more than :data:`analysis._checks.MAX_HISTOGRAM_BINS` bins in all.
+    """
+    if isinstance(bins, list | tuple) or (isinstance(bins, np.ndarray) and bins.ndim == 1):
+        if len(bins) != n_dims:
+            raise ValueError(f"bins: needs one entry per dimension, {n_dims} (got {len(bins)})")
+        per_dim = [_checks.bin_count_or_edges(dim_bins, "bins") for dim_bins in bins]
+    elif np.ndim(bins) == 0:
+        per_dim = [_checks.bin_count_or_edges(bins, "bins")] * n_dims
+    else:
+        raise ValueError(
+            f"bins: must be an integer or a sequence of {n_dims} counts or edge arrays "
+            f"(got {_checks.shown(bins)})"
+        )
+    n_bins = math.prod(b if isinstance(b, int) else b.size - 1 for b in per_dim)
+    if n_bins > _checks.MAX_HISTOGRAM_BINS:
+        raise ValueError(
+            f"bins: {n_bins} bins in all exceed the limit of {_checks.MAX_HISTOGRAM_BINS}"
+        )
+    return per_dim
+
+
+def _width_edges(lows, highs, bin_width):
+    """Return per-dimension edges at multiples of ``bin_width`` covering [lows, highs]."""
+    widths = _checks.broadcast_to(
+        _checks.finite_floats(bin_width, "bin_width"), lows.shape, "bin_width", "the dimensions"
+    )
+    if not (widths > 0).all():
+        raise ValueError(f"bin_width: must be finite and > 0 (got {_checks.shown(bin_width)})")
+    with np.errstate(over="ignore", invalid="ignore"):
+        first = np.floor(lows / widths)
+        n_edges = np.maximum(np.floor(highs / widths) - first + 2, 2)
+        n_bins = np.prod(n_edges - 1)
+    if not n_bins <= _checks.MAX_HISTOGRAM_BINS:
+        raise ValueError(
+            f"bin_width: gives {n_bins:.3g} bins in all, over the limit of "
+            f"{_checks.MAX_HISTOGRAM_BINS}"
+        )
+    edges = [
+        (start + np.arange(count)) * width
+        for start, count, width in zip(first, n_edges.astype(int), widths, strict=True)
+    ]
+    if not all((np.diff(dim_edges) > 0).all() for dim_edges in edges):
+        raise ValueError("bin_width: too small for the magnitude of the samples (edges collide)")
+    return edges
 
 
 def histogram_entropy(
@@ -253,15 +359,17 @@ def histogram_entropy(
     Parameters
     ----------
     samples : array_like, shape (n,) or (n, d)
-        Samples (rows) of a d-dimensional variable.
+        Finite samples (rows) of a d-dimensional variable, ``n >= 2``.
     bins : int, sequence of int or sequence of arrays, optional
-        Number of bins per dimension or explicit bin edges (as for
-        ``np.histogramdd``).  Ignored when ``bin_width`` is given.
+        Number of bins per dimension or explicit, strictly increasing bin
+        edges (as for ``np.histogramdd``; a sequence has one entry per
+        dimension).  At most :data:`analysis._checks.MAX_HISTOGRAM_BINS` bins
+        in all.  Ignored when ``bin_width`` is given.
     range : sequence of (float, float), optional
         Lower and upper edge per dimension (as for ``np.histogramdd``).
     bin_width : float or sequence of float, optional
-        Bin width per dimension; edges are multiples of the width covering the
-        data (or ``range``).
+        Bin width per dimension, in the units of the samples; edges are
+        multiples of the width covering the data (or ``range``).
     differential : bool, optional
         Return the differential entropy (with bin volumes) instead of the
         discrete entropy of the bin occupations.
@@ -280,39 +388,48 @@ def histogram_entropy(
     Raises
     ------
     ValueError
-        For non-finite samples, fewer than two samples, a non-positive
-        ``bin_width`` or an unknown ``correction``.
+        For samples that are not real, finite and of shape (n,) or (n, d) with
+        ``n >= 2``; a data or ``range`` spread that overflows float64; no
+        sample inside the bins; invalid ``bins``, ``range`` or ``bin_width``
+        or more bins than the limit; a non-bool ``differential``; an unknown
+        ``correction``; or a ``base`` that is not a finite number > 1.
     """
     samples = _as_samples(samples)
     log_base = _log_base(base)
-    if correction not in (None, "miller_madow"):
-        raise ValueError(f"correction: must be None or 'miller_madow' (got {correction!r})")
+    differential = _checks.flag(differential, "differential")
+    if not (correction is None or (isinstance(correction, str) and correction == "miller_madow")):
+        raise ValueError(
+            f"correction: must be None or 'miller_madow' (got {_checks.shown(correction)})"
+        )
     n_dims = samples.shape[1]
+    limits = _histogram_range(range, n_dims)
+    lows = samples.min(axis=0) if limits is None else limits[:, 0]
+    highs = samples.max(axis=0) if limits is None else limits[:, 1]
+    with np.errstate(over="ignore"):
+        spread_overflows = not np.isfinite(highs - lows).all()
+    if spread_overflows:
+        argument = "samples" if limits is None else "range"
+        raise ValueError(f"{argument}: spread high - low overflows float64")
     if bin_width is not None:
-        widths = np.broadcast_to(np.asarray(bin_width, dtype=np.float64), (n_dims,))
-        if not np.all(widths > 0) or not np.all(np.isfinite(widths)):
-            raise ValueError("bin_width: must be finite and > 0")
-        lows = samples.min(axis=0) if range is None else np.array([r[0] for r in range])
-        highs = samples.max(axis=0) if range is None else np.array([r[1] for r in range])
-        bins = []
-        for low, high, width in zip(lows, highs, widths, strict=True):
-            first = math.floor(low / width)
-            n_edges = max(math.floor(high / width) - first + 2, 2)
-            bins.append((first + np.arange(n_edges)) * width)
-        range = None
-    counts, edges = np.histogramdd(samples, bins=bins, range=range)
+        bins, limits = _width_edges(lows, highs, bin_width), None
+    else:
+        bins = _histogram_bins(bins, n_dims)
+    try:
+        counts, edges = np.histogramdd(samples, bins=bins, range=limits)
+    except ValueError as error:  # bins too narrow for float64 at the samples' magnitude
+        raise ValueError(f"bins: cannot be resolved at the samples' magnitude ({error})") from None
+    if not counts.any():
+        raise ValueError("samples: none lies inside the histogram's bins")
     if correction == "miller_madow":
         entropy = miller_madow_entropy(counts.ravel())
     else:
         entropy = shannon_entropy(counts.ravel())
     if differential:
-        volumes = np.ones_like(counts)
+        probabilities = counts / counts.sum()
         for dim, dim_edges in enumerate(edges):
             shape = [1] * n_dims
             shape[dim] = -1
-            volumes = volumes * np.diff(dim_edges).reshape(shape)
-        probabilities = counts / counts.sum()
-        entropy = entropy + np.sum(probabilities * np.log(volumes))
+            entropy = entropy + np.sum(probabilities * np.log(np.diff(dim_edges)).reshape(shape))
     return float(entropy) / log_base
 
 
@@ -332,7 +449,8 @@ def kozachenko_leonenko_entropy(samples, k=1, base=None):
     Parameters
     ----------
     samples : array_like, shape (n,) or (n, d)
-        Samples of a continuous variable; must contain no duplicate points.
+        Finite samples of a continuous variable, ``n >= 2``; must contain no
+        duplicate points.
     k : int, optional
         Neighbour order (default 1).  Larger k lowers variance, raises bias.
     base : float, optional
@@ -347,18 +465,25 @@ def kozachenko_leonenko_entropy(samples, k=1, base=None):
     Raises
     ------
     ValueError
-        For non-finite samples, ``k`` not in [1, n), or duplicate points
-        (zero neighbour distances make the estimate diverge).
+        For samples that are not real, finite and of shape (n,) or (n, d) with
+        ``n >= 2``; ``k`` not an integer in [1, n); duplicate points (zero
+        neighbour distances make the estimate diverge); or a ``base`` that is
+        not a finite number > 1.
+
+    Notes
+    -----
+    The samples are divided by a power of two ``s`` (exact) that brings them
+    into [-2, 2] and ``d ln s`` is added back, so samples near the limits of
+    float64 (1e±300) give finite distances.
     """
     from scipy.spatial import cKDTree
 
     samples = _as_samples(samples)
     log_base = _log_base(base)
     n_samples, n_dims = samples.shape
-    if int(k) != k or not 1 <= k < n_samples:
-        raise ValueError(f"k: must be an integer in [1, {n_samples - 1}] (got {k})")
-    k = int(k)
-    distances, _ = cKDTree(samples).query(samples, k=k + 1)
+    k = _checks.integer(k, "k", 1, n_samples - 1)
+    scaled, log_scale = _scaled_samples(samples)
+    distances, _ = cKDTree(scaled).query(scaled, k=k + 1)
     kth_distance = distances[:, k]
     if np.any(kth_distance == 0):
         raise ValueError("samples: contain duplicate points (zero nearest-neighbour distance)")
@@ -366,7 +491,7 @@ def kozachenko_leonenko_entropy(samples, k=1, base=None):
         digamma(n_samples)
         - digamma(k)
         + _unit_ball_log_volume(n_dims)
-        + n_dims * np.mean(np.log(kth_distance))
+        + n_dims * (np.mean(np.log(kth_distance)) + log_scale)
     )
     return float(entropy) / log_base
 
@@ -383,9 +508,11 @@ def kde_entropy(samples, bandwidth=None, base=None):
     Parameters
     ----------
     samples : array_like, shape (n,) or (n, d)
-        Samples of a continuous variable.
-    bandwidth : str, float or callable, optional
-        ``bw_method`` of :class:`scipy.stats.gaussian_kde` (default Scott's rule).
+        Finite samples of a continuous variable, ``n >= d + 2``.
+    bandwidth : {None, "scott", "silverman"}, float or callable, optional
+        ``bw_method`` of :class:`scipy.stats.gaussian_kde` (default Scott's
+        rule): a rule, a factor > 0 multiplying the sample covariance's square
+        root (dimensionless), or a callable returning that factor.
     base : float, optional
         Logarithm base: None (default) for nats, 2 for bits.
 
@@ -397,8 +524,16 @@ def kde_entropy(samples, bandwidth=None, base=None):
     Raises
     ------
     ValueError
-        For non-finite samples, fewer than ``d + 2`` samples or a singular
-        sample covariance.
+        For samples that are not real, finite and of shape (n,) or (n, d);
+        fewer than ``d + 2`` samples; a singular sample covariance; an isolated
+        sample (zero leave-one-out density); a ``bandwidth`` that is not a rule,
+        a finite factor > 0 or a callable returning one; or a ``base`` that is
+        not a finite number > 1.
+
+    Notes
+    -----
+    As for :func:`kozachenko_leonenko_entropy`, the samples are scaled by a
+    power of two into [-2, 2] and ``d ln s`` is added back.
     """
     from scipy.stats import gaussian_kde
 
@@ -407,16 +542,38 @@ def kde_entropy(samples, bandwidth=None, base=None):
     n_samples, n_dims = samples.shape
     if n_samples < n_dims + 2:
         raise ValueError(f"samples: need at least d + 2 = {n_dims + 2} samples")
+    if isinstance(bandwidth, str):
+        if bandwidth not in ("scott", "silverman"):
+            raise ValueError(
+                f"bandwidth: must be 'scott', 'silverman', a factor or a callable "
+                f"(got {_checks.shown(bandwidth)})"
+            )
+    elif not (bandwidth is None or callable(bandwidth)):
+        bandwidth = _checks.positive_scalar(bandwidth, "bandwidth")
+    scaled, log_scale = _scaled_samples(samples)
     try:
-        kde = gaussian_kde(samples.T, bw_method=bandwidth)
+        kde = gaussian_kde(scaled.T, bw_method=bandwidth)
     except np.linalg.LinAlgError:
         raise ValueError("samples: covariance is singular; cannot build a KDE") from None
-    density = kde(samples.T)
-    self_contribution = 1.0 / math.sqrt(np.linalg.det(2.0 * math.pi * kde.covariance))
+    except OverflowError:
+        raise ValueError(
+            f"bandwidth: {_checks.shown(bandwidth)} overflows the covariance"
+        ) from None
+    factor = _checks.real_scalar(kde.factor, "bandwidth")
+    if not (factor > 0 and np.isfinite(kde.covariance).all()):
+        raise ValueError(
+            f"bandwidth: gives the factor {_checks.shown(factor)}; the kernel covariance "
+            "must be finite and positive"
+        )
+    sign, log_det = np.linalg.slogdet(2.0 * math.pi * kde.covariance)
+    if sign <= 0:
+        raise ValueError("samples: covariance is singular; cannot build a KDE")
+    density = kde(scaled.T)
+    self_contribution = math.exp(-0.5 * log_det)
     leave_one_out = (n_samples * density - self_contribution) / (n_samples - 1)
-    if np.any(leave_one_out <= 0):
+    if not np.all(leave_one_out > 0) or not np.all(np.isfinite(leave_one_out)):
         raise ValueError("samples: an isolated sample has zero leave-one-out density")
-    return float(-np.mean(np.log(leave_one_out))) / log_base
+    return float(-np.mean(np.log(leave_one_out)) + n_dims * log_scale) / log_base
 
 
 def spectral_entropy(signal, axis=-1, normalized=True, base=None):
@@ -435,7 +592,7 @@ def spectral_entropy(signal, axis=-1, normalized=True, base=None):
     signal : array_like of float
         The signal (1-D along ``axis``) or field (n-D over ``axis``).
     axis : int or tuple of int, optional
-        Axis or axes transformed (default last).
+        Axis or axes transformed (default last); None for all.
     normalized : bool, optional
         Divide by ``log M`` (default True) for a value in [0, 1].
     base : float, optional
@@ -450,20 +607,33 @@ def spectral_entropy(signal, axis=-1, normalized=True, base=None):
     Raises
     ------
     ValueError
-        For non-finite input or fewer than 3 samples along a transformed axis.
+        If ``signal`` is not real, is 0-d or holds NaN or ±inf; if ``axis``
+        is not an axis (or a tuple of distinct axes) of ``signal``; if a
+        transformed axis has fewer than 3 samples; if ``base`` is not a
+        finite number > 1; or if ``normalized`` is not a bool.
+
+    Notes
+    -----
+    Each slice is divided by a power of two (exact; the spectrum's shape is
+    scale-invariant), so values near the limits of float64 neither overflow
+    nor underflow in the power.
     """
-    signal = np.asarray(signal, dtype=np.float64)
-    if not np.all(np.isfinite(signal)):
-        raise ValueError("signal: must be finite (got NaN or inf)")
-    axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
-    axes = tuple(a % signal.ndim for a in axes)
+    signal = _checks.finite_floats(signal, "signal", min_ndim=1)
+    axes = _checks.axis_indices(axis, signal.ndim)
     if any(signal.shape[a] < 3 for a in axes):
         raise ValueError("signal: need at least 3 samples along each transformed axis")
     log_base = _log_base(base)
-    centered = signal - signal.mean(axis=axes, keepdims=True)
+    normalized = _checks.flag(normalized, "normalized")
+    scaled = signal / _checks.power_of_two_scale(signal, axes)
+    centered = scaled - scaled.mean(axis=axes, keepdims=True)
+    is_constant = np.max(scaled, axis=axes, keepdims=True) == np.min(
+        scaled, axis=axes, keepdims=True
+    )
+    centered = np.where(is_constant, 0.0, centered)
     power = np.abs(np.fft.rfftn(centered, axes=axes)) ** 2
     other_axes = [a for a in range(signal.ndim) if a not in axes]
     power = np.moveaxis(power, other_axes, np.arange(len(other_axes)))
-    flat = power.reshape(power.shape[: len(other_axes)] + (-1,))[..., 1:]
+    n_other = len(other_axes)
+    flat = power.reshape(power.shape[:n_other] + (math.prod(power.shape[n_other:]),))[..., 1:]
     entropy = shannon_entropy(flat, axis=-1, normalized=normalized)
     return entropy if normalized else entropy / log_base

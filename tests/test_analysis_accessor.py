@@ -61,3 +61,18 @@ def test_field_methods(dataset):
     np.testing.assert_allclose(spec.values, entropy.spectral_entropy(dataset["x"].values))
     with pytest.raises(ValueError, match="dim"):
         dataset["x"].entropy.shannon(dim="nope")
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        # int(2.5) silently made the delay 2
+        (lambda ds: ds["x"].entropy.permutation(dim="time", delay=2.5), "^delay: must be an"),
+        (lambda ds: ds["cells"].entropy.compressed_size(dims="nope"), "^dims: "),
+        (lambda ds: ds["cells"].entropy.shannon(dim=0.0), "^dim: "),
+        (lambda ds: ds["x"].entropy.spectral(dim=[]), "^dim: "),
+    ],
+)
+def test_out_of_domain_input_is_refused_with_the_argument_named(dataset, call, message):
+    with pytest.raises(ValueError, match=message):
+        call(dataset)

@@ -184,3 +184,42 @@ def test_second_order_stirling_form_approaches_ln_w():
     assert errors[0] > errors[1] > errors[2] > 0
     assert errors[1] / errors[2] == pytest.approx(10.0, rel=0.02)
     assert boltzmann.stirling_ln_multinomial([0, 0]) == 0.0
+
+
+# ----------------------------------------------------------------------------- domain edges
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        # float64 rounds 2**63 + 1 to 2**63, so ln W came out as 0.0
+        (lambda: boltzmann.ln_multinomial([2**63, 1]), "^counts: must be below 2\\*\\*53"),
+        (lambda: boltzmann.ln_multinomial([2**52, 2**52]), "^counts: total"),
+        (lambda: boltzmann.ln_multinomial([]), "^counts: needs at least one"),
+        (lambda: boltzmann.ln_multinomial([True, False]), "^counts: must be real numbers"),
+        (lambda: boltzmann.boltzmann_entropy([0.5, 2.0]), "^counts: must be finite whole"),
+        (lambda: boltzmann.h_function_entropy([2.5]), "^counts: must be finite whole"),
+        (lambda: boltzmann.shannon_duality([1.5, 2]), "^counts: must be finite whole"),
+        (lambda: boltzmann.stirling_ln_multinomial([[1, 2]], axis=2), "^axis: must lie"),
+        (lambda: boltzmann.boltzmann_entropy([1, 2], cell_volume="2"), "^cell_volume: must be"),
+        (lambda: boltzmann.shannon_duality([5, 3, 2], n_cells=[3, 4]), "^n_cells: shape"),
+        (lambda: boltzmann.ln_multinomial_max([10, 20], [3, 4, 5]), "^n_cells: shape"),
+        (lambda: boltzmann.ln_multinomial_max(2.0**60, 3), "^total: must be below"),
+    ],
+)
+def test_out_of_domain_counts_are_refused_with_the_argument_named(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_ln_multinomial_and_n_times_entropy_stay_accurate_for_a_dominant_cell():
+    """[2**52, 1]: ln W = ln(2**52 + 1); ln N! − Σ ln n! of gammaln values gave 64, and the
+    difference N ln N − Σ n ln n of N·H lost every digit (32 instead of 37.04)."""
+    big = 2**52
+    ln_w = boltzmann.ln_multinomial([big, 1])
+    assert ln_w == pytest.approx(math.log(big + 1), rel=1e-13)
+    n_h = math.log(big + 1) + big * math.log1p(1 / big)  # (N) ln N − (N−1) ln(N−1), N = 2**52+1
+    duality = boltzmann.shannon_duality([big, 1])
+    assert duality.n_times_entropy == pytest.approx(n_h, rel=1e-13)
+    assert duality.ln_w_lower <= ln_w <= duality.ln_w_upper
+    assert boltzmann.ln_multinomial([big - 1, 0, 1]) == pytest.approx(math.log(big), rel=1e-13)

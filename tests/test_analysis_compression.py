@@ -89,3 +89,18 @@ def test_size_scales_with_entropy_rate():
 def test_bad_input_names_argument(call, argument):
     with pytest.raises(ValueError, match=argument):
         call()
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: compression.compressed_size(np.zeros(3, np.uint8), ["zlib"]), "^compressor:"),
+        (lambda: compression.constant_baseline((-1,), np.uint8), "^shape: must be an integer"),
+        (lambda: compression.constant_baseline((3,), "no such dtype"), "^dtype: not a numpy"),
+        (lambda: compression.constant_baseline((2**40,), np.uint8), "^shape: .* exceeds"),
+        (lambda: compression.serialize([[1, 2], [3]]), "^array: not a rectangular"),
+    ],
+)
+def test_out_of_domain_input_is_refused_with_the_argument_named(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

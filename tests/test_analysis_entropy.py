@@ -145,3 +145,67 @@ def test_spectral_entropy():
 def test_bad_input_names_argument(call, argument):
     with pytest.raises(ValueError, match=argument):
         call()
+
+
+# ----------------------------------------------------------------------------- domain edges
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: entropy.miller_madow_entropy([]), "^counts: needs at least one bin"),
+        (lambda: entropy.miller_madow_entropy([1.5, 2.0]), "^counts: must be finite whole"),
+        (lambda: entropy.miller_madow_entropy([2**53, 1]), "^counts: must be below 2\\*\\*53"),
+        (lambda: entropy.miller_madow_entropy([2**52, 2**52]), "^counts: total"),
+        (lambda: entropy.shannon_entropy([True, False]), "^p: must be real numbers"),
+        (lambda: entropy.shannon_entropy([1.0, 2.0], axis=5), "^axis: must lie in"),
+        (lambda: entropy.shannon_entropy([1.0, 2.0], normalized=np.ones(2)), "^normalized:"),
+        (lambda: entropy.shannon_entropy([1.0, 2.0], base="2"), "^base: must be a real"),
+        (lambda: entropy.tsallis_entropy([1e-300, 1.0], -800.0), "^q: S_q .* overflows"),
+        (lambda: entropy.spectral_entropy(5.0), "^signal: must have at least 1"),
+        (lambda: entropy.spectral_entropy(np.ones((3, 4)), axis=(1, 1)), "^axis: repeats"),
+        (lambda: entropy.histogram_entropy([0.0, 1e308], bin_width=1e-300), "^bin_width:"),
+        (lambda: entropy.histogram_entropy([0.1, 0.2], range=[(5, 6)]), "^samples: none lies"),
+        (lambda: entropy.histogram_entropy([-1e308, 1e308]), "^samples: spread"),
+        (lambda: entropy.kde_entropy(np.arange(5.0), bandwidth=np.ones(2)), "^bandwidth:"),
+    ],
+)
+def test_out_of_domain_input_is_refused_with_the_argument_named(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_huge_weights_are_normalised_without_overflow():
+    """Weights near the float64 limit: the sum used to overflow (Shannon gave -0.0, Rényi inf)."""
+    assert entropy.shannon_entropy([1e308, 1e308]) == pytest.approx(math.log(2), rel=1e-13)
+    assert entropy.renyi_entropy([1e308, 1e308, 0.0], 3.0) == pytest.approx(math.log(2))
+    # huge α is the min-entropy (Σ p^α underflowed to 0 and gave inf)
+    assert entropy.renyi_entropy([0.5, 0.25, 0.25], 1e308) == pytest.approx(math.log(2))
+    assert entropy.tsallis_entropy([1e308, 1e308], 2.0) == pytest.approx(0.5)
+
+
+def test_spectral_entropy_is_nan_for_every_constant_signal_and_scale_free():
+    """A constant 0.1 left rounding noise after the mean was removed (0.455 instead of NaN)."""
+    assert np.isnan(entropy.spectral_entropy(np.full(7, 0.1)))
+    alternating = np.array([1.0, -1.0] * 4)
+    assert entropy.spectral_entropy(1e308 * alternating) == pytest.approx(
+        entropy.spectral_entropy(alternating), abs=1e-12
+    )
+    rng = np.random.default_rng(3)
+    signal = rng.standard_normal(64)
+    assert entropy.spectral_entropy(signal * 2.0**-1000) == entropy.spectral_entropy(signal)
+
+
+def test_sample_estimators_shift_by_d_ln_scale_at_extreme_scales():
+    """h(aX) = h(X) + d ln a; distances of 1e200-sized samples used to overflow (KL gave inf)
+    and the covariance of 1e-200-sized ones to underflow (KDE refused it as singular)."""
+    rng = np.random.default_rng(2)
+    samples = rng.standard_normal((500, 2))
+    kl = entropy.kozachenko_leonenko_entropy(samples)
+    assert entropy.kozachenko_leonenko_entropy(samples * 1e200) == pytest.approx(
+        kl + 2 * math.log(1e200), rel=1e-12
+    )
+    kde = entropy.kde_entropy(samples)
+    assert entropy.kde_entropy(samples * 1e-200) == pytest.approx(
+        kde + 2 * math.log(1e-200), rel=1e-12
+    )

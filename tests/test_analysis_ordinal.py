@@ -309,3 +309,93 @@ def test_ordinal_summary_dataset():
         ordinal.ordinal_summary(ds, dim="space")
     with pytest.raises(ValueError, match="dim"):
         ordinal.ordinal_summary(ds.isel(time=slice(0, 5)), order=4, delay=2)
+
+
+# ----------------------------------------------------------------------------- domain edges
+
+SINE = np.sin(2 * np.pi * (np.arange(200) + 0.5) / 20.0)
+"""Ten periods sampled half a step off the zeros: every sample is >= 0.15 from the mean, so no
+crossing hangs on the last bit of a sum (whose rounding differs between CPU types)."""
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        # an empty table raised "math domain error"; one state gave NaN
+        (lambda: ordinal.complexity_entropy_from_counts([]), "^counts: needs at least one"),
+        (lambda: ordinal.complexity_entropy_from_counts([5]), "^counts: needs at least 2"),
+        (lambda: ordinal.complexity_entropy_from_counts([[1, 2]], axis=3), "^axis: must lie"),
+        (lambda: ordinal.complexity_normalization(np.inf), "^n_states: must be an integer"),
+        (lambda: ordinal.permutation_entropy([1.0, np.inf, 2.0, 3.0, 4.0], 3), "^x: contains"),
+        (lambda: ordinal.permutation_entropy([True, False, True, True], 2), "^x: must be real"),
+        (lambda: ordinal.permutation_entropy([[1, 2], [3]], 2), "^x: not a rectangular"),
+        (
+            lambda: ordinal.permutation_entropy(2**60 + np.arange(5, dtype=np.int64)[::-1], 3),
+            "^x: integers beyond",
+        ),
+        (lambda: ordinal.permutation_entropy(np.arange(10.0), 3, axis=1), "^axis: must lie"),
+        (lambda: ordinal.permutation_entropy(np.arange(10.0), np.inf), "^order: must be"),
+        # [3, 2, 1] / 5e-324 overflowed to [inf, inf, inf]: a tie, read as increasing
+        (
+            lambda: ordinal.ordinal_patterns([3.0, 2.0, 1.0], 3, tie_tolerance=5e-324),
+            "^tie_tolerance: .* too small",
+        ),
+        (lambda: ordinal.pattern_permutations([1.5], 3), "^codes: must be finite whole"),
+        (lambda: ordinal.ch_plane_bounds(4, n_points=2**63), "^n_points: must be an integer"),
+        (lambda: ordinal.complexity_bounds_at([np.nan], 5), "^entropy: must not be NaN"),
+        (lambda: ordinal.complexity_bounds_at([2.0], 5), "^entropy: must lie in"),
+        (lambda: ordinal.complexity_position(0.5, np.inf, 5), "^complexity: must be finite"),
+        (lambda: ordinal.complexity_position([0.5, 0.6], [0.1] * 3, 5), "^complexity: shape"),
+        (lambda: ordinal.classify_sampled(0.5, 0.3, 10**6, 2.5), "^order: must be an integer"),
+        (lambda: ordinal.classify_sampled(0.5, 0.3, [1, 2, 3], 5), "^n_windows: shape"),
+        (lambda: ordinal.classify_sampled(0.5, 0.3, 1.5, 5), "^n_windows: must be finite"),
+        (lambda: ordinal.natural_timescale(SINE, dt=np.inf), "^dt: must be finite"),
+        (lambda: ordinal.natural_timescale(SINE, dt=1e307), "^dt: .* overflow"),
+        (lambda: ordinal.natural_timescale(SINE, method=["minima"]), "^method: must be one"),
+        (
+            lambda: ordinal.recommended_delay(SINE, 3, pattern_fraction=1e308),
+            "^pattern_fraction: .* beyond 2\\*\\*53",
+        ),
+        (lambda: ordinal.recommended_delay(["1", "2", "3", "4"]), "^x: must be real"),
+        (lambda: ordinal.ordinal_summary(np.arange(5.0)), "^ds: must be an xarray"),
+        (
+            lambda: ordinal.ordinal_summary(xr.Dataset({"v": ("time", [2**60, 1, 2, 3, 4])})),
+            "^ds: variable 'v' holds integers beyond",
+        ),
+    ],
+)
+def test_out_of_domain_input_is_refused_with_the_argument_named(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_complexity_entropy_from_huge_weights_equals_that_of_small_ones():
+    """Weights of 1e308 overflowed the normalising sum (H and C came out as -0.0)."""
+    expected = ordinal.complexity_entropy_from_counts([1.0, 1.0, 0.0])
+    assert ordinal.complexity_entropy_from_counts([1e308, 1e308, 0.0]) == expected
+
+
+@pytest.mark.parametrize("scale", [1e300, 1e-200])
+def test_weighted_permutation_entropy_is_scale_free_at_extreme_scales(scale):
+    """Window variances of 1e300-sized values overflowed (refused as 'p: must be finite') and
+    those of 1e-200-sized values underflowed to zero (NaN)."""
+    x = np.random.default_rng(1).standard_normal(200)
+    expected = ordinal.weighted_permutation_entropy(x, 3)
+    assert ordinal.weighted_permutation_entropy(x * scale, 3) == pytest.approx(expected, rel=1e-12)
+
+
+def test_natural_timescale_of_huge_values_equals_that_of_small_ones():
+    """The mean of 1e308-sized values overflowed: no mean crossings were found."""
+    assert ordinal.natural_timescale(1e308 * SINE) == ordinal.natural_timescale(SINE)
+
+
+def test_ordinal_summary_gives_nan_for_a_series_with_inf():
+    """±inf marks overflowed data like NaN marks missing data: NaN, regime −1, others kept."""
+    rng = np.random.default_rng(4)
+    values = rng.standard_normal((2, 3000))
+    values[1, 7] = np.inf
+    summary = ordinal.ordinal_summary(xr.Dataset({"v": (("member", "time"), values)}), order=4)
+    h, _ = ordinal.complexity_entropy(values[0], 4)
+    assert summary["v_permutation_entropy"].values[0] == h
+    assert np.isnan(summary["v_permutation_entropy"].values[1])
+    assert summary["v_regime"].values[1] == -1

@@ -1,4 +1,5 @@
 import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import xarray as xr
@@ -38,3 +39,23 @@ def test_histogram_plot_has_entropy_in_legend():
     figure = plots.plot_histogram(np.random.default_rng(3).normal(size=1000), bins=20, base=2)
     legend = figure.axes[0].get_legend().get_texts()[0].get_text()
     assert "H = " in legend and "bit" in legend and "20 bins" in legend
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        # an empty histogram was drawn with "H = nan" in its legend
+        (lambda: plots.plot_histogram([]), "^samples: needs at least one"),
+        (lambda: plots.plot_histogram([1.0, np.inf]), "^samples: must be finite"),
+        (lambda: plots.plot_histogram([1.0, 2.0], bins=[2.0, 1.0]), "^bins: edges must"),
+        (lambda: plots.plot_complexity_entropy([0.5], [0.2, 0.1], 4), "^complexity: 2 points"),
+        (lambda: plots.plot_complexity_entropy([0.5], [0.2], 4, labels=5), "^labels: must be"),
+        (lambda: plots.plot_complexity_entropy([0.5], [0.2], 4, ax="axes"), "^ax: must be"),
+        (lambda: plots.plot_entropy_time(np.zeros(3)), "^data: must be an xarray"),
+    ],
+)
+def test_refused_input_names_the_argument_and_leaves_no_figure(call, message):
+    plt.close("all")
+    with pytest.raises(ValueError, match=message):
+        call()
+    assert plt.get_fignums() == []
