@@ -320,29 +320,70 @@ def test_seeds_reproduce_and_differ():
     assert np.abs(runs[0].positions - runs[2].positions).max() > 1.0
 
 
+MILL_QUARTETS = 20  # a constructed mill of 4 x 20 = 80 agents (see constructed_mill)
+
+
+def constructed_mill(seed=2):
+    """An analytic mill about the origin: offsets (BL) and unit headings, no trajectory needed.
+
+    Agents come in quartets at azimuths φ and φ + π (φ stratified over [0, π)), in-plane
+    radius ρ ∈ [4, 7] BL and depths ±ζ (ζ ∈ [0.2, 1.5] BL), each swimming at an angle
+    α ∈ [-0.8, 0.8] rad from the tangent ẑ × r̂ (outward for α > 0), which spreads |r̂ × ê| over
+    [0.69, 1]. The quartets make the centre of mass exactly the origin and cancel the in-plane
+    parts of every r̂ × ê, so M = mean(ρ cos α / √(ρ² + ζ²)) (0.89 here) about the true centre
+    and mean(ρ cos α / √(ρ² + (L/2 − ζ)²)) (at most 0.24 for L = 60) about a centroid L/2 away
+    along z. Uniform draws come from integer bits and are the same on every CPU.
+
+    Returns
+    -------
+    offsets, headings : (80, 3) arrays
+    expected_milling : callable
+        ``expected_milling(height)``: M about a centre at vertical distance ``height - ζ`` from
+        each agent's depth plane (``height = 0`` for the true centre).
+    """
+    rng = np.random.default_rng(seed)
+    azimuth = np.pi * (np.arange(MILL_QUARTETS) + rng.uniform(0, 1, MILL_QUARTETS)) / MILL_QUARTETS
+    radius, depth, swim_angle = (
+        np.tile(rng.uniform(low, high, MILL_QUARTETS), 4)
+        for low, high in ((4.0, 7.0), (0.2, 1.5), (-0.8, 0.8))
+    )
+    azimuth = np.concatenate([azimuth, azimuth + np.pi, azimuth, azimuth + np.pi])
+    height = np.repeat([1.0, 1.0, -1.0, -1.0], MILL_QUARTETS) * depth
+    radial = np.stack([np.cos(azimuth), np.sin(azimuth), np.zeros_like(azimuth)], axis=1)
+    tangent = np.cross([0.0, 0.0, 1.0], radial)
+    offsets = radius[:, None] * radial + height[:, None] * [0.0, 0.0, 1.0]
+    headings = np.cos(swim_angle)[:, None] * tangent + np.sin(swim_angle)[:, None] * radial
+
+    def expected_milling(centre_height):
+        return np.mean(radius * np.cos(swim_angle) / np.hypot(radius, centre_height - depth))
+
+    return offsets, headings, expected_milling
+
+
 def test_periodic_order_parameters_are_invariant_under_a_rigid_shift():
-    """A mill straddling the boundary scores as the same mill in the middle of the box."""
-    torus = load_scenario("couzin/torus").params
-    model = CouzinModel(
-        torus.model_copy(update={"n_agents": 80, "entropies": "none"}), np.random.SeedSequence(2)
-    )
-    model.advance(1500)
+    """A mill straddling the boundary (in x, y and z) scores as the same mill in the middle of
+    the box: every order parameter, the group count and every corrected entropy, to 1e-9.
+
+    The mill is constructed (:func:`constructed_mill`), so its milling and the naive centroid's
+    are known exactly whatever CPU rounds the trajectory of a simulated one."""
     box = 60.0
-    periodic = torus.model_copy(update={"boundary": "periodic", "box_size": box, "n_agents": 80})
-    centred = model.positions - model.positions.mean(axis=0) + box / 2
-    middle = observe_school(periodic, centred, model.headings)
-    straddling = observe_school(
-        periodic, np.mod(centred + [box / 2, 0.3 * box, 0], box), model.headings
+    offsets, headings, expected_milling = constructed_mill()
+    params = load_scenario("couzin/torus").params.model_copy(
+        update={"boundary": "periodic", "box_size": box, "n_agents": len(offsets)}
     )
-    assert middle["milling"] > 0.6
+    middle = observe_school(params, offsets + box / 2, headings)
+    straddling = observe_school(params, np.mod(offsets + [0.4, box - 0.7, 0.25], box), headings)
+    assert middle["milling"] == pytest.approx(expected_milling(0.0), abs=1e-12)
+    assert middle["groups"] == 1  # a naive neighbour search splits the straddling mill in eight
     for key, value in middle.items():
         if key == "centre":
             continue
         if key.startswith("reference_entropy") or key == "osi_reference":
             continue  # the paper's entropies use absolute depth and the naive centroid
         assert straddling[key] == pytest.approx(value, abs=1e-9), key
-    # the paper's naive centroid breaks the mill
-    naive = centred_naive_milling(np.mod(centred + [box / 2, 0, 0], box), model.headings)
+    # the paper's naive centroid, half a box away along z, breaks the mill
+    naive = centred_naive_milling(np.mod(offsets + [box / 2, box / 2, 0.0], box), headings)
+    assert naive == pytest.approx(expected_milling(box / 2), abs=1e-12)
     assert naive < 0.5 * middle["milling"]
 
 
