@@ -190,7 +190,7 @@ def shadow_separation(energy, y, p_y, samples=10_000):
     return np.hypot(values[0] - values[2], values[1] - values[3])
 
 
-SEA_ORBITS = 25  # chaotic-sea orbits 1e-12 apart in y: independent draws of the sea by t ~ 100
+SEA_ORBITS = 25  # sea orbits 1e-12 apart in y: 0.1 apart by t ≈ 150 of 2000 (1 ulp: t ≈ 220)
 
 
 @pytest.mark.parametrize(
