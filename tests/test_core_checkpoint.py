@@ -214,7 +214,7 @@ CRAFTED = [
     ("harddisc", _set("label", lambda label: label * 0), "permutation"),
     ("harddisc", _set("kinematics", lambda k: 1.01 * k), "not N k_B T"),
     ("kleingordon", _set("phi_hat", lambda f: 3 * f), "energy"),
-    ("kleingordon", _set("pi_hat", lambda f: f * np.inf), "NaN or infinity"),
+    ("kleingordon", _set("pi_hat", lambda f: np.full_like(f, np.inf)), "NaN or infinity"),
     ("peccary", _alter_generator, "variables was altered"),
     ("peccary", _set("values", lambda v: v * np.nan), "NaN or infinity"),
 ]
