@@ -7,6 +7,7 @@ key and the problem, and exits with code 2 without writing anything.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 import tempfile
@@ -109,39 +110,50 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _execute(arguments) -> tuple[int, list[batch.RunSpec], object]:
+def _execute(arguments) -> tuple[int, list[Path], int, object]:
+    """Run the scenario; return the exit code, the files written, the run count, the scenario.
+
+    The files written come from the manifest (rank 0 only): a file left under a run's name by
+    something else (a foreign or damaged file a failed rerun did not replace) is not counted.
+    """
     scenario = load_scenario(arguments.scenario, arguments.overrides)
     comm = world()
     configure_logging(comm.rank, comm.size, arguments.quiet)
+    out_dir = Path(arguments.out or scenario.spec.output.dir)
     code = batch.execute(
         scenario,
-        arguments.out,
+        out_dir,
         overwrite=arguments.overwrite,
         resume=arguments.resume,
         quiet=arguments.quiet,
         comm=comm,
     )
-    runs = batch.plan_runs(scenario, Path(arguments.out or scenario.spec.output.dir))
-    return code, runs if comm.rank == 0 else [], scenario
+    written = []
+    if comm.rank == 0:
+        try:
+            manifest = json.loads(batch.manifest_path(scenario, out_dir).read_text())
+            written = [out_dir / run["file"] for run in manifest["runs"] if run["status"] == "done"]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # the manifest could not be written: its error was logged
+    return code, written, scenario.n_runs, scenario
 
 
 def _run(arguments) -> int:
-    code, runs, scenario = _execute(arguments)
+    code, written, _, scenario = _execute(arguments)
     import xarray as xr
 
-    for run in runs:
-        if run.path.exists():
-            with xr.open_dataset(run.path) as dataset:
-                print(f"{run.path}: {scenario.system.model.summarize(dataset)}")
+    for path in written:
+        with xr.open_dataset(path) as dataset:
+            print(f"{path}: {scenario.system.model.summarize(dataset)}")
     return code
 
 
 def _batch(arguments) -> int:
-    code, runs, scenario = _execute(arguments)
-    if runs:
-        done = sum(run.path.exists() for run in runs)
-        out_dir = runs[0].path.parent
-        print(f"{done}/{len(runs)} runs written; manifest {batch.manifest_path(scenario, out_dir)}")
+    code, written, n_runs, scenario = _execute(arguments)
+    if launcher_rank() == 0:
+        out_dir = Path(arguments.out or scenario.spec.output.dir)
+        manifest = batch.manifest_path(scenario, out_dir)
+        print(f"{len(written)}/{n_runs} runs written; manifest {manifest}")
     return code
 
 

@@ -286,3 +286,21 @@ def test_a_diverging_series_stops_its_run(tmp_path, capsys):
         "NonFiniteValue: non-finite series 'map' at t = "
     )
     assert not (tmp_path / "out" / "henon_m000.nc").exists()
+
+
+def test_a_damaged_file_whose_rerun_fails_is_not_reported_written(
+    write_scenario, tmp_path, capsys, monkeypatch
+):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "small_m000.nc").write_bytes(b"garbage")
+    path = write_scenario()
+
+    def full_disk(*arguments):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(output, "write_netcdf", full_disk)
+    for command in ("run", "batch"):
+        code, stdout, err = run_cli(command, path, "--resume", capsys=capsys)
+        assert code == 1 and "Traceback" not in err
+        assert stdout in ("", f"0/1 runs written; manifest {out / 'small_manifest.json'}\n")

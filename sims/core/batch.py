@@ -22,6 +22,7 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
+import netCDF4
 import xarray as xr
 from tqdm import tqdm
 
@@ -217,8 +218,6 @@ def _output_problem(scenario: Scenario, run: RunSpec) -> str | None:
         return "its sweep point is invalid"
     expected = _fingerprint(scenario, point, run.member)
     try:
-        import netCDF4
-
         with netCDF4.Dataset(run.path, "r") as dataset:
             found = getattr(dataset, "run_fingerprint", None)
     except (OSError, RuntimeError, ValueError) as error:
