@@ -159,15 +159,14 @@ def _first_huge_integer(value: Any, key: str = "") -> tuple[str, int] | None:
     """(key path, value) of the first integer outside int64 in nested dicts and lists."""
     if isinstance(value, int) and not isinstance(value, bool):
         return (key, value) if not -INT64_LIMIT <= value < INT64_LIMIT else None
-    items = (
-        value.items()
-        if isinstance(value, dict)
-        else enumerate(value)
-        if isinstance(value, list | tuple)
-        else ()
-    )
-    for part, child in items:
-        found = _first_huge_integer(child, f"{key}.{part}" if key else str(part))
+    if isinstance(value, dict):
+        children = ((f"{key}.{part}" if key else str(part), child) for part, child in value.items())
+    elif isinstance(value, list | tuple):
+        children = ((f"{key}[{index}]", child) for index, child in enumerate(value))
+    else:
+        return None
+    for path, child in children:
+        found = _first_huge_integer(child, path)
         if found is not None:
             return found
     return None
