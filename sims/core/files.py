@@ -68,12 +68,6 @@ def atomic_output(target: Path) -> Iterator[Path]:
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def write_bytes_atomically(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` through :func:`atomic_output`."""
-    with atomic_output(target) as temporary, open(temporary, "xb") as handle:
-        handle.write(data)
-
-
 def _fsync(path: Path) -> None:
     descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
     try:
