@@ -110,8 +110,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _execute(arguments) -> tuple[int, list[Path], int, object]:
-    """Run the scenario; return the exit code, the files written, the run count, the scenario.
+def _execute(arguments) -> tuple[int, list[Path], object, Path]:
+    """Run the scenario; return the exit code, the files written, the scenario, the output dir.
 
     The files written come from the manifest (rank 0 only): a file left under a run's name by
     something else (a foreign or damaged file a failed rerun did not replace) is not counted.
@@ -135,11 +135,11 @@ def _execute(arguments) -> tuple[int, list[Path], int, object]:
             written = [out_dir / run["file"] for run in manifest["runs"] if run["status"] == "done"]
         except (OSError, ValueError, KeyError, TypeError):
             pass  # the manifest could not be written: its error was logged
-    return code, written, scenario.n_runs, scenario
+    return code, written, scenario, out_dir
 
 
 def _run(arguments) -> int:
-    code, written, _, scenario = _execute(arguments)
+    code, written, scenario, _ = _execute(arguments)
     import xarray as xr
 
     for path in written:
@@ -149,11 +149,10 @@ def _run(arguments) -> int:
 
 
 def _batch(arguments) -> int:
-    code, written, n_runs, scenario = _execute(arguments)
+    code, written, scenario, out_dir = _execute(arguments)
     if launcher_rank() == 0:
-        out_dir = Path(arguments.out or scenario.spec.output.dir)
         manifest = batch.manifest_path(scenario, out_dir)
-        print(f"{len(written)}/{n_runs} runs written; manifest {manifest}")
+        print(f"{len(written)}/{scenario.n_runs} runs written; manifest {manifest}")
     return code
 
 
