@@ -107,7 +107,7 @@ def _interrupted(system, path):
     write = simulation._write_checkpoint
 
     def write_and_remember():
-        simulation.saved = (model.step_count, model.get_state(), list(simulation.records))
+        simulation.saved = (model.step_count, model.get_state(), _records(simulation))
         return write()
 
     simulation._write_checkpoint = write_and_remember
@@ -128,6 +128,14 @@ def _interrupted(system, path):
     with pytest.raises(KeyboardInterrupt):
         simulation.run()
     return simulation
+
+
+def _records(simulation):
+    """Every record so far, read back from disk."""
+    return [
+        {key: np.asarray(value) if hasattr(value, "dask") else value for key, value in r.items()}
+        for r in simulation.log.records(1 << 30)
+    ]
 
 
 def assert_same_tree(a, b, where="state"):
@@ -157,7 +165,7 @@ def test_state_and_records_round_trip_bitwise_and_the_run_continues_identically(
     step_count, state, records = stopped.saved
     assert resumed.model.step_count == step_count
     assert_same_tree(resumed.model.get_state(), state)
-    assert_same_tree(resumed.records, records, "records")
+    assert_same_tree(_records(resumed), records, "records")
     xr.testing.assert_identical(resumed.run(), uninterrupted)
 
 
@@ -165,7 +173,7 @@ def _rewrite(path: Path, change):
     """Load a checkpoint, apply ``change(state)`` and write it back with valid digests: a crafted
     file that passes every checksum."""
     saved = read_checkpoint(path, IDENTITY, 1 << 30)
-    change(saved.state)
+    change(saved.state["model"])
     buffer = io.BytesIO()
     write_checkpoint(buffer, IDENTITY, saved.step_count, saved.state, saved.records)
     path.write_bytes(buffer.getvalue())
@@ -255,7 +263,7 @@ def test_every_flipped_byte_or_truncation_is_caught_before_use(tmp_path):
         for info in archive.infolist():
             start = info.header_offset + 30 + len(info.filename) + len(info.extra)
             data.update(range(start, start + info.compress_size))
-    grid = _member_range(path, genuine.state, "grid")  # every byte of the issue's cream grid
+    grid = _member_range(path, genuine.state["model"], "grid")  # every byte of the issue's cream grid
     for position in sorted({*np.linspace(0, len(original) - 1, 400).astype(int), *grid}):
         damaged = bytearray(original)
         damaged[position] ^= 0x10
@@ -448,10 +456,26 @@ def test_resume_with_a_bad_checkpoint_restarts_and_says_so(
 def test_a_crafted_record_is_refused(tmp_path):
     path = tmp_path / "run.ckpt"
     _interrupted("kleingordon", path)
-    saved = read_checkpoint(path, IDENTITY, 1 << 30)
-    saved.records[1]["energy"] = np.float64(np.nan)
+    segment = tmp_path / "run.ckpt.records" / "00000001.npz"  # a segment per record here
+    saved = read_checkpoint(segment, IDENTITY, 1 << 30)
+    saved.records[0]["energy"] = np.float64(np.nan)
     buffer = io.BytesIO()
     write_checkpoint(buffer, IDENTITY, saved.step_count, saved.state, saved.records)
-    path.write_bytes(buffer.getvalue())
-    with pytest.raises(CheckpointError, match="non-finite energy at t = 0.5 "):
+    segment.write_bytes(buffer.getvalue())
+    with pytest.raises(CheckpointError, match=f"{segment}: record 1: non-finite energy at t = 0.5 "):
+        Simulation(_build("kleingordon"), path, identity=IDENTITY).resume()
+
+
+def test_a_missing_segment_or_a_planted_link_is_refused(tmp_path):
+    path = tmp_path / "run.ckpt"
+    _interrupted("kleingordon", path)
+    records = tmp_path / "run.ckpt.records"
+    (records / "00000002.npz").unlink()
+    with pytest.raises(CheckpointError, match="00000002.npz: cannot open"):
+        Simulation(_build("kleingordon"), path, identity=IDENTITY).resume()
+    _interrupted("kleingordon", path)
+    elsewhere = tmp_path / "elsewhere"
+    records.rename(elsewhere)
+    records.symlink_to(elsewhere)
+    with pytest.raises(CheckpointError, match="records: is a symbolic link"):
         Simulation(_build("kleingordon"), path, identity=IDENTITY).resume()

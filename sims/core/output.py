@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+import dask
 import numpy as np
 import xarray as xr
 
@@ -79,10 +80,10 @@ def check_finite_variables(dataset: xr.Dataset) -> None:
     for name, variable in {**dataset.coords, **dataset.data_vars}.items():
         if variable.dtype.kind not in "fc":
             continue
-        values = np.asarray(variable.values)
-        if np.isinf(values).any():
+        values = variable.data  # numpy, or dask (reduced chunk by chunk)
+        if bool(np.isinf(values).any()):
             raise ValueError(f"variable {name!r} holds infinite values")
-        if NAN_MEANING not in variable.attrs and np.isnan(values).any():
+        if NAN_MEANING not in variable.attrs and bool(np.isnan(values).any()):
             raise ValueError(f"variable {name!r} holds NaN but has no {NAN_MEANING} attribute")
 
 
@@ -109,7 +110,8 @@ def inherit_nan_meaning(derived: xr.Dataset, source: xr.Dataset) -> None:
 def write_netcdf(dataset: xr.Dataset, path: Path, complevel: int = 4) -> None:
     """Write ``dataset`` to ``path`` atomically (see :func:`sims.core.files.atomic_output`).
 
-    Every data variable is zlib-compressed at ``complevel`` (0 disables compression).
+    Every data variable is zlib-compressed at ``complevel`` (0 disables compression). Variables
+    backed by dask (records streamed to disk) are computed and written one chunk at a time.
 
     Raises
     ------
@@ -119,15 +121,16 @@ def write_netcdf(dataset: xr.Dataset, path: Path, complevel: int = 4) -> None:
     OSError
         If the file cannot be written; nothing is left behind.
     """
-    check_variable_attributes(dataset)
-    check_finite_variables(dataset)
     encoding = {
         name: {"zlib": True, "complevel": complevel} if complevel else {}
         for name, variable in dataset.data_vars.items()
         if variable.dtype.kind in "biuf"
     }
-    with atomic_output(path) as temporary:
-        dataset.to_netcdf(temporary, engine="netcdf4", format="NETCDF4", encoding=encoding)
+    with dask.config.set(scheduler="synchronous"):  # one chunk in memory at a time
+        check_variable_attributes(dataset)
+        check_finite_variables(dataset)
+        with atomic_output(path) as temporary:
+            dataset.to_netcdf(temporary, engine="netcdf4", format="NETCDF4", encoding=encoding)
 
 
 def strip_volatile(attributes: dict) -> dict:

@@ -3,9 +3,14 @@
 A simulator is a :class:`Model`. The :class:`Simulation` drives it from its first record to its
 last: it advances the model in chunks of steps (jitted kernels do the work inside a chunk, so the
 Python loop costs nothing measurable), calls :meth:`Model.observe` at the model's record steps,
-writes checkpoints on a wall-clock schedule and finally asks the model for its
-:class:`xarray.Dataset`. Chunk boundaries never change results: every model guarantees that
-``advance(a); advance(b)`` is bitwise identical to ``advance(a + b)``.
+streams the records to disk (:mod:`sims.core.record_log`), writes checkpoints on a wall-clock
+schedule and finally asks the model for its :class:`xarray.Dataset`. Chunk boundaries never
+change results: every model guarantees that ``advance(a); advance(b)`` is bitwise identical to
+``advance(a + b)``.
+
+A checkpoint holds the model's state and how many records (in how many segments) are on disk,
+never the records themselves, so its cost does not grow with the run's length; a run may be
+stopped between chunks (:attr:`Simulation.stop_requested`), checkpointing where it stands.
 """
 
 from __future__ import annotations
@@ -22,13 +27,19 @@ import xarray as xr
 from sims.core import resources
 from sims.core.checkpoint import CheckpointError, read_checkpoint, write_checkpoint
 from sims.core.files import atomic_output
+from sims.core.record_log import RecordLog
 from sims.core.scenario import StrictModel
 
 _CHUNK_TARGET_SECONDS = 0.25
+_COUNTS = ((2,), np.dtype(np.int64).str)  # a checkpoint's records on disk, and their segments
 
 
 class NonFiniteValue(ArithmeticError):
     """A run produced a NaN or infinity (an instability): it stops, and nothing is written."""
+
+
+class Interrupted(Exception):  # noqa: N818 - a stop that was asked for, not an error
+    """A run stopped on request (a time limit or a signal) after checkpointing where it stood."""
 
 
 def _state_layout(state: Any) -> Any:
@@ -99,7 +110,8 @@ class Model(abc.ABC):
         """Peak memory of one run with ``params`` (B), by arithmetic on the parameters alone.
 
         Must never build arrays: it decides whether the run may allocate at all. Counts the
-        state, the records kept until the run ends, and the largest temporaries of a record.
+        state, the records kept in memory (at most :data:`~sims.core.record_log.SEGMENT_BYTES`
+        of them) and the largest temporaries of a record.
         """
 
     def time_at(self, step: int) -> float:
@@ -142,6 +154,10 @@ class Simulation:
         A freshly built model.
     checkpoint_path : Path, optional
         Where checkpoints go; none are written when omitted.
+    records_path : Path, optional
+        Directory the records stream into (:class:`~sims.core.record_log.RecordLog`); by
+        default ``<checkpoint_path>.records``, and without a checkpoint path every record
+        stays in memory.
     checkpoint_interval : float, optional
         Wall-clock seconds between checkpoints (s); 0 means after every record.
     identity : dict of str
@@ -149,6 +165,9 @@ class Simulation:
         target); a checkpoint with another identity is refused.
     progress : callable, optional
         ``progress(step_count, last_step)`` called after each chunk.
+    stop_requested : callable, optional
+        Polled after each chunk; when it returns True the run checkpoints and raises
+        :class:`Interrupted`.
     """
 
     model: Model
@@ -156,8 +175,17 @@ class Simulation:
     checkpoint_interval: float | None = None
     identity: dict[str, str] = field(default_factory=dict)
     progress: Any = None
+    stop_requested: Any = None
+    records_path: Path | None = None
     timings: RunTimings = field(default_factory=RunTimings)
-    records: list[dict[str, Any]] = field(default_factory=list)
+    log: RecordLog = field(init=False)
+
+    def __post_init__(self):
+        if self.records_path is None and self.checkpoint_path is not None:
+            self.records_path = self.checkpoint_path.with_name(
+                self.checkpoint_path.name + ".records"
+            )
+        self.log = RecordLog(self.records_path, self.identity)
 
     def resume(self) -> bool:
         """Load this run's checkpoint if there is one; return whether it was loaded.
@@ -171,30 +199,33 @@ class Simulation:
         path = self.checkpoint_path
         if path is None or not path.is_symlink() and not path.exists():
             return False
-        saved = read_checkpoint(path, self.identity, resources.available_memory())
+        available = resources.available_memory()
+        saved = read_checkpoint(path, self.identity, available)
         record_steps = np.asarray(self.model.record_steps(), dtype=np.int64)
-        fresh = self.model.get_state()
-        if _state_layout(saved.state) != _state_layout(fresh):
+        layout = {"model": _state_layout(self.model.get_state()), "records": _COUNTS}
+        if _state_layout(saved.state) != layout or saved.records:
             raise CheckpointError(path, "its state has other arrays, shapes or dtypes")
-        done = len(saved.records)
-        steps = [record.get("step") for record in saved.records]
+        state, (done, segments) = saved.state["model"], saved.state["records"].tolist()
         if (
-            not saved.step_count <= record_steps[-1]
-            or done > len(record_steps)
-            or steps != list(record_steps[:done])
+            not 0 <= saved.step_count <= record_steps[-1]
+            or not 0 <= segments <= done <= len(record_steps)
             or (done < len(record_steps) and record_steps[done] < saved.step_count)
             or (done and record_steps[done - 1] > saved.step_count)
         ):
             raise CheckpointError(path, "its step count and records do not fit this run")
         try:
-            self.model.check_state(saved.state)
-            for record in saved.records:
-                self._check_finite(record)
-        except (ValueError, NonFiniteValue) as error:
+            self.model.check_state(state)
+        except ValueError as error:
             raise CheckpointError(path, f"its state fails the model's checks: {error}") from None
-        self.model.set_state(saved.state)
+
+        def check(index: int, record: dict[str, Any]) -> None:
+            if record.get("step") != record_steps[index]:
+                raise ValueError(f"record {index} is not at step {record_steps[index]}")
+            self._check_finite(record)
+
+        self.log.restore(done, segments, available, check)
+        self.model.set_state(state)
         self.model.step_count = saved.step_count
-        self.records = saved.records
         return True
 
     def run(self) -> xr.Dataset:
@@ -204,13 +235,26 @@ class Simulation:
         ------
         NonFiniteValue
             If a record holds a NaN or infinity the model does not allow.
+        Interrupted
+            If :attr:`stop_requested` said so (after a checkpoint).
         """
+        try:
+            return self._run()
+        except BaseException:
+            # segments are worth keeping only with a checkpoint that names them
+            if self.checkpoint_path is None or not self.checkpoint_path.exists():
+                self.log.discard()
+            raise
+
+    def _run(self) -> xr.Dataset:
         started = time.perf_counter()
         model = self.model
         record_steps = np.asarray(model.record_steps(), dtype=np.int64)
         last_checkpoint = time.perf_counter()
         steps_per_second = None
-        for index in range(len(self.records), len(record_steps)):
+        if not len(self.log):
+            self.log.discard()  # segments of an earlier attempt that was not resumed
+        for index in range(len(self.log), len(record_steps)):
             target = record_steps[index]
             while model.step_count < target:
                 chunk = int(target - model.step_count)
@@ -224,19 +268,26 @@ class Simulation:
                     steps_per_second = chunk / elapsed
                 if self.progress is not None:
                     self.progress(model.step_count, int(record_steps[-1]))
-                if model.step_count < target and self._checkpoint_due(last_checkpoint):
-                    last_checkpoint = self._write_checkpoint()
+                if model.step_count < target:
+                    if self.stop_requested is not None and self.stop_requested():
+                        self._stop()
+                    if self._checkpoint_due(last_checkpoint):
+                        last_checkpoint = self._write_checkpoint()
             tick = time.perf_counter()
             with np.errstate(over="ignore", invalid="ignore"):  # reported by _check_finite
                 record = model.observe()
             self.timings.observe += time.perf_counter() - tick
             self._check_finite(record)
-            self.records.append(record)
-            last = index == len(record_steps) - 1  # the run ends here: nothing left to save
-            if not last and self._checkpoint_due(last_checkpoint):
+            last = index == len(record_steps) - 1
+            self.log.append(record, last)
+            if last:  # the run ends here: nothing left to save
+                break
+            if self.stop_requested is not None and self.stop_requested():
+                self._stop()
+            if self._checkpoint_due(last_checkpoint):
                 last_checkpoint = self._write_checkpoint()
         tick = time.perf_counter()
-        dataset = model.to_dataset(self.records)
+        dataset = model.to_dataset(self.log.records(resources.available_memory()))
         self.timings.assemble += time.perf_counter() - tick
         self.timings.total += time.perf_counter() - started
         return dataset
@@ -262,16 +313,26 @@ class Simulation:
         return time.perf_counter() - last_checkpoint >= self.checkpoint_interval
 
     def _write_checkpoint(self) -> float:
+        """Close the records' segment, then save the state and how many records are on disk."""
         tick = time.perf_counter()
+        self.log.close_segment()
+        state = {
+            "model": self.model.get_state(),
+            "records": np.array([self.log.on_disk, self.log.segments], dtype=np.int64),
+        }
         with atomic_output(self.checkpoint_path) as temporary, open(temporary, "xb") as handle:
-            write_checkpoint(
-                handle, self.identity, self.model.step_count, self.model.get_state(), self.records
-            )
+            write_checkpoint(handle, self.identity, self.model.step_count, state, [])
         done = time.perf_counter()
         self.timings.checkpoint += done - tick
         return done
 
+    def _stop(self) -> None:
+        if self.checkpoint_path is not None:
+            self._write_checkpoint()
+        raise Interrupted(f"stopped at step {self.model.step_count} on request")
+
     def discard_checkpoint(self) -> None:
-        """Remove the checkpoint once the run's output is safely written."""
+        """Remove the checkpoint and the record segments once the output is safely written."""
         if self.checkpoint_path is not None:
             self.checkpoint_path.unlink(missing_ok=True)
+        self.log.discard()

@@ -31,7 +31,7 @@ def assemble(model: HardDiscModel, records: list[dict[str, Any]]) -> xr.Dataset:
     time = steps * params.time_quantum
 
     def stacked(key):
-        return np.stack([np.asarray(r[key]) for r in records])
+        return np.stack([r[key] for r in records])  # lazy snapshots stay lazy
 
     energy = stacked("kinetic_energy")
     temperature = float(energy[0]) / count
