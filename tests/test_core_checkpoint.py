@@ -263,7 +263,7 @@ def test_every_flipped_byte_or_truncation_is_caught_before_use(tmp_path):
         for info in archive.infolist():
             start = info.header_offset + 30 + len(info.filename) + len(info.extra)
             data.update(range(start, start + info.compress_size))
-    grid = _member_range(path, genuine.state["model"], "grid")  # every byte of the cream grid
+    grid = _member_range(path, genuine.state["model"], "grid")  # every byte of the cream grid
     for position in sorted({*np.linspace(0, len(original) - 1, 400).astype(int), *grid}):
         damaged = bytearray(original)
         damaged[position] ^= 0x10
@@ -462,7 +462,9 @@ def test_a_crafted_record_is_refused(tmp_path):
     buffer = io.BytesIO()
     write_checkpoint(buffer, IDENTITY, saved.step_count, saved.state, saved.records)
     segment.write_bytes(buffer.getvalue())
-    with pytest.raises(CheckpointError, match=f"{segment}: record 1: non-finite energy at t = 0.5 "):
+    with pytest.raises(
+        CheckpointError, match=f"{segment}: record 1: non-finite energy at t = 0.5 "
+    ):
         Simulation(_build("kleingordon"), path, identity=IDENTITY).resume()
 
 

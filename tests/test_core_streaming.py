@@ -28,14 +28,19 @@ def test_a_streamed_run_writes_the_file_a_run_in_memory_writes(system, tmp_path,
     if system not in ("peccary", "lastmile"):  # their records hold no arrays
         assert any(variable.chunks for variable in dataset.variables.values())
     output.write_netcdf(dataset, tmp_path / "streamed.nc")
-    with xr.open_dataset(tmp_path / "memory.nc") as a, xr.open_dataset(tmp_path / "streamed.nc") as b:
+    with (
+        xr.open_dataset(tmp_path / "memory.nc") as a,
+        xr.open_dataset(tmp_path / "streamed.nc") as b,
+    ):
         xr.testing.assert_identical(a, b)
     streamed.discard_checkpoint()
     assert not (tmp_path / "records").exists()
 
 
 def test_a_non_finite_snapshot_read_back_from_disk_is_refused(tmp_path, tiny_segments):
-    dataset = Simulation(_build("kleingordon"), records_path=tmp_path / "r", identity=IDENTITY).run()
+    dataset = Simulation(
+        _build("kleingordon"), records_path=tmp_path / "r", identity=IDENTITY
+    ).run()
     dataset["phi"] = dataset.phi.where(dataset.snapshot_time < 1.0)  # lazy, NaN late
     assert dataset.phi.chunks
     with pytest.raises(ValueError, match="'phi' holds NaN"):

@@ -119,8 +119,12 @@ class RecordLog:
         if self.directory is not None and self.directory.is_dir():
             kept = {self._segment_path(index).name for index in range(segments)}
             for path in self.directory.iterdir():
-                if path.name not in kept:
-                    shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+                if path.name in kept:
+                    continue
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)  # a temporary directory of a killed write
+                else:
+                    path.unlink()
 
     def records(self, max_bytes: int) -> list[dict[str, Any]]:
         """Every record, its large arrays as dask arrays read from disk on demand.
