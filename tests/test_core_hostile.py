@@ -204,7 +204,7 @@ def test_estimates_grow_with_size_and_name_it(system, scenario, parameter):
             update={key: value.model_copy(update={"routes_per_city": 10**6})}
         )
     else:
-        bigger = params.model_copy(update={key: value * 1000})
+        bigger = params.model_copy(update={key: value * 100_000})
     large = resources.estimate_memory(type_of(system), bigger)
     assert large.bytes > 100 * small.bytes and large.parameter == parameter
 

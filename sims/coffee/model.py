@@ -23,6 +23,7 @@ from pydantic import model_validator
 from analysis import compression
 from sims.coffee import diagnostics, kernels
 from sims.core import state_checks as checks
+from sims.core.record_log import memory_of_records
 from sims.core.rng import xoshiro_state
 from sims.core.scenario import ParamError, StrictModel, check_steps, param
 from sims.core.simulation import Model
@@ -235,15 +236,16 @@ class CoffeeModel(Model):
 
     @classmethod
     def memory_estimate(cls, params: CoffeeParams) -> float:
-        """Grid and walkers, coarse-graining temporaries, compressors, records kept (B)."""
+        """Grid and walkers, coarse-graining temporaries, compressors, records in memory (B)."""
         cells = params.grid_size**2
         cell_bytes = 1 if params.model == "interacting" else 2
         walkers = 0 if params.model == "interacting" else 4 * cells  # two int32 per walker
         records = params.n_records + 1
         snapshot = (cell_bytes + len(diagnostics.METHODS)) * cells if params.store_snapshots else 0
-        per_record = snapshot + 8 * len(params.compressors) * (1 + len(diagnostics.METHODS)) + 64
+        per_record = 8 * len(params.compressors) * (1 + len(diagnostics.METHODS)) + 64
         compressors = max(COMPRESSOR_BYTES[name] for name in params.compressors)
-        return cell_bytes * cells + walkers + 64 * cells + compressors + 2 * records * per_record
+        kept = memory_of_records(records * per_record, records * snapshot, snapshot)
+        return cell_bytes * cells + walkers + 64 * cells + compressors + kept
 
     def time_at(self, step: int) -> float:
         """Sweeps (interacting) or steps (walkers)."""

@@ -33,6 +33,28 @@ LAZY_BYTES = 64 << 10
 """Record values larger than this (B) are read back from disk only when written out."""
 
 
+def memory_of_records(series: float, snapshots: float, snapshot: float) -> float:
+    """Peak memory a run's records take (B), for :meth:`Model.memory_estimate`.
+
+    Parameters
+    ----------
+    series : float
+        Bytes of the small values of every record (kept until the dataset is assembled, then
+        stacked into variables: counted twice).
+    snapshots : float
+        Bytes of the large values (snapshots) of every record.
+    snapshot : float
+        Bytes of the large values of one record.
+
+    Notes
+    -----
+    Snapshots are held until a segment is full and, while the file is written, two segments
+    are cached: a run whose snapshots fit in memory holds them twice (records and variables),
+    a longer one never more than three segments.
+    """
+    return 2 * series + min(2 * snapshots, 3 * (SEGMENT_BYTES + snapshot))
+
+
 def record_bytes(record: dict[str, Any]) -> int:
     """Memory a record's arrays take (B); scalars and nested values count as 64 B each."""
     return sum(value.nbytes if isinstance(value, np.ndarray) else 64 for value in record.values())

@@ -21,6 +21,7 @@ import xarray as xr
 from pydantic import model_validator
 
 from sims.core import state_checks as checks
+from sims.core.record_log import memory_of_records
 from sims.core.scenario import (
     MULTIPLE_TOLERANCE,
     ParamError,
@@ -487,7 +488,8 @@ class HardDiscModel(Model):
         grid = 8 * np.prod([min(side / params.diameter, placement.MAX_CELLS)
                             for side in (width, height)])  # fmt: skip
         discs = BYTES_PER_DISC * count * (2 if params.equilibration_time > 0 else 1)
-        return discs + cells + max(grid, observe) + 2 * records * (per_record + particles)
+        kept = memory_of_records(records * per_record, records * particles, particles)
+        return discs + cells + max(grid, observe) + kept
 
     def time_at(self, step: int) -> float:
         """Model time (σ √(m/k_B T))."""

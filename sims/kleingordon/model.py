@@ -17,6 +17,7 @@ import xarray as xr
 from pydantic import model_validator
 
 from sims.core import state_checks as checks
+from sims.core.record_log import memory_of_records
 from sims.core.scenario import ParamError, StrictModel, check_multiple, param
 from sims.core.simulation import Model
 from sims.kleingordon import diagnostics, kernels, potentials, schemes
@@ -323,14 +324,14 @@ class KleinGordonModel(Model):
 
     @classmethod
     def memory_estimate(cls, params: KleinGordonParams) -> float:
-        """Spectra and kernel buffers, records, and the φ, π, e(x) snapshots kept (B)."""
+        """Spectra and kernel buffers, records, and the φ, π, e(x) snapshots in memory (B)."""
         records = params.total_steps // round(params.record_interval / params.time_step) + 1
         snapshots = records // params.snapshot_stride + 1
-        kept = (
-            records * (BYTES_PER_RECORD + 8 * len(params.probes))
-            + snapshots * 3 * 8 * params.points
+        snapshot = 3 * 8 * params.points
+        kept = memory_of_records(
+            records * (BYTES_PER_RECORD + 8 * len(params.probes)), snapshots * snapshot, snapshot
         )
-        return BYTES_PER_POINT * params.points + 2 * kept
+        return BYTES_PER_POINT * params.points + kept
 
     def time_at(self, step: int) -> float:
         """Model time."""
