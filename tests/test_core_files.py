@@ -142,7 +142,8 @@ def test_a_full_disk_while_checkpointing_fails_the_run_and_leaves_nothing(
     manifest = json.loads((out / "small_manifest.json").read_text())
     assert manifest["runs"][0]["status"] == "failed"
     assert "No space left on device" in manifest["runs"][0]["error"]
-    assert sorted(p.name for p in out.iterdir()) == [".small.lock", "small_manifest.json"]
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [".small.lock", "small_manifest.json", "small_manifest.jsonl"]
     monkeypatch.setattr(simulation, "write_checkpoint", write)
     assert run_cli("run", path, "--quiet", "--resume", capsys=capsys)[0] == 0
 

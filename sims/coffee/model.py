@@ -33,6 +33,7 @@ TIME_UNITS = {"interacting": "sweep", "non_interacting": "step"}
 # working memory of one compression (B): zlib level 9, bzip2 level 9, LZMA preset 6
 COMPRESSOR_BYTES = {"zlib": 3e5, "bz2": 8e6, "lzma": 1e8}
 EQUILIBRATION_DIFFUSION_TIMES = 1.0  # default duration, in units of n^2 / D
+COMPRESS_COST = 20  # compressing a cell costs about as much as this many moves (cost_estimate)
 BYTE = diagnostics.BYTE
 
 
@@ -246,6 +247,15 @@ class CoffeeModel(Model):
         compressors = max(COMPRESSOR_BYTES[name] for name in params.compressors)
         kept = memory_of_records(records * per_record, records * snapshot, snapshot)
         return cell_bytes * cells + walkers + 64 * cells + compressors + kept
+
+    @classmethod
+    def cost_estimate(cls, params: CoffeeParams) -> float:
+        """Attempted moves (∝ n⁴ at the default duration) plus the records' compressions."""
+        cells = params.grid_size**2
+        per_time = params.adjacent_pairs if params.model == "interacting" else cells
+        moves = params.end_time * per_time
+        compressions = (params.n_records + 1) * cells * len(params.compressors) * COMPRESS_COST
+        return moves + compressions
 
     def time_at(self, step: int) -> float:
         """Sweeps (interacting) or steps (walkers)."""

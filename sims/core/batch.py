@@ -1,10 +1,13 @@
 """Runs of a scenario (sweep points x members): planning, checks, execution, manifest, resume.
 
-``entrosim run`` and ``entrosim batch`` both come here; under ``mpiexec -n K`` the runs are dealt
-to ranks by striding. A run's result depends only on the scenario, its sweep point and its member
-index (its seed comes from the SeedSequence tree), never on K. A failing run is recorded in the
-manifest and the others go on; ``--resume`` redoes only what is missing or failed, continuing from a
-run's checkpoint where one exists and is sound.
+``entrosim run`` and ``entrosim batch`` both come here; under ``mpiexec -n K`` rank 0 hands the
+runs out as ranks become free, longest expected first (:mod:`sims.core.schedule`). A run's result
+depends only on the scenario, its sweep point and its member index (its seed comes from the
+SeedSequence tree), never on K or on who ran it when. Each run is recorded in the manifest log as
+it ends (:mod:`sims.core.manifest`); a failing run is recorded and the others go on. A time limit
+or a scheduler's signal stops every rank at a checkpoint with exit code 3; ``--resume`` redoes
+only what is missing, failed or interrupted, continuing from a run's checkpoint where one exists
+and is sound.
 
 Rank 0 holds the scenario's lock in the output directory for the whole batch (a second batch of
 the same scenario there is refused), and every run's memory is estimated before it allocates.
@@ -15,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import socket
 import sys
 import tempfile
 import time
@@ -30,20 +34,21 @@ from sims.core import output, resources
 from sims.core.checkpoint import CheckpointError
 from sims.core.files import (
     OutputLocked,
-    atomic_output,
     is_regular_file,
     remove_partials,
     scenario_lock,
 )
 from sims.core.fingerprint import checkpoint_identity, cpu_target, run_fingerprint
-from sims.core.parallel import SerialComm, deal
+from sims.core.manifest import ManifestLog, write_summary
+from sims.core.parallel import SerialComm
 from sims.core.rng import member_seed_sequence
 from sims.core.scenario import Scenario, ScenarioError, SweepPoint, param_metadata
-from sims.core.simulation import Simulation
+from sims.core.schedule import Dispatcher, StopControl, longest_first, stop_requested, work
+from sims.core.simulation import Interrupted, Simulation
 
 log = logging.getLogger("entrosim")
 
-EXIT_OK, EXIT_RUN_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_RUN_FAILED, EXIT_BAD_INPUT, EXIT_INCOMPLETE = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -76,8 +81,13 @@ def plan_runs(scenario: Scenario, out_dir: Path) -> list[RunSpec]:
 
 
 def manifest_path(scenario: Scenario, out_dir: Path) -> Path:
-    """The batch manifest (JSON) of a scenario's runs."""
+    """The summary manifest (JSON) of a scenario's runs, written when a batch ends."""
     return out_dir / f"{scenario.spec.name}_manifest.json"
+
+
+def log_path(scenario: Scenario, out_dir: Path) -> Path:
+    """The manifest log (JSON Lines, a line per run as it ends) of a scenario's runs."""
+    return out_dir / f"{scenario.spec.name}_manifest.jsonl"
 
 
 def check_resources(scenario: Scenario, available: int) -> None:
@@ -133,8 +143,14 @@ def execute(
     resume: bool = False,
     quiet: bool = False,
     comm=None,
+    time_limit: float | None = None,
 ) -> int:
-    """Run every run of ``scenario`` this rank owns; return the exit code (0 ok, 1 a run failed).
+    """Run the scenario's runs over the ranks of ``comm``; return the exit code.
+
+    Rank 0 hands runs out longest expected first (:mod:`sims.core.schedule`) and records each
+    run in the manifest log as it ends (:mod:`sims.core.manifest`). The exit code is 0 (all
+    done), 1 (a run failed) or 3 (:data:`EXIT_INCOMPLETE`: stopped by ``time_limit`` seconds or
+    a signal, every started run checkpointed; ``--resume`` continues).
 
     Raises
     ------
@@ -145,57 +161,120 @@ def execute(
     """
     comm = comm or SerialComm()
     out_dir = Path(out_dir or scenario.spec.output.dir)
+    stop = StopControl(time_limit)
     with contextlib.ExitStack() as held:
-        error, runs = None, []
+        error = None
         if comm.rank == 0:
             try:
-                check_resources(scenario, resources.available_memory())
-                runs = plan_runs(scenario, out_dir)
-                check_output(scenario, runs, out_dir, overwrite, resume)
-                held.enter_context(scenario_lock(out_dir, scenario.spec.name))
-                names = {run.path.name for run in runs} | {manifest_path(scenario, out_dir).name}
-                names |= {run.checkpoint_path.name for run in runs}
-                remove_partials(out_dir, names.__contains__)
+                _prepare(scenario, out_dir, overwrite, resume, held)
             except (ScenarioError, OutputLocked) as raised:
                 error = raised
-            except OSError as raised:
-                error = ScenarioError(
-                    scenario.source, "output.dir", f"cannot lock: {raised.strerror}", str(out_dir)
-                )
         error = comm.bcast(error)
         if error is not None:
             raise error
-        if comm.rank != 0:
-            runs = plan_runs(scenario, out_dir)
-
+        runs = plan_runs(scenario, out_dir)
         if comm.rank == 0:
             tick = time.perf_counter()
             scenario.system.model.warm_up()
             log.info("kernels compiled or loaded from cache in %.2f s", time.perf_counter() - tick)
         comm.barrier()
-
+        held.enter_context(stop.catching_signals())
         show_progress = comm.rank == 0 and not quiet and sys.stderr.isatty()
-        entries = []
-        for run in deal(runs, comm.rank, comm.size):
-            if resume and _finished(scenario, run):
-                entries.append(_entry(scenario, run, "done", comm.rank, note="existing file kept"))
-                continue
-            entries.append(_run_isolated(scenario, run, resume, show_progress, comm.rank))
 
-        gathered = comm.gather(entries)
-        code = EXIT_OK
-        if comm.rank == 0:
-            all_entries = sorted((e for part in gathered for e in part), key=lambda e: e["file"])
-            failed = [e for e in all_entries if e["status"] == "failed"]
-            for entry in failed:
-                log.error("run %s failed: %s", entry["file"], entry["error"])
-            code = EXIT_RUN_FAILED if failed else EXIT_OK
+        def attempt(index: int, between_chunks=None) -> dict:
+            run = runs[index]
+            if resume and _finished(scenario, run):
+                return _entry(scenario, run, "done", comm.rank, note="existing file kept")
+            stopping = stop_requested(comm, stop)
+            if stopping():
+                return _entry(scenario, run, "interrupted", comm.rank, note="not started")
+            return _run_isolated(
+                scenario, run, resume, show_progress, comm.rank, stopping, between_chunks
+            )
+
+        if comm.rank != 0:
+            work(comm, attempt)
+            return comm.bcast(None)
+        code = _dispatch(scenario, out_dir, runs, resume, comm, stop, attempt)
+        return comm.bcast(code)
+
+
+def _prepare(scenario: Scenario, out_dir: Path, overwrite: bool, resume: bool, held) -> None:
+    """Rank 0, before any run: resources, output checks, the lock, leftovers of killed writes."""
+    check_resources(scenario, resources.available_memory())
+    runs = plan_runs(scenario, out_dir)
+    check_output(scenario, runs, out_dir, overwrite, resume)
+    try:
+        held.enter_context(scenario_lock(out_dir, scenario.spec.name))
+        names = {run.path.name for run in runs} | {run.checkpoint_path.name for run in runs}
+        names |= {manifest_path(scenario, out_dir).name, log_path(scenario, out_dir).name}
+        remove_partials(out_dir, names.__contains__)
+    except OSError as raised:
+        raise ScenarioError(
+            scenario.source, "output.dir", f"cannot lock: {raised.strerror}", str(out_dir)
+        ) from None
+
+
+def _dispatch(scenario, out_dir, runs, resume, comm, stop, attempt) -> int:
+    """Rank 0: hand the runs out, record each as it ends, write the summary; the exit code."""
+    entries: list[dict] = []
+    code = EXIT_OK
+    try:
+        manifest = ManifestLog(log_path(scenario, out_dir), fresh=not resume)
+    except OSError as raised:
+        log.error("%s: cannot write the manifest: %s", out_dir, raised.strerror or raised)
+        manifest, code = None, EXIT_RUN_FAILED
+
+    def record(entry: dict) -> None:
+        nonlocal manifest, code
+        entries.append(entry)
+        if entry["status"] == "failed":
+            log.error("run %s failed: %s", entry["file"], entry["error"])
+        if manifest is not None:
             try:
-                _write_manifest(scenario, out_dir, all_entries, comm.size)
+                manifest.append(entry)
             except OSError as raised:
                 log.error("%s: cannot write the manifest: %s", out_dir, raised.strerror or raised)
-                code = EXIT_RUN_FAILED
-        return comm.bcast(code)
+                manifest, code = None, EXIT_RUN_FAILED
+
+    order = longest_first([_cost(scenario, run) for run in runs])
+    dispatcher = Dispatcher(comm, order, record, stop)
+    if dispatcher.works_too:
+        while (index := dispatcher.take()) is not None:
+            entry = attempt(index, dispatcher.serve)
+            record(entry)
+            if entry["status"] == "interrupted":
+                dispatcher.halt()
+            dispatcher.serve()
+    dispatcher.finish()
+    if manifest is not None:
+        manifest.__exit__()
+    incomplete = dispatcher.unstarted + sum(e["status"] == "interrupted" for e in entries)
+    if incomplete:
+        log.warning(
+            "stopped (%s): %d of %d runs incomplete; run again with --resume to finish",
+            stop.reason(),
+            incomplete,
+            len(runs),
+        )
+        code = EXIT_INCOMPLETE
+    elif any(entry["status"] == "failed" for entry in entries):
+        code = max(code, EXIT_RUN_FAILED)
+    try:
+        _write_manifest(scenario, out_dir, entries, comm.size, incomplete)
+    except OSError as raised:
+        log.error("%s: cannot write the manifest: %s", out_dir, raised.strerror or raised)
+        code = max(code, EXIT_RUN_FAILED)
+    return code
+
+
+def _cost(scenario: Scenario, run: RunSpec) -> float:
+    """The run's expected cost (an invalid sweep point costs nothing: it fails at once)."""
+    try:
+        params = scenario.points[run.point_index].params
+    except ScenarioError:
+        return 0.0
+    return scenario.system.model.cost_estimate(params)
 
 
 def _finished(scenario: Scenario, run: RunSpec) -> bool:
@@ -232,7 +311,9 @@ def _fingerprint(scenario: Scenario, point: SweepPoint, member: int) -> str:
     return run_fingerprint(scenario.spec.system, params, scenario.spec.seed, member)
 
 
-def run_one(scenario: Scenario, run: RunSpec, resume: bool = False, progress=None) -> Simulation:
+def run_one(
+    scenario: Scenario, run: RunSpec, resume: bool = False, progress=None, stop_requested=None
+) -> Simulation:
     """Build, run and write one run; return its finished :class:`Simulation` (for timings).
 
     Raises
@@ -255,6 +336,7 @@ def run_one(scenario: Scenario, run: RunSpec, resume: bool = False, progress=Non
         checkpoint_interval=spec.output.checkpoint_interval,
         identity=checkpoint_identity(fingerprint),
         progress=progress,
+        stop_requested=stop_requested,
     )
     if resume:
         try:
@@ -273,7 +355,13 @@ def run_one(scenario: Scenario, run: RunSpec, resume: bool = False, progress=Non
 
 
 def _run_isolated(
-    scenario: Scenario, run: RunSpec, resume: bool, show_progress: bool, rank: int
+    scenario: Scenario,
+    run: RunSpec,
+    resume: bool,
+    show_progress: bool,
+    rank: int,
+    stop_requested=None,
+    between_chunks=None,
 ) -> dict:
     bar = tqdm(
         desc=run.path.name, unit="step", unit_scale=True, leave=False, disable=not show_progress
@@ -282,9 +370,14 @@ def _run_isolated(
     def progress(step: int, last: int) -> None:
         bar.total = last
         bar.update(step - bar.n)
+        if between_chunks is not None:
+            between_chunks()
 
     try:
-        simulation = run_one(scenario, run, resume, progress)
+        simulation = run_one(scenario, run, resume, progress, stop_requested)
+    except Interrupted as stopped:
+        log.info("%s: %s; its checkpoint is kept", run.path.name, stopped)
+        return _entry(scenario, run, "interrupted", rank, note=str(stopped))
     except ScenarioError as error:  # a lazily validated point, or not enough memory
         return _entry(scenario, run, "failed", rank, error=f"{error.key}: {error.problem}")
     except Exception as error:  # one failing run must not stop the others
@@ -316,6 +409,7 @@ def _run_isolated(
 
 
 def _entry(scenario: Scenario, run: RunSpec, status: str, rank: int, **details) -> dict:
+    """A run's manifest line: where it ran (results are bitwise per CPU type) and how it ended."""
     return {
         "file": run.path.name,
         "sweep_point": run.point_index,
@@ -323,6 +417,9 @@ def _entry(scenario: Scenario, run: RunSpec, status: str, rank: int, **details) 
         "member": run.member,
         "status": status,
         "rank": rank,
+        "host": socket.gethostname(),
+        "cpu_target": cpu_target(),
+        "ended": output.now_iso(),
         **details,
     }
 
@@ -355,14 +452,17 @@ def _decorate(
     return dataset
 
 
-def _write_manifest(scenario: Scenario, out_dir: Path, entries: list[dict], ranks: int) -> None:
+def _write_manifest(
+    scenario: Scenario, out_dir: Path, entries: list[dict], ranks: int, incomplete: int
+) -> None:
     document = {
         "scenario": scenario.spec.name,
         "source": scenario.source,
         "written": output.now_iso(),
         "ranks": ranks,
-        "runs": entries,
+        "complete": not incomplete,
+        "incomplete_runs": incomplete,
+        "log": log_path(scenario, out_dir).name,
+        "runs": sorted(entries, key=lambda entry: entry["file"]),
     }
-    text = json.dumps(document, indent=1, default=str)
-    with atomic_output(manifest_path(scenario, out_dir)) as temporary:
-        temporary.write_text(text)
+    write_summary(manifest_path(scenario, out_dir), document)

@@ -1,4 +1,4 @@
-"""MPI, optional: the world communicator (or a serial stand-in), rank-aware logging, dealing runs.
+"""MPI, optional: the world communicator (or a serial stand-in), and rank-aware logging.
 
 Without mpi4py, or when not started by ``mpiexec``, everything runs through the same code with one
 rank. MPI calls stay here, at the Python level; kernels never see a communicator.
@@ -9,10 +9,8 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any
 
-T = TypeVar("T")
 _LAUNCHER_VARIABLES = (
     "PMI_RANK",
     "PMI_SIZE",
@@ -60,6 +58,31 @@ class MPIComm:
         """Send ``value`` from ``root`` to every rank."""
         return self._comm.bcast(value, root=root)
 
+    def send(self, value: Any, dest: int, tag: int) -> None:
+        """Send one picklable value to rank ``dest`` (returns once it is buffered or received)."""
+        self._comm.send(value, dest=dest, tag=tag)
+
+    def recv(self, source: int | None = None, tag: int | None = None) -> tuple[Any, int]:
+        """Receive a value (any source or tag when omitted); return it and its source rank."""
+        from mpi4py import MPI
+
+        status = MPI.Status()
+        value = self._comm.recv(
+            source=MPI.ANY_SOURCE if source is None else source,
+            tag=MPI.ANY_TAG if tag is None else tag,
+            status=status,
+        )
+        return value, status.Get_source()
+
+    def iprobe(self, source: int | None = None, tag: int | None = None) -> bool:
+        """Whether a message (from ``source``, with ``tag``) is waiting, without receiving it."""
+        from mpi4py import MPI
+
+        return self._comm.iprobe(
+            source=MPI.ANY_SOURCE if source is None else source,
+            tag=MPI.ANY_TAG if tag is None else tag,
+        )
+
 
 def launched_by_mpiexec() -> bool:
     """Whether this process was started by an MPI launcher (so importing MPI is worthwhile)."""
@@ -84,11 +107,6 @@ def world() -> SerialComm | MPIComm:
         logging.getLogger("entrosim").warning("mpi4py is not installed: running serially")
         return SerialComm()
     return MPIComm(MPI.COMM_WORLD)
-
-
-def deal(items: Sequence[T], rank: int, size: int) -> list[T]:
-    """The items this rank runs: ``items[rank::size]`` (striding keeps ranks' loads similar)."""
-    return list(items[rank::size])
 
 
 def configure_logging(rank: int, size: int, quiet: bool = False) -> logging.Logger:

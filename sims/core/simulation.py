@@ -114,6 +114,15 @@ class Model(abc.ABC):
         of them) and the largest temporaries of a record.
         """
 
+    @classmethod
+    @abc.abstractmethod
+    def cost_estimate(cls, params: StrictModel) -> float:
+        """Expected work of one run with ``params`` (arbitrary units, e.g. steps × agents).
+
+        Comparable across runs of one system only: a batch hands out the costliest runs first.
+        Arithmetic on the parameters alone, like :meth:`memory_estimate`.
+        """
+
     def time_at(self, step: int) -> float:
         """Model time of ``step`` (in the model's time unit; steps unless overridden)."""
         return float(step)

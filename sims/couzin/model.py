@@ -42,6 +42,7 @@ UNIT_TOLERANCE = 1e-9  # |e| - 1 of a checkpointed heading
 BYTES_PER_PAIR = 160
 MAX_DENSITY = 1.5
 BYTES_PER_RECORD = 4096  # scalars of one record in a dict, and their stacked copy
+OBSERVE_COST = 5  # an observation costs about as much as this many steps (cost_estimate)
 
 
 class CouzinParams(StrictModel):
@@ -326,6 +327,12 @@ class CouzinModel(Model):
         snapshots = records // params.snapshot_stride + 1 if params.snapshot_stride else 0
         kept = records * BYTES_PER_RECORD + snapshots * 2 * 3 * 8 * n
         return 200 * n + observe + 2 * kept
+
+    @classmethod
+    def cost_estimate(cls, params: CouzinParams) -> float:
+        """Agent updates: steps × agents, plus an observation's worth per record."""
+        records = params.total_steps // params.record_stride + 1
+        return params.n_agents * (params.total_steps + OBSERVE_COST * records)
 
     def time_at(self, step: int) -> float:
         """Seconds."""

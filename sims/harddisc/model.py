@@ -491,6 +491,11 @@ class HardDiscModel(Model):
         kept = memory_of_records(records * per_record, records * particles, particles)
         return discs + cells + max(grid, observe) + kept
 
+    @classmethod
+    def cost_estimate(cls, params: HardDiscParams) -> float:
+        """Disc time quanta (collisions per disc and time grow with density, ignored here)."""
+        return params.n_discs * params.total_steps
+
     def time_at(self, step: int) -> float:
         """Model time (σ √(m/k_B T))."""
         return step * self.params.time_quantum

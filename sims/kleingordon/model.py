@@ -10,6 +10,7 @@ scheme's stability bound.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal
 
 import numpy as np
@@ -332,6 +333,11 @@ class KleinGordonModel(Model):
             records * (BYTES_PER_RECORD + 8 * len(params.probes)), snapshots * snapshot, snapshot
         )
         return BYTES_PER_POINT * params.points + kept
+
+    @classmethod
+    def cost_estimate(cls, params: KleinGordonParams) -> float:
+        """Steps × an FFT pair's work, N log₂ N."""
+        return params.total_steps * params.points * math.log2(params.points)
 
     def time_at(self, step: int) -> float:
         """Model time."""

@@ -203,6 +203,15 @@ class LastMileModel(Model):
         checks.require(state == {}, "a last-mile state holds nothing")
 
     @classmethod
+    def cost_estimate(cls, params: LastMileParams) -> float:
+        """Stops measured and consolidated (one Amazon run counts as a large synthetic one)."""
+        if params.source == "amazon":
+            return 1e7 * params.consolidation.days
+        spec = params.synthetic
+        stops = len(spec.stations) * spec.routes_per_city * spec.stops_per_route
+        return stops * params.consolidation.days
+
+    @classmethod
     def memory_estimate(cls, params: LastMileParams) -> float:
         """Route table, per-route measures and consolidation draws (B).
 

@@ -211,6 +211,12 @@ class PeccaryModel(Model):
                     checks.require(np.array_equal(value, gen.state[key]), f"{where} was altered")
 
     @classmethod
+    def cost_estimate(cls, params: PeccaryParams) -> float:
+        """Samples generated and analysed: samples × series × delays."""
+        rows, _ = params.rows_and_sources()
+        return params.samples * rows * params.max_delay
+
+    @classmethod
     def memory_estimate(cls, params: PeccaryParams) -> float:
         """Sample and invariant buffers, noise realisations, the ordinal analysis, output (B)."""
         rows, sources = params.rows_and_sources()
