@@ -33,7 +33,8 @@ TIME_UNITS = {"interacting": "sweep", "non_interacting": "step"}
 # working memory of one compression (B): zlib level 9, bzip2 level 9, LZMA preset 6
 COMPRESSOR_BYTES = {"zlib": 3e5, "bz2": 8e6, "lzma": 1e8}
 EQUILIBRATION_DIFFUSION_TIMES = 1.0  # default duration, in units of n^2 / D
-COMPRESS_COST = 20  # compressing a cell costs about as much as this many moves (cost_estimate)
+# cost_estimate, in moves (~5 ns each): a compression's setup, and its work per cell
+COMPRESS_SETUP_COST, COMPRESS_CELL_COST = 1.5e5, 12
 BYTE = diagnostics.BYTE
 
 
@@ -254,8 +255,8 @@ class CoffeeModel(Model):
         cells = params.grid_size**2
         per_time = params.adjacent_pairs if params.model == "interacting" else cells
         moves = params.end_time * per_time
-        compressions = (params.n_records + 1) * cells * len(params.compressors) * COMPRESS_COST
-        return moves + compressions
+        compressions = (params.n_records + 1) * len(params.compressors)
+        return moves + compressions * (COMPRESS_SETUP_COST + COMPRESS_CELL_COST * cells)
 
     def time_at(self, step: int) -> float:
         """Sweeps (interacting) or steps (walkers)."""

@@ -41,10 +41,11 @@ from sims.core.files import (
 from sims.core.fingerprint import checkpoint_identity, cpu_target, run_fingerprint
 from sims.core.manifest import ManifestLog, write_summary
 from sims.core.parallel import SerialComm
+from sims.core.record_log import RecordLog
 from sims.core.rng import member_seed_sequence
 from sims.core.scenario import Scenario, ScenarioError, SweepPoint, param_metadata
 from sims.core.schedule import Dispatcher, StopControl, longest_first, stop_requested, work
-from sims.core.simulation import Interrupted, Simulation
+from sims.core.simulation import Interrupted, Simulation, records_beside
 
 log = logging.getLogger("entrosim")
 
@@ -184,6 +185,7 @@ def execute(
         def attempt(index: int, between_chunks=None) -> dict:
             run = runs[index]
             if resume and _finished(scenario, run):
+                _remove_leftovers(run)
                 return _entry(scenario, run, "done", comm.rank, note="existing file kept")
             stopping = stop_requested(comm, stop)
             if stopping():
@@ -286,6 +288,12 @@ def _finished(scenario: Scenario, run: RunSpec) -> bool:
         return True
     log.warning("%s: %s; running it again", run.path, problem)
     return False
+
+
+def _remove_leftovers(run: RunSpec) -> None:
+    """Remove the checkpoint and records of a run killed after its file was renamed into place."""
+    run.checkpoint_path.unlink(missing_ok=True)
+    RecordLog(records_beside(run.checkpoint_path), {}).discard()
 
 
 def _output_problem(scenario: Scenario, run: RunSpec) -> str | None:

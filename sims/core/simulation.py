@@ -137,6 +137,11 @@ class Model(abc.ABC):
         """Compile (or load from cache) the model's kernels on a tiny instance."""
 
 
+def records_beside(checkpoint_path: Path) -> Path:
+    """The default directory of a run's record segments: ``<checkpoint>.records``."""
+    return checkpoint_path.with_name(checkpoint_path.name + ".records")
+
+
 @dataclass
 class RunTimings:
     """Wall-clock seconds spent in each part of one run."""
@@ -191,9 +196,7 @@ class Simulation:
 
     def __post_init__(self):
         if self.records_path is None and self.checkpoint_path is not None:
-            self.records_path = self.checkpoint_path.with_name(
-                self.checkpoint_path.name + ".records"
-            )
+            self.records_path = records_beside(self.checkpoint_path)
         self.log = RecordLog(self.records_path, self.identity)
 
     def resume(self) -> bool:
