@@ -8,6 +8,7 @@ failed, 2 bad input, 3 stopped by ``--time-limit`` or a signal (resume with ``--
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import sys
@@ -232,9 +233,9 @@ def _merge(arguments) -> int:
         target = directory / f"{name}_merged.nc"
         if target.exists() and not arguments.overwrite:
             raise InputError(f"{target}: merge: exists (use --overwrite)")
-        _check_fits(directory, "merge", sum(path.stat().st_size for path in paths))
+        _check_fits(directory, "merge", 2 * max(path.stat().st_size for path in paths))
         merged = _checked(directory, "merge", lambda group=paths: output.merge_runs(group))
-        _write(merged, target, "merge")
+        _checked(directory, "merge", lambda m=merged, t=target: _write(m, t, "merge"))
         print(f"{target}: {len(paths)} runs, dims {dict(merged.sizes)}")
     return batch.EXIT_OK
 
@@ -244,14 +245,22 @@ def _analyze(arguments) -> int:
         target = path.with_name(f"{path.stem}_analysis.nc")
         if target.exists() and not arguments.overwrite:
             raise InputError(f"{target}: analyze: exists (use --overwrite)")
-        dataset = read_output(path)
+        dataset = read_output(path, lazy=True)
         _check_writable(target.parent, "analyze")
         system = registry.systems().get(dataset.attrs.get("system", ""))
         if system is not None and system.analyze is not None:
             analyze = system.analyze
         else:
             from analysis.ordinal import ordinal_summary as analyze
-        diagnostics = _checked(path, "analyze", lambda f=analyze, d=dataset: f(d), system)
+        if "member" in dataset.dims:  # an ensemble: reduced a member at a time by dask
+            dataset = dataset.chunk(member=1)
+            largest = max((v.nbytes for v in dataset.variables.values()), default=0)
+            _check_fits(path, "read", 2 * largest)
+        else:
+            _check_fits(path, "read", dataset.nbytes)
+            dataset = _checked(path, "read", dataset.load)
+        work = functools.partial(_in_chunks, analyze, dataset)
+        diagnostics = _checked(path, "analyze", work, system)
         output.inherit_nan_meaning(diagnostics, dataset)
         diagnostics.attrs = {
             **dataset.attrs,
@@ -288,8 +297,11 @@ def _plot(arguments) -> int:
     return batch.EXIT_OK
 
 
-def read_output(path: Path):
+def read_output(path: Path, lazy: bool = False):
     """Load a NetCDF file read as untrusted: a regular file whose data fit in memory.
+
+    With ``lazy``, open it with dask instead (a chunk per variable, nothing read yet, no
+    memory check): for work done a piece at a time.
 
     Raises
     ------
@@ -305,15 +317,27 @@ def read_output(path: Path):
             else ("not a regular file (links are not followed)")
         )
         raise InputError(f"{path}: {problem}")
-    dataset = _checked(path, "read", lambda: xr.open_dataset(path, engine="netcdf4"))
+    chunks = {} if lazy else None
+    dataset = _checked(path, "read", lambda: xr.open_dataset(path, engine="netcdf4", chunks=chunks))
+    if lazy:
+        return dataset
     _check_fits(path, "read", dataset.nbytes)
     return _checked(path, "read", dataset.load)
+
+
+def _in_chunks(analyze, dataset):
+    import dask
+
+    with dask.config.set(scheduler="synchronous"):  # one chunk in memory at a time
+        return analyze(dataset).load()
 
 
 def _checked(path: Path, action: str, work, system=None):
     """Run ``work()`` on an untrusted file; any failure becomes one InputError line."""
     try:
         return work()
+    except InputError:
+        raise
     except Exception as error:  # a hostile file can make any reader fail; report, don't crash
         log.debug("".join(traceback.format_exception(error)))
         what = f"not a complete {system.name} output" if system else "cannot read as NetCDF"

@@ -160,3 +160,18 @@ def test_list_shows_systems_and_scenarios(capsys):
     code, out, _ = run_cli("list", capsys=capsys)
     assert code == 0 and "coffee" in out and "coffee/interacting" in out
     assert "sweeps/coffee_size_scaling" in out
+
+
+def test_analyze_a_merged_ensemble_a_member_at_a_time(write_scenario, tmp_path, capsys):
+    path = write_scenario(members=3)
+    assert run_cli("run", path, "--quiet", capsys=capsys)[0] == 0
+    assert run_cli("merge", tmp_path / "out", capsys=capsys)[0] == 0
+    merged = tmp_path / "out" / "small_merged.nc"
+    assert run_cli("analyze", merged, capsys=capsys)[0] == 0
+    from sims.coffee.diagnostics import peak_statistics
+
+    expected = peak_statistics(xr.load_dataset(merged))
+    with xr.open_dataset(tmp_path / "out" / "small_merged_analysis.nc") as analysis:
+        assert analysis.sizes["member"] == 3
+        for name in expected.data_vars:
+            np.testing.assert_array_equal(analysis[name].values, expected[name].values)

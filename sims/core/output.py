@@ -144,11 +144,14 @@ def merge_runs(paths: Iterable[Path]) -> xr.Dataset:
     Each swept parameter ``params.x`` becomes a dimension ``x`` with its values as coordinate.
     Runs of different shapes or record times (e.g. grid sizes) are aligned by outer join, so a
     run's values are NaN where it has no such coordinate.
+
+    The files are opened lazily (dask, a chunk per run and variable): nothing is read until
+    values are used, and :func:`write_netcdf` writes the merge a chunk at a time, so an ensemble
+    larger than memory can be merged. ``.load()`` brings a merge that fits into memory.
     """
     pieces = []
     for path in sorted(paths):
-        with xr.open_dataset(path) as opened:
-            run = opened.load()
+        run = xr.open_dataset(path, engine="netcdf4", chunks={})
         sweep_dims = run.attrs.get("sweep_dims", "").split()
         # auxiliary coordinates (e.g. a run's step counts along time) differ between runs: carry
         # them as variables so that they gain the member and sweep dimensions too
@@ -166,11 +169,12 @@ def merge_runs(paths: Iterable[Path]) -> xr.Dataset:
         )
     merged = xr.merge(pieces, join="outer", compat="no_conflicts", combine_attrs="drop_conflicts")
     merged = merged.set_coords(auxiliary)
-    for name in [*merged.coords, *merged.data_vars]:
-        variable = merged[name].variable
-        if variable.dtype.kind in "fc" and NAN_MEANING not in variable.attrs:
-            if np.isnan(variable.values).any():
-                variable.attrs[NAN_MEANING] = _ABSENT
+    with dask.config.set(scheduler="synchronous"):
+        for name in [*merged.coords, *merged.data_vars]:
+            variable = merged[name].variable
+            if variable.dtype.kind in "fc" and NAN_MEANING not in variable.attrs:
+                if bool(np.isnan(variable.data).any()):
+                    variable.attrs[NAN_MEANING] = _ABSENT
     merged.attrs["history"] = f"{now_iso()} entrosim merge of {len(pieces)} runs"
     for key in ("member", "sweep_point"):
         merged.attrs.pop(key, None)
