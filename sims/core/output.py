@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import math
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 
 import dask
+import netCDF4
 import numpy as np
 import xarray as xr
 
@@ -16,6 +19,8 @@ from sims.core.files import atomic_output
 
 CONVENTIONS = "CF-1.10, ACDD-1.3"
 NAN_MEANING = "nan_meaning"  # attribute of a variable that may hold NaN: what a NaN means there
+CHUNK_BYTES = 1 << 20  # HDF5 chunk of a record-by-record variable (B)
+CHUNK_CACHE_BYTES = 4 << 20  # HDF5 chunk cache per variable while writing (B)
 _VOLATILE_ATTRIBUTES = ("date_created", "history")
 _ABSENT = "absent: this run has no value here (runs of different shapes, aligned by outer join)"
 
@@ -122,15 +127,43 @@ def write_netcdf(dataset: xr.Dataset, path: Path, complevel: int = 4) -> None:
         If the file cannot be written; nothing is left behind.
     """
     encoding = {
-        name: {"zlib": True, "complevel": complevel} if complevel else {}
+        name: ({"zlib": True, "complevel": complevel} if complevel else {}) | _chunking(variable)
         for name, variable in dataset.data_vars.items()
         if variable.dtype.kind in "biuf"
     }
-    with dask.config.set(scheduler="synchronous"):  # one chunk in memory at a time
+    with dask.config.set(scheduler="synchronous"), _chunk_cache(CHUNK_CACHE_BYTES):
         check_variable_attributes(dataset)
         check_finite_variables(dataset)
         with atomic_output(path) as temporary:
             dataset.to_netcdf(temporary, engine="netcdf4", format="NETCDF4", encoding=encoding)
+
+
+@contextlib.contextmanager
+def _chunk_cache(size: int):
+    """HDF5's chunk cache per variable set to ``size`` bytes for the block (default 64 MiB).
+
+    A compressed variable keeps written chunks in its cache until it is full: with the default,
+    a file of a few long variables would take hundreds of MiB to write.
+    """
+    previous = netCDF4.get_chunk_cache()
+    netCDF4.set_chunk_cache(size, previous[1], previous[2])
+    try:
+        yield
+    finally:
+        netCDF4.set_chunk_cache(*previous)
+
+
+def _chunking(variable: xr.DataArray) -> dict:
+    """HDF5 chunks of about :data:`CHUNK_BYTES` along the first (record) dimension.
+
+    Written a block of records at a time, each chunk is completed and leaves the chunk cache,
+    whose default size (per variable) would otherwise hold a long run's partial chunks.
+    """
+    shape = variable.shape
+    if variable.ndim < 2 or 0 in shape:
+        return {}
+    row = variable.dtype.itemsize * math.prod(shape[1:])
+    return {"chunksizes": (min(shape[0], max(1, CHUNK_BYTES // row)), *shape[1:])}
 
 
 def strip_volatile(attributes: dict) -> dict:

@@ -9,13 +9,15 @@ written after it are discarded on resume. Memory therefore stays constant in the
 records, and a checkpoint's cost does not grow with the run's length.
 
 When the run ends, :meth:`RecordLog.records` gives the model its records back: values up to
-:data:`LAZY_BYTES` as they were, larger arrays (snapshots) as dask arrays read from their segment
-only when the output file is written, one segment at a time.
+:data:`LAZY_BYTES` as they were, larger arrays (snapshots) as :class:`OnDisk` placeholders that
+``np.stack`` turns into a dask array of one chunk per segment, read only when the output file is
+written.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import shutil
 from pathlib import Path
 from typing import Any
@@ -27,9 +29,9 @@ import numpy as np
 from sims.core.checkpoint import CheckpointError, read_checkpoint, write_checkpoint
 from sims.core.files import atomic_output
 
-SEGMENT_BYTES = 8 << 20
+SEGMENT_BYTES = 4 << 20
 """Records held in memory before they are written as a segment (B)."""
-LAZY_BYTES = 64 << 10
+LAZY_BYTES = 1 << 10
 """Record values larger than this (B) are read back from disk only when written out."""
 
 
@@ -149,25 +151,26 @@ class RecordLog:
                     path.unlink()
 
     def records(self, max_bytes: int) -> list[dict[str, Any]]:
-        """Every record, its large arrays as dask arrays read from disk on demand.
+        """Every record; its large arrays left on disk as :class:`OnDisk` placeholders.
 
         Raises
         ------
         CheckpointError
             If a segment is missing or corrupt.
         """
-        loaded = functools.lru_cache(maxsize=2)(self._read_segment)
-        records, first = [], 0
+        reader = _SegmentReader(self, max_bytes)
+        records = []
         for index in range(self.segments):
-            segment = self._read_segment(index, first, max_bytes)
+            segment = reader.first_pass(index)
             for position, record in enumerate(segment):
                 records.append(
                     {
-                        key: _lazy(loaded, (index, first, max_bytes), position, key, value)
+                        key: OnDisk(reader, index, position, key, value)
+                        if isinstance(value, np.ndarray) and value.nbytes > LAZY_BYTES
+                        else value
                         for key, value in record.items()
                     }
                 )
-            first += len(segment)
         return records + self.buffer
 
     def discard(self) -> None:
@@ -189,12 +192,83 @@ class RecordLog:
         return saved.records
 
 
-def _lazy(loaded, segment: tuple, position: int, key: str, value: Any) -> Any:
-    """``value``, or a dask array that reads it from its segment if it is large."""
-    if not isinstance(value, np.ndarray) or value.nbytes <= LAZY_BYTES:
-        return value
+class _SegmentReader:
+    """Reads a log's segments for assembly, keeping the last two read (in write order)."""
 
-    def read() -> np.ndarray:
-        return loaded(*segment)[position][key]
+    def __init__(self, log: RecordLog, max_bytes: int):
+        self.log, self.max_bytes = log, max_bytes
+        self.first_records = [0]
+        self.read = functools.lru_cache(maxsize=2)(self._read)
 
-    return dask.array.from_delayed(dask.delayed(read, pure=False)(), value.shape, value.dtype)
+    def first_pass(self, index: int) -> list[dict[str, Any]]:
+        records = self._read(index)
+        self.first_records.append(self.first_records[-1] + len(records))
+        return records
+
+    def _read(self, index: int) -> list[dict[str, Any]]:
+        return self.log._read_segment(index, self.first_records[index], self.max_bytes)
+
+    def block(self, index: int, positions: tuple[int, ...], key: str) -> np.ndarray:
+        records = self.read(index)
+        return np.stack([records[position][key] for position in positions])
+
+
+class OnDisk:
+    """A record's large array, left in its segment until the output file is written.
+
+    ``np.stack`` of a run's placeholders (what the models' ``to_dataset`` do with snapshots)
+    gives a dask array with one chunk per segment; anything else reads the array.
+    """
+
+    __slots__ = ("reader", "segment", "position", "key", "shape", "dtype")
+
+    def __init__(self, reader: _SegmentReader, segment: int, position: int, key, value):
+        self.reader, self.segment, self.position, self.key = reader, segment, position, key
+        self.shape, self.dtype = value.shape, value.dtype
+
+    @property
+    def ndim(self) -> int:
+        """Number of dimensions of the array."""
+        return len(self.shape)
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        array = self.reader.read(self.segment)[self.position][self.key]
+        return array if dtype is None else array.astype(dtype)
+
+    def __array_function__(self, func, types, args, kwargs):
+        if func is np.stack and not kwargs and len(args) == 1:
+            return _stack(list(args[0]))
+        return func(*_materialised(args), **_materialised(kwargs))
+
+
+def _stack(values: list) -> dask.array.Array:
+    """Stack placeholders (and arrays still in memory) along a new first axis, lazily."""
+    blocks, run = [], []
+    for value, group in itertools.groupby(
+        values, key=lambda v: (v.reader, v.segment, v.key) if isinstance(v, OnDisk) else None
+    ):
+        group = list(group)
+        if value is None:
+            run.extend(group)
+            continue
+        if run:
+            blocks.append(dask.array.from_array(np.stack(run)))
+            run = []
+        reader, segment, key = value
+        first = group[0]
+        positions = tuple(v.position for v in group)
+        load = dask.delayed(reader.block, pure=True)(segment, positions, key)
+        blocks.append(dask.array.from_delayed(load, (len(group), *first.shape), first.dtype))
+    if run:
+        blocks.append(dask.array.from_array(np.stack(run)))
+    return dask.array.concatenate(blocks)
+
+
+def _materialised(value):
+    if isinstance(value, OnDisk):
+        return np.asarray(value)
+    if isinstance(value, list | tuple):
+        return type(value)(_materialised(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _materialised(item) for key, item in value.items()}
+    return value
