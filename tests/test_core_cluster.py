@@ -196,3 +196,20 @@ def test_a_dead_rank_aborts_the_job_and_resume_completes_it(write_scenario, tmp_
     result = run_subprocess("batch", path, "--resume", "--quiet", mpi_ranks=2, timeout=300)
     assert result.returncode == 0, result.stderr
     assert_complete(out, reference)
+
+
+@pytest.mark.parametrize("script", ["entrosim.sbatch", "entrosim.pbs"])
+def test_the_job_scripts_are_valid_and_use_options_that_exist(script):
+    import shlex
+    from pathlib import Path
+
+    from sims.cli import _parser
+
+    path = Path(__file__).parents[1] / "examples" / "slurm" / script
+    assert subprocess.run(["bash", "-n", str(path)]).returncode == 0
+    lines = [line for line in path.read_text().splitlines() if "python -m sims batch" in line]
+    assert len(lines) == 1
+    words = shlex.split(lines[0].split("python -m sims ", 1)[1].replace('${out:+--out "$out"}', ""))
+    arguments = _parser().parse_args(words)
+    assert arguments.resume and arguments.time_limit == 3 * 3600 + 50 * 60
+    assert "exit 3" in path.read_text() or '"$code" -eq 3' in path.read_text()

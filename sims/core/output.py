@@ -171,6 +171,31 @@ def strip_volatile(attributes: dict) -> dict:
     return {key: value for key, value in attributes.items() if key not in _VOLATILE_ATTRIBUTES}
 
 
+def _combine(pieces: list[xr.Dataset], dims: list[str]) -> xr.Dataset:
+    """Concatenate runs (each of length 1 along ``dims``) along ``dims``, innermost last.
+
+    Runs are grouped by their values on the outer dimensions and concatenated along the last,
+    then the groups along the one before, and so on: work and dask's graph stay linear in the
+    number of runs, and a missing run or sweep point becomes NaN by the outer join.
+    """
+    *outer, last = dims
+    groups: dict[tuple, list[xr.Dataset]] = {}
+    for piece in pieces:
+        groups.setdefault(tuple(piece[dim].item() for dim in outer), []).append(piece)
+    combined = [
+        xr.concat(
+            sorted(group, key=lambda piece: piece[last].item()),
+            dim=last,
+            coords="minimal",
+            compat="override",
+            join="outer",
+            combine_attrs="drop_conflicts",
+        )
+        for group in groups.values()
+    ]
+    return _combine(combined, outer) if outer else combined[0]
+
+
 def merge_runs(paths: Iterable[Path]) -> xr.Dataset:
     """Combine per-run files of one scenario into one dataset with sweep and ``member`` dims.
 
@@ -184,7 +209,8 @@ def merge_runs(paths: Iterable[Path]) -> xr.Dataset:
     """
     pieces = []
     for path in sorted(paths):
-        run = xr.open_dataset(path, engine="netcdf4", chunks={})
+        # the source's encoding (int dtypes, chunk shapes) does not fit the merged variables
+        run = xr.open_dataset(path, engine="netcdf4", chunks={}).drop_encoding()
         sweep_dims = run.attrs.get("sweep_dims", "").split()
         # auxiliary coordinates (e.g. a run's step counts along time) differ between runs: carry
         # them as variables so that they gain the member and sweep dimensions too
@@ -200,8 +226,7 @@ def merge_runs(paths: Iterable[Path]) -> xr.Dataset:
         raise ValueError(
             "the files come from different scenarios; merge them one scenario at a time"
         )
-    merged = xr.merge(pieces, join="outer", compat="no_conflicts", combine_attrs="drop_conflicts")
-    merged = merged.set_coords(auxiliary)
+    merged = _combine(pieces, [*sweep_dims, "member"]).set_coords(auxiliary)
     with dask.config.set(scheduler="synchronous"):
         for name in [*merged.coords, *merged.data_vars]:
             variable = merged[name].variable
