@@ -65,28 +65,31 @@ def exact_bin(value, edges):
 
 @nb.njit(cache=True, inline="always")
 def tally(codes, values, size, edges, counts):
-    """Add the first ``size`` codes to ``counts`` (LANES, bins + 1); the last column is unused.
+    """Add the first ``size`` codes to ``counts`` (LANES, codes).
 
-    A code of ``bins`` counts nothing (the value is not in the histogram); UNSURE values are
-    binned with :func:`exact_bin`.
+    A code -1 - m (UNSURE is -1) stands for the exact bin of the value (:func:`exact_bin`)
+    plus m bins, so that callers may lay several histograms side by side.
     """
+    bins = edges.shape[0] - 1
     whole = size - size % LANES
+    # written out rather than through a helper taking the arrays, which costs a reference
+    # count per call
     for t in range(0, whole, LANES):
         for lane in range(LANES):
             code = codes[t + lane]
-            if code == UNSURE:
-                code = exact_bin(values[t + lane], edges)
+            if code < 0:
+                code = exact_bin(values[t + lane], edges) + (-1 - code) * bins
             counts[lane, code] += 1
     for t in range(whole, size):
         code = codes[t]
-        if code == UNSURE:
-            code = exact_bin(values[t], edges)
+        if code < 0:
+            code = exact_bin(values[t], edges) + (-1 - code) * bins
         counts[0, code] += 1
 
 
 @nb.njit(cache=True, inline="always")
 def _row_codes(headings, i, edges, codes, values):
-    """Codes of the pairs (i, j > i): out-of-range values are not counted."""
+    """Codes of the pairs (i, j > i): the bin, or ``bins`` (not counted) out of range."""
     bins = edges.shape[0] - 1
     low, high = edges[0], edges[bins]
     scale = bins / (high - low)

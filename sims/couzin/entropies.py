@@ -188,7 +188,8 @@ def reference_entropies(school: dict) -> dict[str, float]:
     ----------
     school : dict
         As for :func:`corrected_entropies`, plus ``positions`` (N, 3), ``box`` (periodic side
-        or None) and ``reference_length`` (the paper's L).
+        or None), ``reference_length`` (the paper's L) and, optionally,
+        ``all_alignment_counts`` (the all-pairs alignment histogram, when already counted).
     """
     headings, positions, length = (
         school["headings"],
@@ -196,6 +197,9 @@ def reference_entropies(school: dict) -> dict[str, float]:
         school["reference_length"],
     )
     knn = school["knn_distances"]
+    all_counts = school.get("all_alignment_counts")
+    if all_counts is None:
+        all_counts = all_pairs_alignment_counts(headings)
     if school["box"] is None:
         positions = positions - positions.mean(axis=0) + length / 2
     naive_offsets = positions - positions.mean(axis=0)
@@ -212,7 +216,7 @@ def reference_entropies(school: dict) -> dict[str, float]:
         "nearest_neighbour": _reference(
             np.histogram(_knn_spread(knn), bins=KNN_BINS, range=KNN_SPREAD_RANGE)[0]
         ),
-        "velocity_correlation": _reference(all_pairs_alignment_counts(headings)),
+        "velocity_correlation": _reference(all_counts),
         "shape": _shape_entropy(np.cov(positions.T)),
     }
 

@@ -1,35 +1,31 @@
-"""A school's neighbourhoods in O(N) memory: perceived neighbours, groups, k nearest distances.
+"""A school's neighbourhoods in O(N) memory: perceived neighbours, groups, alignment, k nearest.
 
-The observation needs, from the pairs of agents within the perception radius R, the number of
-perceived neighbours, the groups and the alignment histogram, and the k nearest distances of
-every agent. All are accumulated over the hashed cell lists of the dynamics
-(:func:`sims.couzin.kernels.build_cells`), never as a list of pairs. Distances are those of the
-scipy k-d tree the observation used before: ``d² = (Δx² + Δy²) + Δz²`` where, in a periodic box
-of side L (positions in [0, L)), each Δ is brought into [-L/2, L/2] by adding or subtracting L;
-a pair is within R when ``d² <= R²``.
+The observation needs, from the pairs of agents within the perception radius R (``d² <= R²``,
+distances as in :mod:`sims.couzin.cells`), the number of perceived neighbours, the groups and
+the alignment histogram, and the k nearest distances of every agent (:mod:`sims.couzin.nearest`).
+All are accumulated over cell lists, never as a list of pairs.
 
-**Pairs within R.** Cells have side at most R/√3, so the agents of one cell are all within R of
-each other. Every agent visits the cells that can hold a point within R of it and takes only the
-agents after it in cell order, so every pair is seen once, in a loop the compiler vectorises.
-For each pair within R:
+Cells have side at most R/√3, so the agents of one cell are all within R of each other. Every
+agent visits the cells that can hold a point within R of it and takes only the agents after it
+in cell order, so every pair is seen once, in a loop the compiler vectorises. For each pair
+within R:
 
 * perceived neighbours: i perceives j unless j lies in i's blind volume, ``ê_i·r̂_ij < c`` with
-  ``c = cos(α/2)`` and ``r̂_ij = r_ij/|r_ij|`` (0 for coincident agents), the test of the previous
-  code. It is first made without a square root or division: with ``a = ê_i·r_ij``,
-  ``a|a| >= c|c| d²`` says the same (x ↦ x|x| is increasing) and its rounding error is below
-  2e-15 d², so only pairs within ``SURE`` d² of the edge are decided by the previous formula
-  (its dot product summed as numpy's einsum sums it);
+  ``c = cos(α/2)`` and ``r̂_ij = r_ij/|r_ij|`` (0 for coincident agents), as before. The test
+  is first made without a square root or division: with ``a = ê_i·r_ij``, ``a|a| >= c|c| d²``
+  says the same (x ↦ x|x| is increasing) and is computed to within 2e-15 d², so only pairs
+  within ``SURE`` d² of the edge are decided by the previous formula, with its dot product
+  summed as numpy's einsum sums it;
 * groups: union–find; each agent is joined to the first agent within R in each cell it visits,
-  and the agents of a cell to each other, which gives the connected components of the graph of
-  all pairs within R;
-* the alignment ``(1 + ê_i·ê_j)/2``, clipped to [0, 1], binned as in :mod:`sims.couzin.alignment`.
+  and so (through the agents after it in its own cell) the agents of a cell to each other: the
+  connected components of the graph of all pairs within R;
+* the alignment ``(1 + ê_i·ê_j)/2``, clipped to [0, 1], binned as :mod:`sims.couzin.alignment`
+  bins it.
 
-**k nearest.** Cells sized to the school are searched in shells of growing Chebyshev radius
-until the k-th nearest distance found is below the distance to any unvisited cell; once the
-cells to visit would outnumber the agents, all agents are tested instead (O(N) for that agent).
-
-In a periodic box the cells have side L/n (n whole) so that cell indices wrap around, and an
-axis with fewer cells than a window needs is visited once per cell.
+When the paper's all-pairs alignment histogram is asked for and the school spans at most
+``COMPLETE_SPAN`` cells along each axis (most of its pairs are within R), every agent visits
+every cell of the school instead: the same sweep then sees every pair, and the all-pairs
+histogram comes with it rather than from a second O(N²) loop.
 """
 
 import math
@@ -38,79 +34,15 @@ from dataclasses import dataclass
 import numba as nb
 import numpy as np
 
-from sims.couzin import kernels
-from sims.couzin.alignment import LANES, alignment, bin_code, tally
+from sims.couzin import cells
+from sims.couzin.alignment import LANES, UNSURE, alignment, bin_code, tally
+from sims.couzin.cells import bucket_of, full_window, separation
+from sims.couzin.nearest import cell_side, nearest_distances
 
 CONNECTED_SIDE = 1.0 / math.sqrt(3.0)  # cells of side R/√3: a cell's agents are within R
-MARGIN = 1e-9  # relative: cells slightly smaller, windows and bounds slightly wider (rounding)
-BOUND_MARGIN = 1e-8  # relative to the cell side and coordinates: the k-nearest stopping test
-NEAREST_CELL_AGENTS = 2.0  # agents per cell of the k-nearest search, on average
-DEGENERATE_EXTENT = 1e-9  # relative: a school flatter than this along an axis is flat
-SURE = 1e-13  # blind-volume test: |a|a| - c|c| d²| above this times d² decides without rounding
-
-
-@nb.njit(cache=True)
-def build_grid(positions, width, n_cells):
-    """Hashed cell list of side ``width``; ``n_cells`` > 0: periodic box of ``n_cells`` per side.
-
-    Parameters
-    ----------
-    positions : (N, 3) float64
-        Positions (body lengths), in [0, n_cells width) when periodic.
-    width : float
-        Cell side (body lengths).
-    n_cells : int
-        Cells per side of a periodic box (box side / width); 0 in open space.
-
-    Returns
-    -------
-    order : (N,) int64
-        Agents sorted by bucket (see :func:`sims.couzin.kernels.build_cells`).
-    keys : (3, N) int64
-        Integer cells of the sorted agents, in ``[0, n_cells)`` when periodic.
-    bucket_start : (B + 1,) int64
-        Sorted agents of bucket b: ``bucket_start[b] <= rank < bucket_start[b + 1]``.
-    """
-    n = positions.shape[0]
-    inside = positions
-    if n_cells > 0:  # the floor of x / width stays below n_cells for x just under the side
-        inside = np.minimum(positions, n_cells * width - MARGIN * width)
-    cells = np.empty((n, 3), dtype=np.int64)
-    n_buckets = 1 << max(4, int(math.ceil(math.log2(2 * n))))
-    bucket_start = np.zeros(n_buckets + 1, dtype=np.int64)
-    order = np.empty(n, dtype=np.int64)
-    kernels.build_cells(inside, width, cells, bucket_start, order)
-    keys = np.empty((3, n), dtype=np.int64)
-    for rank in range(n):
-        for axis in range(3):
-            keys[axis, rank] = cells[order[rank], axis]
-    return order, keys, bucket_start
-
-
-@nb.njit(cache=True, inline="always")
-def _separation(a, b, box, half):
-    """``b - a`` as scipy's periodic k-d tree wraps it (``box = half = 0``: open space)."""
-    d = b - a
-    return d + box if d < -half else (d - box if d > half else d)
-
-
-@nb.njit(cache=True, inline="always")
-def _wrap(cell, n_cells):
-    return cell % n_cells if n_cells > 0 else cell
-
-
-@nb.njit(cache=True, inline="always")
-def _full_window(n_cells):
-    """Offsets covering each of ``n_cells`` periodic cells once."""
-    return -(n_cells // 2), n_cells - 1 - n_cells // 2
-
-
-@nb.njit(cache=True, inline="always")
-def _run(cx, cy, cz, n_cells, bucket_start):
-    """Sorted agents ``[start, end)`` of the bucket of cell (cx, cy, cz), and the wrapped cell."""
-    cx, cy, cz = _wrap(cx, n_cells), _wrap(cy, n_cells), _wrap(cz, n_cells)
-    bucket = kernels._bucket(cx, cy, cz, bucket_start.shape[0] - 2)
-    return bucket_start[bucket], bucket_start[bucket + 1], cx, cy, cz
+SURE = 1e-13  # blind-volume test: |a|a| - c|c| d²| above this times d² is decided as is
+THREADED_FROM = 1024  # agents: the sweep is shared among threads from this many
+COMPLETE_SPAN = 4  # cells per axis (of side R/√3) up to which a school's sweep sees all pairs
 
 
 @nb.njit(cache=True, inline="always")
@@ -132,62 +64,100 @@ def _union(parent, size, a, b):
 
 
 @nb.njit(cache=True, inline="always")
-def _pair(soa, i, j, box, half, blind):
-    """Separation r_j - r_i, d², and ``a|a| - c|c| d²`` for i seeing j and j seeing i."""
-    if box > 0.0:
-        dx = _separation(soa[0, i], soa[0, j], box, half)
-        dy = _separation(soa[1, i], soa[1, j], box, half)
-        dz = _separation(soa[2, i], soa[2, j], box, half)
-    else:  # the same, without the wrap's selects in the vectorised loop
-        dx, dy, dz = soa[0, j] - soa[0, i], soa[1, j] - soa[1, i], soa[2, j] - soa[2, i]
-    distance2 = (dx * dx + dy * dy) + dz * dz
-    a_i = (soa[3, i] * dx + soa[4, i] * dy) + soa[5, i] * dz
-    a_j = -((soa[3, j] * dx + soa[4, j] * dy) + soa[5, j] * dz)
-    edge = blind * abs(blind) * distance2
-    return dx, dy, dz, distance2, a_i * abs(a_i) - edge, a_j * abs(a_j) - edge
+def _blind_test(projection, edge_factor, distance2):
+    """``a|a| - c|c| d²``: positive when the neighbour is outside the blind volume."""
+    return projection * abs(projection) - edge_factor * distance2
+
+
+@nb.njit(cache=True, inline="always")
+def _pair_code(value, here, inside, low, high, scale, bins):
+    """Code of a pair's alignment in the histograms of :func:`pair_statistics`.
+
+    With M bins: ``b`` (bin b, pair within R), ``M + b`` (bin b, beyond R), ``2M`` and
+    ``2M + 1`` (within R, below and above the range: clipped into the end bins), ``2M + 2``
+    (no histogram: out of range beyond R, or another cell); -1 and -2: to be binned exactly,
+    within R and beyond.
+    """
+    code = bin_code(value, low, scale, bins)
+    beyond = 1 - np.int64(inside)
+    in_range = (value >= low) & (value <= high)
+    in_range_code = UNSURE - beyond if code == UNSURE else code + beyond * bins
+    clipped_code = 2 * bins + np.int64(value > high) if inside else 2 * bins + 2
+    return (in_range_code if in_range else clipped_code) if here else 2 * bins + 2
 
 
 @nb.njit(cache=True, inline="always")
 def _sweep(i, start, end, cell, soa, keys, geometry, codes, values):
     """Pairs (i, j), ``start <= j < end``, j in ``cell``: the branch-free pass.
 
-    Writes the alignment codes (``bins`` where j is not within R) and returns the first j
-    within R (``end`` if none), the perceptions decided here and the pairs left undecided.
+    Writes the alignment codes and values and returns the first j within R (``end`` if none),
+    the perceptions decided here and the pairs within R left undecided.
     """
-    box, half, radius2, blind, low, high, scale, bins = geometry
+    box, half, radius2, blind = geometry[0], geometry[1], geometry[2], geometry[3]
+    low, high, scale, bins = geometry[4], geometry[5], geometry[6], np.int64(geometry[7])
     cx, cy, cz = cell
-    hx, hy, hz = soa[3, i], soa[4, i], soa[5, i]
-    # unsigned indices: no negative-index wraparound, so the loop vectorises
+    x, y, z, hx, hy, hz = soa[0, i], soa[1, i], soa[2, i], soa[3, i], soa[4, i], soa[5, i]
+    edge_factor = blind * abs(blind)
+    # unsigned indices: no negative-index wraparound, so that the loop vectorises; and no
+    # inlined helper that takes an array (each call would count a reference)
     begin, stop = np.uint64(start), np.uint64(end)
     first, seen, unsure = stop, 0, 0
     for j in range(begin, stop):
-        _, _, _, distance2, test_i, test_j = _pair(soa, i, j, box, half, blind)
-        inside = (
-            (distance2 <= radius2) & (keys[0, j] == cx) & (keys[1, j] == cy) & (keys[2, j] == cz)
-        )
+        if box > 0.0:
+            dx = separation(x, soa[0, j], box, half)
+            dy = separation(y, soa[1, j], box, half)
+            dz = separation(z, soa[2, j], box, half)
+        else:  # the same, without the wrap's selects
+            dx, dy, dz = soa[0, j] - x, soa[1, j] - y, soa[2, j] - z
+        distance2 = (dx * dx + dy * dy) + dz * dz
+        here = (keys[0, j] == cx) & (keys[1, j] == cy) & (keys[2, j] == cz)
+        inside = here & (distance2 <= radius2)
+        test_i = _blind_test((hx * dx + hy * dy) + hz * dz, edge_factor, distance2)
+        projection_j = -((soa[3, j] * dx + soa[4, j] * dy) + soa[5, j] * dz)
+        test_j = _blind_test(projection_j, edge_factor, distance2)
         edge = SURE * distance2
         seen += np.int64(inside & (test_i > edge)) + np.int64(inside & (test_j > edge))
         unsure += np.int64(inside & ((abs(test_i) <= edge) | (abs(test_j) <= edge)))
-        value = min(max(alignment(hx, hy, hz, soa[3, j], soa[4, j], soa[5, j]), low), high)
+        value = alignment(hx, hy, hz, soa[3, j], soa[4, j], soa[5, j])
         values[j - begin] = value
-        codes[j - begin] = bin_code(value, low, scale, bins) if inside else bins
+        codes[j - begin] = _pair_code(value, here, inside, low, high, scale, bins)
         first = min(first, j if inside else stop)
     return np.int64(first), seen, unsure
 
 
+@nb.njit(cache=True, inline="always")
+def _holds(keys, start, end, cell):
+    """Whether any of the sorted agents ``[start, end)`` is in ``cell``.
+
+    A bucket shared with occupied cells is then not swept for nothing.
+    """
+    count = 0
+    for j in range(np.uint64(start), np.uint64(end)):
+        count += np.int64(
+            (keys[0, j] == cell[0]) & (keys[1, j] == cell[1]) & (keys[2, j] == cell[2])
+        )
+    return count > 0
+
+
 @nb.njit(cache=True)
-def _undecided_perceptions(i, start, end, cell, soa, keys, geometry, blind):
+def _undecided_perceptions(i, start, end, cell, soa, keys, geometry):
     """Perceptions of the pairs :func:`_sweep` left undecided, by the previous formula."""
-    box, half, radius2 = geometry[0], geometry[1], geometry[2]
-    cx, cy, cz = cell
+    box, half, radius2, blind = geometry[0], geometry[1], geometry[2], geometry[3]
+    edge_factor = blind * abs(blind)
     seen = 0
     for j in range(start, end):
-        dx, dy, dz, distance2, test_i, test_j = _pair(soa, i, j, box, half, blind)
-        inside = distance2 <= radius2 and keys[0, j] == cx and keys[1, j] == cy and keys[2, j] == cz
-        sure_i = abs(test_i) > SURE * distance2
-        sure_j = abs(test_j) > SURE * distance2
-        if not inside or (sure_i and sure_j):
+        dx = separation(soa[0, i], soa[0, j], box, half)
+        dy = separation(soa[1, i], soa[1, j], box, half)
+        dz = separation(soa[2, i], soa[2, j], box, half)
+        distance2 = (dx * dx + dy * dy) + dz * dz
+        here = keys[0, j] == cell[0] and keys[1, j] == cell[1] and keys[2, j] == cell[2]
+        if not here or distance2 > radius2:
             continue
+        edge = SURE * distance2
+        projection_i = (soa[3, i] * dx + soa[4, i] * dy) + soa[5, i] * dz
+        projection_j = -((soa[3, j] * dx + soa[4, j] * dy) + soa[5, j] * dz)
+        sure_i = abs(_blind_test(projection_i, edge_factor, distance2)) > edge
+        sure_j = abs(_blind_test(projection_j, edge_factor, distance2)) > edge
         norm = math.sqrt(distance2)
         ux, uy, uz = (dx / norm, dy / norm, dz / norm) if norm > 0.0 else (0.0, 0.0, 0.0)
         if not sure_i:
@@ -212,7 +182,7 @@ def _reach_window(x, cell, width, reach, n_cells):
     low = min(np.int64(math.floor((x - reach) / width)) - cell, 0)
     high = max(np.int64(math.floor((x + reach) / width)) - cell, 0)
     if n_cells > 0 and high - low + 1 >= n_cells:
-        low, high = _full_window(n_cells)
+        low, high = full_window(n_cells)
         return low, high, True
     return low, high, False
 
@@ -237,214 +207,236 @@ def _group_sizes(parent, order):
 
 
 @nb.njit(cache=True)
-def pair_statistics(soa, keys, bucket_start, order, grid, radius, blind_cosine, edges):
-    """Perceived neighbours, groups and alignment histogram of the pairs within R.
+def _school_box(keys):
+    """Lowest and highest cell of the school along each axis, (2, 3)."""
+    box = np.empty((2, 3), dtype=np.int64)
+    for axis in range(3):
+        box[0, axis], box[1, axis] = keys[axis].min(), keys[axis].max()
+    return box
+
+
+@nb.njit(cache=True)
+def _runs(i, soa, keys, bucket_start, grid, corner, reach, school, complete, runs):
+    """Runs of the sorted agents after agent i in each cell it visits.
+
+    The cells that can hold a point within ``reach`` of it (``complete``: every cell of the
+    school, its lowest and highest cells in ``school``); a row ``(start, end, cx, cy, cz)``
+    of ``runs`` for each that holds agents after i. Returns the number of rows.
+    """
+    width, n_cells = grid[0], grid[1]
+    mask = bucket_start.shape[0] - 2
+    position = (soa[0, i] - corner[0], soa[1, i] - corner[1], soa[2, i] - corner[2])
+    cell = (keys[0, i], keys[1, i], keys[2, i])
+    windows = np.empty((3, 2), dtype=np.int64)
+    full = np.ones(3, dtype=np.bool_)
+    for axis in range(3):
+        if complete:  # every cell of the school, no gaps
+            windows[axis, 0] = school[0, axis] - cell[axis]
+            windows[axis, 1] = school[1, axis] - cell[axis]
+        else:
+            windows[axis, 0], windows[axis, 1], full[axis] = _reach_window(
+                position[axis], cell[axis], width, reach, n_cells
+            )
+    count = 0
+    for ox in range(windows[0, 0], windows[0, 1] + 1):
+        gap_x = 0.0 if full[0] else _gap(position[0], cell[0] + ox, width)
+        for oy in range(windows[1, 0], windows[1, 1] + 1):
+            gap_y = 0.0 if full[1] else _gap(position[1], cell[1] + oy, width)
+            for oz in range(windows[2, 0], windows[2, 1] + 1):
+                gap_z = 0.0 if full[2] else _gap(position[2], cell[2] + oz, width)
+                if gap_x * gap_x + gap_y * gap_y + gap_z * gap_z > reach * reach:
+                    continue
+                bucket, cx, cy, cz = bucket_of(
+                    cell[0] + ox, cell[1] + oy, cell[2] + oz, n_cells, mask
+                )
+                start, end = max(bucket_start[bucket], i + 1), bucket_start[bucket + 1]
+                if start < end and _holds(keys, start, end, (cx, cy, cz)):
+                    runs[count, 0], runs[count, 1] = start, end
+                    runs[count, 2], runs[count, 3], runs[count, 4] = cx, cy, cz
+                    count += 1
+    return count
+
+
+@nb.njit(cache=True)
+def _max_runs(grid, reach, school, complete):
+    """Most cells an agent visits (rows of :func:`_runs`)."""
+    width, n_cells = grid[0], grid[1]
+    most = 1
+    for axis in range(3):
+        if complete:
+            most *= school[1, axis] - school[0, axis] + 1
+        else:
+            side = 2 * np.int64(math.ceil(reach / width)) + 3
+            most *= min(side, n_cells) if n_cells > 0 else side
+    return most
+
+
+@nb.njit(cache=True)
+def _groups(soa, keys, bucket_start, order, grid, corner, radius):
+    """Agents per group (see :func:`pair_statistics`).
+
+    Agent i is joined to the first agent within R after it in each cell it visits, unless
+    the first agent of that cell after it is already in its group: the cell's agents are all
+    joined to each other in the end (each to the next in its own cell, within R of it).
+    """
+    n = soa.shape[1]
+    width, n_cells, box = grid
+    half, radius2 = 0.5 * box, radius * radius
+    reach = radius * (1.0 + cells.MARGIN) + cells.MARGIN * width
+    school = _school_box(keys)
+    runs = np.empty((_max_runs(grid, reach, school, False), 5), dtype=np.int64)
+    parent = np.arange(n)
+    size = np.ones(n, dtype=np.int64)
+    for i in range(n):
+        for r in range(_runs(i, soa, keys, bucket_start, grid, corner, reach, school, False, runs)):
+            start, end = runs[r, 0], runs[r, 1]
+            first = start
+            while (
+                keys[0, first] != runs[r, 2]
+                or keys[1, first] != runs[r, 3]
+                or (keys[2, first] != runs[r, 4])
+            ):
+                first += 1
+            if _find(parent, first) == _find(parent, i):
+                continue
+            for j in range(first, end):
+                if keys[0, j] != runs[r, 2] or keys[1, j] != runs[r, 3] or keys[2, j] != runs[r, 4]:
+                    continue
+                dx = separation(soa[0, i], soa[0, j], box, half)
+                dy = separation(soa[1, i], soa[1, j], box, half)
+                dz = separation(soa[2, i], soa[2, j], box, half)
+                if (dx * dx + dy * dy) + dz * dz <= radius2:
+                    _union(parent, size, i, j)
+                    break
+    return _group_sizes(parent, order)
+
+
+@nb.njit(cache=True)
+def _sweep_agents(first, last, soa, keys, bucket_start, grid, corner, setup, school, edges):
+    """Perceptions and alignment counts (2 bins + 3 codes) of some agents' pairs.
+
+    The pairs of the agents of ranks ``[first, last)`` and of their mirror ranks N - 1 - i
+    with the agents after them (mirrors even out the work of threads' tasks).
+    """
+    n = soa.shape[1]
+    geometry, reach, complete, max_runs = setup
+    with_histogram = edges.shape[0] > 1
+    counts = np.zeros((LANES, 2 * np.int64(geometry[7]) + 3), dtype=np.int64)
+    codes = np.empty(n, dtype=np.int64)
+    values = np.empty(n)
+    runs = np.empty((max_runs, 5), dtype=np.int64)
+    perceived = 0
+    for index in range(first, last):
+        for side in range(2):
+            i = index if side == 0 else n - 1 - index
+            if side == 1 and i <= index:  # the middle rank of an odd N has no mirror
+                break
+            for r in range(
+                _runs(i, soa, keys, bucket_start, grid, corner, reach, school, complete, runs)
+            ):
+                start, end = runs[r, 0], runs[r, 1]
+                cell = (runs[r, 2], runs[r, 3], runs[r, 4])
+                found, seen, unsure = _sweep(
+                    i, start, end, cell, soa, keys, geometry, codes, values
+                )
+                perceived += seen
+                if unsure > 0:
+                    perceived += _undecided_perceptions(i, start, end, cell, soa, keys, geometry)
+                if with_histogram and (found < end or complete):
+                    tally(codes, values, end - start, edges, counts)
+    return perceived, counts.sum(axis=0)
+
+
+TASK_AGENTS = 32  # agents (and as many mirror agents) per task of the threaded sweep
+
+
+@nb.njit(cache=True, parallel=True)
+def _sweep_threaded(
+    soa, keys, bucket_start, grid, corner, geometry, reach, complete, school, edges
+):
+    """:func:`_sweep_agents` over all agents, tasks shared among threads (the same sums)."""
+    half = (soa.shape[1] + 1) // 2
+    tasks = (half + TASK_AGENTS - 1) // TASK_AGENTS
+    max_runs = _max_runs(grid, reach, school, complete)
+    perceived = 0
+    counts = np.zeros(2 * np.int64(geometry[7]) + 3, dtype=np.int64)
+    for task in nb.prange(tasks):
+        first = task * TASK_AGENTS
+        last = min(first + TASK_AGENTS, half)
+        setup = (geometry, reach, complete, max_runs)
+        seen, part = _sweep_agents(
+            first, last, soa, keys, bucket_start, grid, corner, setup, school, edges
+        )
+        perceived += seen
+        counts += part
+    return perceived, counts
+
+
+@nb.njit(cache=True)
+def pair_statistics(
+    soa, keys, bucket_start, order, grid, corner, radius, blind_cosine, edges, everyone, threaded
+):
+    """Perceived neighbours, groups and alignment histograms of the pairs within R.
 
     Parameters
     ----------
     soa : (6, N) float64
         Positions (body lengths; wrapped into [0, L) when periodic) and unit headings of the
-        agents sorted by :func:`build_grid` with cells of side at most R/√3.
+        agents sorted by :func:`sims.couzin.cells.build_grid`, cells of side at most R/√3.
     keys, bucket_start, order : arrays
-        The cell list (:func:`build_grid`).
+        The cell list (:func:`sims.couzin.cells.build_grid`).
     grid : tuple (float, int, float)
-        Cell side (body lengths), cells per side (0 in open space) and box side L (0 in open
-        space).
+        Cell side (body lengths), cells per side and box side L (both 0 in open space).
+    corner : tuple of 3 float
+        Corner of cell (0, 0, 0) (body lengths).
     radius : float
         Perception radius R (body lengths).
     blind_cosine : float
-        ``cos(α/2)``: j is perceived by i if ``ê_i·r̂_ij >= blind_cosine``.
+        ``cos(α/2)``: i perceives j if ``ê_i·r̂_ij >= blind_cosine``.
     edges : (bins + 1,) float64
-        Edges of the alignment histogram; empty: no histogram.
+        Edges of the alignment histograms; empty: no histogram.
+    everyone : bool
+        Whether the histogram of all pairs is wanted (found here if the school is compact).
+    threaded : bool
+        Share the sweep among threads (the same results).
 
     Returns
     -------
     perceived : int
         Ordered pairs (i, j) within R, j outside i's blind volume.
     counts : (bins,) int64
-        Pairs within R per alignment bin.
+        Pairs within R per alignment bin (values clipped into the range).
+    all_counts : (bins,) int64
+        All pairs per alignment bin (values out of range left out); empty when not found.
     sizes : (groups,) int64
         Agents per group (connected components at R), numbered by their first agent.
     """
-    n = soa.shape[1]
-    width, n_cells, box = grid
+    width, box = grid[0], grid[2]
     with_histogram = edges.shape[0] > 1
     bins = max(edges.shape[0] - 1, 1)
     low, high = (edges[0], edges[bins]) if with_histogram else (0.0, 1.0)
-    scale = bins / (high - low)
-    geometry = (box, 0.5 * box, radius * radius, blind_cosine, low, high, scale, bins)
-    reach = radius * (1.0 + MARGIN) + MARGIN * width
-    counts = np.zeros((LANES, bins + 1), dtype=np.int64)
-    codes = np.empty(n, dtype=np.int64)
-    values = np.empty(n)
-    parent = np.arange(n)
-    size = np.ones(n, dtype=np.int64)
-    perceived = 0
-    for i in range(n):
-        x, y, z = soa[0, i], soa[1, i], soa[2, i]
-        kx, ky, kz = keys[0, i], keys[1, i], keys[2, i]
-        x_low, x_high, x_full = _reach_window(x, kx, width, reach, n_cells)
-        y_low, y_high, y_full = _reach_window(y, ky, width, reach, n_cells)
-        z_low, z_high, z_full = _reach_window(z, kz, width, reach, n_cells)
-        for ox in range(x_low, x_high + 1):
-            gap_x = 0.0 if x_full else _gap(x, kx + ox, width)
-            for oy in range(y_low, y_high + 1):
-                gap_y = 0.0 if y_full else _gap(y, ky + oy, width)
-                for oz in range(z_low, z_high + 1):
-                    gap_z = 0.0 if z_full else _gap(z, kz + oz, width)
-                    if gap_x * gap_x + gap_y * gap_y + gap_z * gap_z > reach * reach:
-                        continue
-                    start, end, cx, cy, cz = _run(kx + ox, ky + oy, kz + oz, n_cells, bucket_start)
-                    start = max(start, i + 1)
-                    if start >= end:
-                        continue
-                    cell = (cx, cy, cz)
-                    first, seen, unsure = _sweep(
-                        i, start, end, cell, soa, keys, geometry, codes, values
-                    )
-                    perceived += seen
-                    if unsure > 0:
-                        perceived += _undecided_perceptions(
-                            i, start, end, cell, soa, keys, geometry, blind_cosine
-                        )
-                    if first < end:
-                        _union(parent, size, i, first)
-                        if with_histogram:
-                            tally(codes, values, end - start, edges, counts)
-    return perceived, counts.sum(axis=0)[:bins], _group_sizes(parent, order)
-
-
-@nb.njit(cache=True, inline="always")
-def _shell_window(s, n_cells):
-    """Offsets ``[-s, s]`` along an axis, each periodic cell once; and whether that is all."""
-    if n_cells > 0 and 2 * s + 1 >= n_cells:
-        low, high = _full_window(n_cells)
-        return low, high, True
-    return -s, s, False
-
-
-@nb.njit(cache=True, inline="always")
-def _window_cells(s, n_cells):
-    if s < 0:
-        return 0
-    low, high, _ = _shell_window(s, n_cells)
-    return (high - low + 1) ** 3
-
-
-@nb.njit(cache=True, inline="always")
-def _keep_nearest(best, distance2):
-    """Insert ``distance2`` into the ascending ``best`` if it is smaller than the last."""
-    k = best.shape[0]
-    if distance2 < best[k - 1]:
-        slot = k - 1
-        while slot > 0 and best[slot - 1] > distance2:
-            best[slot] = best[slot - 1]
-            slot -= 1
-        best[slot] = distance2
-
-
-@nb.njit(cache=True, inline="always")
-def _scan_cell(i, cell, soa, keys, bucket_start, n_cells, box, best):
-    start, end, cx, cy, cz = _run(cell[0], cell[1], cell[2], n_cells, bucket_start)
-    half = 0.5 * box
-    for j in range(start, end):
-        if j == i or keys[0, j] != cx or keys[1, j] != cy or keys[2, j] != cz:
-            continue
-        dx = _separation(soa[0, i], soa[0, j], box, half)
-        dy = _separation(soa[1, i], soa[1, j], box, half)
-        dz = _separation(soa[2, i], soa[2, j], box, half)
-        _keep_nearest(best, (dx * dx + dy * dy) + dz * dz)
-    return end - start
-
-
-@nb.njit(cache=True)
-def _scan_shell(i, s, soa, keys, bucket_start, n_cells, box, best):
-    """Test the agents of the cells at Chebyshev offset s from agent i's cell (each cell once)."""
-    kx, ky, kz = keys[0, i], keys[1, i], keys[2, i]
-    low, high, _ = _shell_window(s, n_cells)
-    inner_low, inner_high = (1, 0) if s == 0 else _shell_window(s - 1, n_cells)[:2]
-    for ox in range(low, high + 1):
-        inner_x = inner_low <= ox <= inner_high
-        for oy in range(low, high + 1):
-            inner_y = inner_low <= oy <= inner_high
-            if inner_x and inner_y:  # only the two caps of the shell along z
-                for oz in range(low, inner_low):
-                    _scan_cell(
-                        i, (kx + ox, ky + oy, kz + oz), soa, keys, bucket_start, n_cells, box, best
-                    )
-                for oz in range(inner_high + 1, high + 1):
-                    _scan_cell(
-                        i, (kx + ox, ky + oy, kz + oz), soa, keys, bucket_start, n_cells, box, best
-                    )
-            else:
-                for oz in range(low, high + 1):
-                    _scan_cell(
-                        i, (kx + ox, ky + oy, kz + oz), soa, keys, bucket_start, n_cells, box, best
-                    )
-
-
-@nb.njit(cache=True, inline="always")
-def _unvisited_distance(i, s, soa, keys, width, n_cells):
-    """Lower bound (body lengths) of the distance from agent i to agents beyond shell s.
-
-    Infinity when the shells 0..s hold every agent.
-    """
-    low, high, full = _shell_window(s, n_cells)
-    if full:
-        return math.inf
-    bound = math.inf
-    for axis in range(3):
-        x, cell = soa[axis, i], keys[axis, i]
-        margin = BOUND_MARGIN * (width + abs(x))
-        bound = min(
-            bound, x - (cell + low) * width - margin, (cell + high + 1) * width - x - margin
+    geometry = np.array(
+        [box, 0.5 * box, radius * radius, blind_cosine, low, high, bins / (high - low), bins]
+    )
+    reach = radius * (1.0 + cells.MARGIN) + cells.MARGIN * width
+    school = _school_box(keys)
+    complete = everyone and with_histogram and (school[1] - school[0]).max() < COMPLETE_SPAN
+    if threaded:
+        perceived, total = _sweep_threaded(
+            soa, keys, bucket_start, grid, corner, geometry, reach, complete, school, edges
         )
-    return bound
-
-
-@nb.njit(cache=True)
-def nearest_distances(soa, keys, bucket_start, order, grid, k):
-    """Distances (body lengths) from each agent to its k nearest others, (N, k) ascending.
-
-    Parameters
-    ----------
-    soa, keys, bucket_start, order : arrays
-        Positions of the agents sorted by :func:`build_grid` (any cell side) and the cells.
-    grid : tuple (float, int, float)
-        Cell side, cells per side (0 in open space) and box side (0 in open space).
-    k : int
-        Neighbours, at most N - 1.
-    """
-    n = soa.shape[1]
-    width, n_cells, box = grid
-    distances = np.empty((n, k))
-    best = np.empty(k)
-    for i in range(n):
-        best[:] = math.inf
-        s = 0
-        while True:
-            if _window_cells(s, n_cells) > max(n, 1):  # cheaper to test every agent
-                best[:] = math.inf
-                for j in range(n):
-                    if j != i:
-                        _scan_cell_free(i, j, soa, box, best)
-                break
-            _scan_shell(i, s, soa, keys, bucket_start, n_cells, box, best)
-            bound = _unvisited_distance(i, s, soa, keys, width, n_cells)
-            if bound == math.inf or (bound > 0.0 and best[k - 1] <= bound * bound):
-                break
-            s += 1
-        distances[order[i]] = np.sqrt(best)
-    return distances
-
-
-@nb.njit(cache=True, inline="always")
-def _scan_cell_free(i, j, soa, box, best):
-    half = 0.5 * box
-    dx = _separation(soa[0, i], soa[0, j], box, half)
-    dy = _separation(soa[1, i], soa[1, j], box, half)
-    dz = _separation(soa[2, i], soa[2, j], box, half)
-    _keep_nearest(best, (dx * dx + dy * dy) + dz * dz)
+    else:
+        setup = (geometry, reach, complete, _max_runs(grid, reach, school, complete))
+        half = (soa.shape[1] + 1) // 2
+        perceived, total = _sweep_agents(
+            0, half, soa, keys, bucket_start, grid, corner, setup, school, edges
+        )
+    within = total[:bins].copy()
+    within[0] += total[2 * bins]
+    within[bins - 1] += total[2 * bins + 1]
+    all_pairs = total[:bins] + total[bins : 2 * bins] if complete else total[:0]
+    sizes = _groups(soa, keys, bucket_start, order, grid, corner, radius)
+    return perceived, within, all_pairs, sizes
 
 
 @dataclass
@@ -454,29 +446,8 @@ class Neighbourhoods:
     nearest: np.ndarray  # (N, k) distances to the k nearest others (body lengths), ascending
     perceived: int  # ordered pairs (i, j) within R with j outside i's blind volume
     alignment_counts: np.ndarray  # (bins,) pairs within R per alignment bin (empty: not asked)
+    all_alignment_counts: np.ndarray | None  # (bins,) all pairs per bin, if found on the way
     group_sizes: np.ndarray  # agents per group, numbered by their first agent
-
-
-def _grid(side: float, box: float | None) -> tuple[float, int, float]:
-    """Cell side, cells per side and box side of cells no larger than ``side``."""
-    if box is None:
-        return side, 0, 0.0
-    n_cells = max(1, math.ceil(box / side))
-    return box / n_cells, n_cells, box
-
-
-def _nearest_cell_side(offsets: np.ndarray) -> float:
-    """Cells holding about NEAREST_CELL_AGENTS agents of a school of these offsets each.
-
-    From the school's extent along its non-degenerate axes (a flat school gets square cells
-    of its area per agent, a line of agents their spacing).
-    """
-    extent = np.ptp(offsets, axis=0)
-    spread = extent[extent > DEGENERATE_EXTENT * extent.max()]
-    if spread.size == 0:  # all agents at one point
-        return 1.0
-    volume = NEAREST_CELL_AGENTS * float(np.prod(spread)) / len(offsets)
-    return volume ** (1.0 / spread.size)
 
 
 def survey(
@@ -488,6 +459,7 @@ def survey(
     box: float | None,
     k: int,
     edges: np.ndarray,
+    everyone: bool = False,
 ) -> Neighbourhoods:
     """Neighbourhoods of every agent (see the module docstring), O(N) memory.
 
@@ -507,21 +479,42 @@ def survey(
     k : int
         Nearest neighbours, at most N - 1.
     edges : (bins + 1,) array
-        Edges of the alignment histogram; empty for none.
+        Edges of the alignment histograms; empty for none.
+    everyone : bool
+        Find the all-pairs alignment histogram too if the school is compact enough.
     """
     positions = np.ascontiguousarray(positions, dtype=float)
     headings = np.asarray(headings, dtype=float)
     if box is not None:
         positions = np.mod(positions, box)
-    grid = _grid(radius * CONNECTED_SIDE * (1.0 - MARGIN), box)
-    order, keys, bucket_start = build_grid(positions, grid[0], grid[1])
-    soa = np.ascontiguousarray(np.concatenate([positions[order].T, headings[order].T]))
     edges = np.asarray(edges, dtype=float)
-    perceived, counts, sizes = pair_statistics(
-        soa, keys, bucket_start, order, grid, radius, blind_cosine, edges
+    corner = cells.origin(positions, box)
+    grid = cells.grid(radius * CONNECTED_SIDE * (1.0 - cells.MARGIN), box)
+    order, keys, bucket_start = cells.build_grid(positions, grid[0], grid[1], corner)
+    soa = np.ascontiguousarray(np.concatenate([positions[order].T, headings[order].T]))
+    threaded = len(positions) >= THREADED_FROM
+    perceived, counts, all_counts, sizes = pair_statistics(
+        soa,
+        keys,
+        bucket_start,
+        order,
+        grid,
+        corner,
+        radius,
+        blind_cosine,
+        edges,
+        everyone,
+        threaded,
     )
-    grid = _grid(_nearest_cell_side(offsets), box)
-    order, keys, bucket_start = build_grid(positions, grid[0], grid[1])
-    soa = np.ascontiguousarray(positions[order].T)
-    nearest = nearest_distances(soa, keys, bucket_start, order, grid, k)
-    return Neighbourhoods(nearest, int(perceived), counts if len(edges) > 1 else counts[:0], sizes)
+    grid = cells.grid(cell_side(offsets), box)
+    order, keys, bucket_start = cells.build_grid(positions, grid[0], grid[1], corner)
+    nearest = nearest_distances(
+        np.ascontiguousarray(positions[order].T), keys, bucket_start, order, grid, corner, k
+    )
+    return Neighbourhoods(
+        nearest,
+        int(perceived),
+        counts if len(edges) > 1 else counts[:0],
+        all_counts if len(all_counts) else None,
+        sizes,
+    )

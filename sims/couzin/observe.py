@@ -45,6 +45,7 @@ def observe_school(params, positions: np.ndarray, headings: np.ndarray) -> dict[
         box,
         min(diagnostics.NEAREST_NEIGHBOURS, n_agents - 1),
         entropies.VELOCITY_EDGES if params.entropies != "none" else np.empty(0),
+        everyone=params.entropies == "all",
     )
     sizes = hood.group_sizes
     p = diagnostics.polarization(headings)
@@ -67,6 +68,7 @@ def observe_school(params, positions: np.ndarray, headings: np.ndarray) -> dict[
         "offsets": offsets,
         "knn_distances": hood.nearest,
         "alignment_counts": hood.alignment_counts,
+        "all_alignment_counts": hood.all_alignment_counts,
         "box": box,
         "perception_radius": params.perception_radius,
         "reference_length": params.box_size,
