@@ -31,7 +31,7 @@ def bin_edges(bins: int, low: float, high: float) -> np.ndarray:
 
 
 @nb.njit(cache=True, inline="always")
-def alignment(ax, ay, az, bx, by, bz):
+def alignment_of(ax, ay, az, bx, by, bz):
     """``(1 + a·b)/2``, the dot product summed as numpy's einsum sums it: ``(x + z) + y``."""
     return 0.5 * (1.0 + ((ax * bx + az * bz) + ay * by))
 
@@ -97,7 +97,7 @@ def _row_codes(headings, i, edges, codes, values):
     # unsigned indices: no negative-index wraparound, so the loop vectorises
     begin = np.uint64(i + 1)
     for j in range(begin, np.uint64(headings.shape[1])):
-        value = alignment(hx, hy, hz, headings[0, j], headings[1, j], headings[2, j])
+        value = alignment_of(hx, hy, hz, headings[0, j], headings[1, j], headings[2, j])
         inside = (value >= low) & (value <= high)
         values[j - begin] = value
         codes[j - begin] = bin_code(value, low, scale, bins) if inside else bins

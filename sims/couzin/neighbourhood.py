@@ -34,8 +34,8 @@ from dataclasses import dataclass
 import numba as nb
 import numpy as np
 
-from sims.couzin import cells
-from sims.couzin.alignment import LANES, UNSURE, alignment, bin_code, tally
+from sims.couzin import alignment, cells
+from sims.couzin.alignment import LANES, UNSURE, alignment_of, bin_code, tally
 from sims.couzin.cells import bucket_of, full_window, separation
 from sims.couzin.nearest import cell_side, nearest_distances
 
@@ -118,7 +118,7 @@ def _sweep(i, start, end, cell, soa, keys, geometry, codes, values):
         edge = SURE * distance2
         seen += np.int64(inside & (test_i > edge)) + np.int64(inside & (test_j > edge))
         unsure += np.int64(inside & ((abs(test_i) <= edge) | (abs(test_j) <= edge)))
-        value = alignment(hx, hy, hz, soa[3, j], soa[4, j], soa[5, j])
+        value = alignment_of(hx, hy, hz, soa[3, j], soa[4, j], soa[5, j])
         values[j - begin] = value
         codes[j - begin] = _pair_code(value, here, inside, low, high, scale, bins)
         first = min(first, j if inside else stop)
@@ -460,6 +460,7 @@ def survey(
     k: int,
     edges: np.ndarray,
     everyone: bool = False,
+    threaded: bool | None = None,
 ) -> Neighbourhoods:
     """Neighbourhoods of every agent (see the module docstring), O(N) memory.
 
@@ -482,6 +483,9 @@ def survey(
         Edges of the alignment histograms; empty for none.
     everyone : bool
         Find the all-pairs alignment histogram too if the school is compact enough.
+    threaded : bool, optional
+        Share the pair sweep among threads (the same results); default: from
+        ``THREADED_FROM`` agents.
     """
     positions = np.ascontiguousarray(positions, dtype=float)
     headings = np.asarray(headings, dtype=float)
@@ -492,7 +496,8 @@ def survey(
     grid = cells.grid(radius * CONNECTED_SIDE * (1.0 - cells.MARGIN), box)
     order, keys, bucket_start = cells.build_grid(positions, grid[0], grid[1], corner)
     soa = np.ascontiguousarray(np.concatenate([positions[order].T, headings[order].T]))
-    threaded = len(positions) >= THREADED_FROM
+    if threaded is None:
+        threaded = len(positions) >= THREADED_FROM
     perceived, counts, all_counts, sizes = pair_statistics(
         soa,
         keys,
@@ -518,3 +523,17 @@ def survey(
         all_counts if len(all_counts) else None,
         sizes,
     )
+
+
+def warm_up() -> None:
+    """Compile (or load from the cache) every observation kernel, threaded ones included."""
+    rng = np.random.default_rng(0)
+    positions = rng.uniform(0.0, 2.0, (8, 3))
+    headings = rng.normal(size=(8, 3))
+    headings /= np.linalg.norm(headings, axis=1, keepdims=True)
+    edges = alignment.bin_edges(20, 0.0, 1.0)
+    for box in (None, 10.0):
+        for threaded in (False, True):
+            survey(positions, headings, positions, 1.0, -0.5, box, 5, edges, True, threaded)
+    alignment.all_pairs_counts(np.ascontiguousarray(headings.T), edges)
+    alignment.all_pairs_counts_threaded(np.ascontiguousarray(headings.T), edges)
