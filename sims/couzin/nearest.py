@@ -1,12 +1,12 @@
-"""Distances from every agent to its k nearest others, over a cell list: O(N) memory.
+"""Distances from every agent to its k <= 5 nearest others, over a cell list: O(N) memory.
 
 Cells sized to the school (about ``CELL_AGENTS`` agents each, :func:`cell_side`) are searched
 in shells of growing Chebyshev radius around the agent's cell. After shell s, every agent not
 yet tested lies outside the box of cells within s of the agent's, so at least as far as the
 nearest face of that box: once the k-th nearest distance found is below it, the k nearest are
 certain (a farther agent at the same distance would not change the distances). Once the cells
-of the next shells would outnumber the agents (a lone agent far from the others), every agent
-is tested instead, so no agent costs more than O(N). Distances are those of scipy's k-d tree
+of the next shell would outnumber the agents (a lone agent far from the others), every agent is
+tested instead, so no agent costs more than O(N). Distances are those of scipy's k-d tree
 (:mod:`sims.couzin.cells`), so they equal its ``query`` bit for bit.
 """
 
@@ -17,7 +17,8 @@ import numpy as np
 
 from sims.couzin.cells import bucket_of, full_window, separation
 
-CELL_AGENTS = 2.0  # agents per cell on average: measured fastest of 1, 2, 4, 8 at N = 4e3, 2e4
+MOST = 5  # nearest neighbours kept (the k-NN entropies use 5)
+CELL_AGENTS = 2.0  # agents per cell on average: of 0.5, 1, 2, 4 the fastest, N = 4e3 and 2e4
 DEGENERATE_EXTENT = 1e-9  # relative: a school flatter than this along an axis is flat
 BOUND_MARGIN = 1e-8  # relative to the cell side and coordinates: rounding of the stopping test
 
@@ -45,29 +46,31 @@ def _shell_window(s, n_cells):
 
 
 @nb.njit(cache=True, inline="always")
-def _keep(best, distance2):
-    """Insert ``distance2`` into the ascending ``best`` if it is below the last."""
-    k = best.shape[0]
-    if distance2 < best[k - 1]:
-        slot = k - 1
-        while slot > 0 and best[slot - 1] > distance2:
-            best[slot] = best[slot - 1]
-            slot -= 1
-        best[slot] = distance2
+def _keep(nearest, distance2):
+    """The five smallest of ``nearest`` (ascending) and ``distance2``, without a branch."""
+    d0, d1, d2, d3, d4 = nearest
+    return (
+        min(d0, distance2),
+        min(d1, max(d0, distance2)),
+        min(d2, max(d1, distance2)),
+        min(d3, max(d2, distance2)),
+        min(d4, max(d3, distance2)),
+    )
 
 
 @nb.njit(cache=True)
-def _test_everyone(i, positions, box, best):
-    """The k nearest of agent i among all agents, into ``best`` (squared distances)."""
-    best[:] = math.inf
+def _everyone(i, positions, box):
+    """Squared distances from agent i to its five nearest among all agents."""
     half = 0.5 * box
     x, y, z = positions[0, i], positions[1, i], positions[2, i]
+    nearest = (math.inf, math.inf, math.inf, math.inf, math.inf)
     for j in range(positions.shape[1]):
         if j != i:
             dx = separation(x, positions[0, j], box, half)
             dy = separation(y, positions[1, j], box, half)
             dz = separation(z, positions[2, j], box, half)
-            _keep(best, (dx * dx + dy * dy) + dz * dz)
+            nearest = _keep(nearest, (dx * dx + dy * dy) + dz * dz)
+    return nearest
 
 
 @nb.njit(cache=True)
@@ -86,77 +89,59 @@ def nearest_distances(positions, keys, bucket_start, order, grid, corner, k):
     corner : tuple of 3 float
         Corner of cell (0, 0, 0) (body lengths).
     k : int
-        Neighbours, at most N - 1.
+        Neighbours, at most N - 1 and at most MOST.
     """
     n = positions.shape[1]
     width, n_cells, box = grid
     half = 0.5 * box
     mask = bucket_start.shape[0] - 2
+    margin = BOUND_MARGIN * (width + abs(corner[0]) + abs(corner[1]) + abs(corner[2]))
     distances = np.empty((n, k))
-    best = np.empty(k)
     for i in range(n):
         x, y, z = positions[0, i], positions[1, i], positions[2, i]
         kx, ky, kz = keys[0, i], keys[1, i], keys[2, i]
-        best[:] = math.inf
+        nearest = (math.inf, math.inf, math.inf, math.inf, math.inf)
         s = 0
         while True:
             low, high, full = _shell_window(s, n_cells)
-            everyone = (high - low + 1) ** 3 > n
+            if (high - low + 1) ** 3 > n:  # the cells to visit outnumber the agents
+                nearest = _everyone(i, positions, box)
+                break
             # the cells of shell s: the box of offsets [low, high]^3 less the box of shell s - 1
             inner_low, inner_high = (1, 0) if s == 0 else _shell_window(s - 1, n_cells)[:2]
             for ox in range(low, high + 1):
                 inner_x = inner_low <= ox <= inner_high
                 for oy in range(low, high + 1):
-                    inner_y = inner_low <= oy <= inner_high
-                    caps = inner_x and inner_y  # only the two ends of the column along z
-                    for part in range(2):
-                        z_from, z_to = low, high
-                        if caps:
-                            z_from, z_to = (
-                                (low, inner_low - 1) if part == 0 else (inner_high + 1, high)
-                            )
-                        elif part == 1:
-                            break
+                    caps = inner_x and inner_low <= oy <= inner_high  # only the column's ends
+                    for part in range(2 if caps else 1):
+                        z_from = inner_high + 1 if part == 1 else low
+                        z_to = inner_low - 1 if caps and part == 0 else high
                         for oz in range(z_from, z_to + 1):
-                            if everyone:
-                                break
                             b, cx, cy, cz = bucket_of(kx + ox, ky + oy, kz + oz, n_cells, mask)
                             for j in range(bucket_start[b], bucket_start[b + 1]):
-                                if (
-                                    j == i
-                                    or keys[0, j] != cx
-                                    or keys[1, j] != cy
-                                    or keys[2, j] != cz
-                                ):
+                                if j == i or keys[0, j] != cx or keys[1, j] != cy:
                                     continue
+                                if keys[2, j] != cz:
+                                    continue
+                                # written out: an inlined helper taking the arrays would
+                                # count a reference per agent tested
                                 dx = separation(x, positions[0, j], box, half)
                                 dy = separation(y, positions[1, j], box, half)
                                 dz = separation(z, positions[2, j], box, half)
-                                distance2 = (dx * dx + dy * dy) + dz * dz
-                                if distance2 < best[k - 1]:
-                                    slot = k - 1
-                                    while slot > 0 and best[slot - 1] > distance2:
-                                        best[slot] = best[slot - 1]
-                                        slot -= 1
-                                    best[slot] = distance2
-            if everyone:  # the cells to visit outnumber the agents: test them all
-                _test_everyone(i, positions, box, best)
-                break
+                                nearest = _keep(nearest, (dx * dx + dy * dy) + dz * dz)
             if full:  # every cell visited
                 break
             # distance to the nearest face of the box of visited cells, less rounding
             bound = math.inf
             for coordinate, cell in ((x - corner[0], kx), (y - corner[1], ky), (z - corner[2], kz)):
-                margin = BOUND_MARGIN * (
-                    width + abs(coordinate) + abs(corner[0]) + abs(corner[1]) + abs(corner[2])
-                )
+                slack = margin + BOUND_MARGIN * abs(coordinate)
                 below = coordinate - (cell + low) * width
                 above = (cell + high + 1) * width - coordinate
-                bound = min(bound, below - margin, above - margin)
-            if bound > 0.0 and best[k - 1] <= bound * bound:
+                bound = min(bound, below - slack, above - slack)
+            if bound > 0.0 and nearest[k - 1] <= bound * bound:
                 break
             s += 1
         agent = order[i]
         for m in range(k):
-            distances[agent, m] = math.sqrt(best[m])
+            distances[agent, m] = math.sqrt(nearest[m])
     return distances

@@ -23,9 +23,10 @@ within R:
   bins it.
 
 When the paper's all-pairs alignment histogram is asked for and the school spans at most
-``COMPLETE_SPAN`` cells along each axis (most of its pairs are within R), every agent visits
-every cell of the school instead: the same sweep then sees every pair, and the all-pairs
-histogram comes with it rather than from a second O(N²) loop.
+``COMPLETE_SPAN`` cells along each axis (most of its pairs are within R), the sweep takes every
+pair instead, in one run of all the agents after each (no cells): the all-pairs histogram then
+comes with it rather than from a second O(N²) loop. The groups are found cell by cell in a pass
+of their own (:func:`_groups`).
 """
 
 import math
@@ -34,14 +35,14 @@ from dataclasses import dataclass
 import numba as nb
 import numpy as np
 
-from sims.couzin import alignment, cells
+from sims.couzin import alignment, cells, kernels, nearest
 from sims.couzin.alignment import LANES, UNSURE, alignment_of, bin_code, tally
 from sims.couzin.cells import bucket_of, full_window, separation
-from sims.couzin.nearest import cell_side, nearest_distances
 
 CONNECTED_SIDE = 1.0 / math.sqrt(3.0)  # cells of side R/√3: a cell's agents are within R
 SURE = 1e-13  # blind-volume test: |a|a| - c|c| d²| above this times d² is decided as is
-THREADED_FROM = 1024  # agents: the sweep is shared among threads from this many
+THREADED_FROM = kernels.THREADED_FROM  # agents: the sweep is shared among threads from this many
+ANY_CELL = -(2**62)  # in place of a cell: a run of agents in any cell
 COMPLETE_SPAN = 4  # cells per axis (of side R/√3) up to which a school's sweep sees all pairs
 
 
@@ -88,7 +89,7 @@ def _pair_code(value, here, inside, low, high, scale, bins):
 
 @nb.njit(cache=True, inline="always")
 def _sweep(i, start, end, cell, soa, keys, geometry, codes, values):
-    """Pairs (i, j), ``start <= j < end``, j in ``cell``: the branch-free pass.
+    """Pairs (i, j), ``start <= j < end``, j in ``cell`` (any cell: ANY_CELL).
 
     Writes the alignment codes and values and returns the first j within R (``end`` if none),
     the perceptions decided here and the pairs within R left undecided.
@@ -96,6 +97,7 @@ def _sweep(i, start, end, cell, soa, keys, geometry, codes, values):
     box, half, radius2, blind = geometry[0], geometry[1], geometry[2], geometry[3]
     low, high, scale, bins = geometry[4], geometry[5], geometry[6], np.int64(geometry[7])
     cx, cy, cz = cell
+    anywhere = cx == ANY_CELL
     x, y, z, hx, hy, hz = soa[0, i], soa[1, i], soa[2, i], soa[3, i], soa[4, i], soa[5, i]
     edge_factor = blind * abs(blind)
     # unsigned indices: no negative-index wraparound, so that the loop vectorises; and no
@@ -110,7 +112,7 @@ def _sweep(i, start, end, cell, soa, keys, geometry, codes, values):
         else:  # the same, without the wrap's selects
             dx, dy, dz = soa[0, j] - x, soa[1, j] - y, soa[2, j] - z
         distance2 = (dx * dx + dy * dy) + dz * dz
-        here = (keys[0, j] == cx) & (keys[1, j] == cy) & (keys[2, j] == cz)
+        here = anywhere | ((keys[0, j] == cx) & (keys[1, j] == cy) & (keys[2, j] == cz))
         inside = here & (distance2 <= radius2)
         test_i = _blind_test((hx * dx + hy * dy) + hz * dz, edge_factor, distance2)
         projection_j = -((soa[3, j] * dx + soa[4, j] * dy) + soa[5, j] * dz)
@@ -125,20 +127,6 @@ def _sweep(i, start, end, cell, soa, keys, geometry, codes, values):
     return np.int64(first), seen, unsure
 
 
-@nb.njit(cache=True, inline="always")
-def _holds(keys, start, end, cell):
-    """Whether any of the sorted agents ``[start, end)`` is in ``cell``.
-
-    A bucket shared with occupied cells is then not swept for nothing.
-    """
-    count = 0
-    for j in range(np.uint64(start), np.uint64(end)):
-        count += np.int64(
-            (keys[0, j] == cell[0]) & (keys[1, j] == cell[1]) & (keys[2, j] == cell[2])
-        )
-    return count > 0
-
-
 @nb.njit(cache=True)
 def _undecided_perceptions(i, start, end, cell, soa, keys, geometry):
     """Perceptions of the pairs :func:`_sweep` left undecided, by the previous formula."""
@@ -150,7 +138,9 @@ def _undecided_perceptions(i, start, end, cell, soa, keys, geometry):
         dy = separation(soa[1, i], soa[1, j], box, half)
         dz = separation(soa[2, i], soa[2, j], box, half)
         distance2 = (dx * dx + dy * dy) + dz * dz
-        here = keys[0, j] == cell[0] and keys[1, j] == cell[1] and keys[2, j] == cell[2]
+        here = cell[0] == ANY_CELL or (
+            keys[0, j] == cell[0] and keys[1, j] == cell[1] and keys[2, j] == cell[2]
+        )
         if not here or distance2 > radius2:
             continue
         edge = SURE * distance2
@@ -216,27 +206,27 @@ def _school_box(keys):
 
 
 @nb.njit(cache=True)
-def _runs(i, soa, keys, bucket_start, grid, corner, reach, school, complete, runs):
-    """Runs of the sorted agents after agent i in each cell it visits.
+def _runs(i, soa, keys, bucket_start, grid, corner, reach, everyone, runs):
+    """Runs of the sorted agents after agent i that may hold agents within ``reach`` of it.
 
-    The cells that can hold a point within ``reach`` of it (``complete``: every cell of the
-    school, its lowest and highest cells in ``school``); a row ``(start, end, cx, cy, cz)``
-    of ``runs`` for each that holds agents after i. Returns the number of rows.
+    A row ``(start, end, cx, cy, cz)`` of ``runs`` for each cell that can hold a point within
+    ``reach`` of it and agents after it, j in cell (cx, cy, cz) among ranks ``[start, end)``;
+    with ``everyone``, one row: all agents after it, any cell. Returns the number of rows.
     """
+    if everyone:
+        runs[0, 0], runs[0, 1] = i + 1, soa.shape[1]
+        runs[0, 2], runs[0, 3], runs[0, 4] = ANY_CELL, ANY_CELL, ANY_CELL
+        return 1 if i + 1 < soa.shape[1] else 0
     width, n_cells = grid[0], grid[1]
     mask = bucket_start.shape[0] - 2
     position = (soa[0, i] - corner[0], soa[1, i] - corner[1], soa[2, i] - corner[2])
     cell = (keys[0, i], keys[1, i], keys[2, i])
     windows = np.empty((3, 2), dtype=np.int64)
-    full = np.ones(3, dtype=np.bool_)
+    full = np.empty(3, dtype=np.bool_)
     for axis in range(3):
-        if complete:  # every cell of the school, no gaps
-            windows[axis, 0] = school[0, axis] - cell[axis]
-            windows[axis, 1] = school[1, axis] - cell[axis]
-        else:
-            windows[axis, 0], windows[axis, 1], full[axis] = _reach_window(
-                position[axis], cell[axis], width, reach, n_cells
-            )
+        windows[axis, 0], windows[axis, 1], full[axis] = _reach_window(
+            position[axis], cell[axis], width, reach, n_cells
+        )
     count = 0
     for ox in range(windows[0, 0], windows[0, 1] + 1):
         gap_x = 0.0 if full[0] else _gap(position[0], cell[0] + ox, width)
@@ -250,7 +240,7 @@ def _runs(i, soa, keys, bucket_start, grid, corner, reach, school, complete, run
                     cell[0] + ox, cell[1] + oy, cell[2] + oz, n_cells, mask
                 )
                 start, end = max(bucket_start[bucket], i + 1), bucket_start[bucket + 1]
-                if start < end and _holds(keys, start, end, (cx, cy, cz)):
+                if start < end:
                     runs[count, 0], runs[count, 1] = start, end
                     runs[count, 2], runs[count, 3], runs[count, 4] = cx, cy, cz
                     count += 1
@@ -258,61 +248,92 @@ def _runs(i, soa, keys, bucket_start, grid, corner, reach, school, complete, run
 
 
 @nb.njit(cache=True)
-def _max_runs(grid, reach, school, complete):
+def _max_runs(grid, reach):
     """Most cells an agent visits (rows of :func:`_runs`)."""
     width, n_cells = grid[0], grid[1]
-    most = 1
-    for axis in range(3):
-        if complete:
-            most *= school[1, axis] - school[0, axis] + 1
-        else:
-            side = 2 * np.int64(math.ceil(reach / width)) + 3
-            most *= min(side, n_cells) if n_cells > 0 else side
-    return most
+    side = 2 * np.int64(math.ceil(reach / width)) + 3
+    return (min(side, n_cells) if n_cells > 0 else side) ** 3
+
+
+@nb.njit(cache=True, inline="always")
+def _cell_head(keys, start, end, cell):
+    """Rank of the first agent of ``cell`` among the sorted agents ``[start, end)`` (or end)."""
+    head = start
+    while head < end and (
+        keys[0, head] != cell[0] or keys[1, head] != cell[1] or keys[2, head] != cell[2]
+    ):
+        head += 1
+    return head
 
 
 @nb.njit(cache=True)
-def _groups(soa, keys, bucket_start, order, grid, corner, radius):
-    """Agents per group (see :func:`pair_statistics`).
+def _joined(soa, keys, a, a_end, b, b_end, geometry):
+    """Whether an agent of a's cell (ranks from a) is within R of one of b's (from b)."""
+    box, half, radius2 = geometry[0], geometry[1], geometry[2]
+    for i in range(a, a_end):
+        if keys[0, i] != keys[0, a] or keys[1, i] != keys[1, a] or keys[2, i] != keys[2, a]:
+            continue
+        for j in range(b, b_end):
+            if keys[0, j] != keys[0, b] or keys[1, j] != keys[1, b] or keys[2, j] != keys[2, b]:
+                continue
+            dx = separation(soa[0, i], soa[0, j], box, half)
+            dy = separation(soa[1, i], soa[1, j], box, half)
+            dz = separation(soa[2, i], soa[2, j], box, half)
+            if (dx * dx + dy * dy) + dz * dz <= radius2:
+                return True
+    return False
 
-    Agent i is joined to the first agent within R after it in each cell it visits, unless
-    the first agent of that cell after it is already in its group: the cell's agents are all
-    joined to each other in the end (each to the next in its own cell, within R of it).
+
+@nb.njit(cache=True)
+def _groups(soa, keys, bucket_start, order, grid, geometry):
+    """Agents per group (see :func:`pair_statistics`), cell by cell.
+
+    The agents of a cell are all within R of each other: each is joined to the cell's first
+    agent (its head). Two cells are joined if any of their agents are within R of each other,
+    tested only while they are in different groups.
     """
     n = soa.shape[1]
-    width, n_cells, box = grid
-    half, radius2 = 0.5 * box, radius * radius
-    reach = radius * (1.0 + cells.MARGIN) + cells.MARGIN * width
-    school = _school_box(keys)
-    runs = np.empty((_max_runs(grid, reach, school, False), 5), dtype=np.int64)
+    width, n_cells = grid[0], grid[1]
+    mask = bucket_start.shape[0] - 2
+    reach = math.sqrt(geometry[2]) * (1.0 + cells.MARGIN) + cells.MARGIN * width
+    steps = np.int64(math.ceil(reach / width)) + 1  # offsets of cells with a gap up to reach
+    low, high = -steps, steps
+    if n_cells > 0 and 2 * steps + 1 >= n_cells:
+        low, high = full_window(n_cells)
     parent = np.arange(n)
     size = np.ones(n, dtype=np.int64)
-    for i in range(n):
-        for r in range(_runs(i, soa, keys, bucket_start, grid, corner, reach, school, False, runs)):
-            start, end = runs[r, 0], runs[r, 1]
-            first = start
-            while (
-                keys[0, first] != runs[r, 2]
-                or keys[1, first] != runs[r, 3]
-                or (keys[2, first] != runs[r, 4])
-            ):
-                first += 1
-            if _find(parent, first) == _find(parent, i):
-                continue
-            for j in range(first, end):
-                if keys[0, j] != runs[r, 2] or keys[1, j] != runs[r, 3] or keys[2, j] != runs[r, 4]:
-                    continue
-                dx = separation(soa[0, i], soa[0, j], box, half)
-                dy = separation(soa[1, i], soa[1, j], box, half)
-                dz = separation(soa[2, i], soa[2, j], box, half)
-                if (dx * dx + dy * dy) + dz * dz <= radius2:
-                    _union(parent, size, i, j)
-                    break
+    for a in range(n):
+        cell = (keys[0, a], keys[1, a], keys[2, a])
+        bucket = bucket_of(cell[0], cell[1], cell[2], n_cells, mask)[0]
+        a_end = bucket_start[bucket + 1]
+        head = _cell_head(keys, bucket_start[bucket], a_end, cell)
+        if head < a:
+            _union(parent, size, a, head)
+            continue
+        for ox in range(low, high + 1):
+            for oy in range(low, high + 1):
+                for oz in range(low, high + 1):
+                    gap2 = 0.0
+                    for offset in (ox, oy, oz):
+                        gap = max(abs(offset) - 1, 0) * width
+                        gap2 += gap * gap
+                    if gap2 > reach * reach:
+                        continue
+                    bucket, cx, cy, cz = bucket_of(
+                        cell[0] + ox, cell[1] + oy, cell[2] + oz, n_cells, mask
+                    )
+                    b_end = bucket_start[bucket + 1]
+                    b = _cell_head(keys, bucket_start[bucket], b_end, (cx, cy, cz))
+                    # each pair of cells once, from the one whose head comes first
+                    if b <= a or b == b_end or _find(parent, a) == _find(parent, b):
+                        continue
+                    if _joined(soa, keys, a, a_end, b, b_end, geometry):
+                        _union(parent, size, a, b)
     return _group_sizes(parent, order)
 
 
 @nb.njit(cache=True)
-def _sweep_agents(first, last, soa, keys, bucket_start, grid, corner, setup, school, edges):
+def _sweep_agents(first, last, soa, keys, bucket_start, grid, corner, setup, edges):
     """Perceptions and alignment counts (2 bins + 3 codes) of some agents' pairs.
 
     The pairs of the agents of ranks ``[first, last)`` and of their mirror ranks N - 1 - i
@@ -331,9 +352,7 @@ def _sweep_agents(first, last, soa, keys, bucket_start, grid, corner, setup, sch
             i = index if side == 0 else n - 1 - index
             if side == 1 and i <= index:  # the middle rank of an odd N has no mirror
                 break
-            for r in range(
-                _runs(i, soa, keys, bucket_start, grid, corner, reach, school, complete, runs)
-            ):
+            for r in range(_runs(i, soa, keys, bucket_start, grid, corner, reach, complete, runs)):
                 start, end = runs[r, 0], runs[r, 1]
                 cell = (runs[r, 2], runs[r, 3], runs[r, 4])
                 found, seen, unsure = _sweep(
@@ -351,22 +370,18 @@ TASK_AGENTS = 32  # agents (and as many mirror agents) per task of the threaded 
 
 
 @nb.njit(cache=True, parallel=True)
-def _sweep_threaded(
-    soa, keys, bucket_start, grid, corner, geometry, reach, complete, school, edges
-):
+def _sweep_threaded(soa, keys, bucket_start, grid, corner, geometry, reach, complete, edges):
     """:func:`_sweep_agents` over all agents, tasks shared among threads (the same sums)."""
     half = (soa.shape[1] + 1) // 2
     tasks = (half + TASK_AGENTS - 1) // TASK_AGENTS
-    max_runs = _max_runs(grid, reach, school, complete)
+    max_runs = _max_runs(grid, reach)
     perceived = 0
     counts = np.zeros(2 * np.int64(geometry[7]) + 3, dtype=np.int64)
     for task in nb.prange(tasks):
         first = task * TASK_AGENTS
         last = min(first + TASK_AGENTS, half)
         setup = (geometry, reach, complete, max_runs)
-        seen, part = _sweep_agents(
-            first, last, soa, keys, bucket_start, grid, corner, setup, school, edges
-        )
+        seen, part = _sweep_agents(first, last, soa, keys, bucket_start, grid, corner, setup, edges)
         perceived += seen
         counts += part
     return perceived, counts
@@ -423,19 +438,19 @@ def pair_statistics(
     complete = everyone and with_histogram and (school[1] - school[0]).max() < COMPLETE_SPAN
     if threaded:
         perceived, total = _sweep_threaded(
-            soa, keys, bucket_start, grid, corner, geometry, reach, complete, school, edges
+            soa, keys, bucket_start, grid, corner, geometry, reach, complete, edges
         )
     else:
-        setup = (geometry, reach, complete, _max_runs(grid, reach, school, complete))
+        setup = (geometry, reach, complete, _max_runs(grid, reach))
         half = (soa.shape[1] + 1) // 2
         perceived, total = _sweep_agents(
-            0, half, soa, keys, bucket_start, grid, corner, setup, school, edges
+            0, half, soa, keys, bucket_start, grid, corner, setup, edges
         )
     within = total[:bins].copy()
     within[0] += total[2 * bins]
     within[bins - 1] += total[2 * bins + 1]
     all_pairs = total[:bins] + total[bins : 2 * bins] if complete else total[:0]
-    sizes = _groups(soa, keys, bucket_start, order, grid, corner, radius)
+    sizes = _groups(soa, keys, bucket_start, order, grid, geometry)
     return perceived, within, all_pairs, sizes
 
 
@@ -487,6 +502,8 @@ def survey(
         Share the pair sweep among threads (the same results); default: from
         ``THREADED_FROM`` agents.
     """
+    if k > nearest.MOST:
+        raise ValueError(f"at most {nearest.MOST} nearest neighbours, not {k}")
     positions = np.ascontiguousarray(positions, dtype=float)
     headings = np.asarray(headings, dtype=float)
     if box is not None:
@@ -511,13 +528,13 @@ def survey(
         everyone,
         threaded,
     )
-    grid = cells.grid(cell_side(offsets), box)
+    grid = cells.grid(nearest.cell_side(offsets), box)
     order, keys, bucket_start = cells.build_grid(positions, grid[0], grid[1], corner)
-    nearest = nearest_distances(
+    distances = nearest.nearest_distances(
         np.ascontiguousarray(positions[order].T), keys, bucket_start, order, grid, corner, k
     )
     return Neighbourhoods(
-        nearest,
+        distances,
         int(perceived),
         counts if len(edges) > 1 else counts[:0],
         all_counts if len(all_counts) else None,
