@@ -16,17 +16,18 @@ within R:
   says the same (x ↦ x|x| is increasing) and is computed to within 2e-15 d², so only pairs
   within ``SURE`` d² of the edge are decided by the previous formula, with its dot product
   summed as numpy's einsum sums it;
-* groups: union–find; each agent is joined to the first agent within R in each cell it visits,
-  and so (through the agents after it in its own cell) the agents of a cell to each other: the
-  connected components of the graph of all pairs within R;
 * the alignment ``(1 + ê_i·ê_j)/2``, clipped to [0, 1], binned as :mod:`sims.couzin.alignment`
   bins it.
 
-When the paper's all-pairs alignment histogram is asked for and the school spans at most
-``COMPLETE_SPAN`` cells along each axis (most of its pairs are within R), the sweep takes every
-pair instead, in one run of all the agents after each (no cells): the all-pairs histogram then
-comes with it rather than from a second O(N²) loop. The groups are found cell by cell in a pass
-of their own (:func:`_groups`).
+When the school spans at most ``COMPLETE_SPAN`` cells along each axis (most of its pairs are
+within R), the sweep takes every pair instead, in one run of all the agents after each (no
+cells, so no cell keys to compare): faster, and the paper's all-pairs alignment histogram, when
+asked for, comes with it rather than from a second O(N²) loop.
+
+Groups (connected components of the graph of all pairs within R) are found cell by cell by
+union–find (:func:`_groups`): each agent is joined to its cell's first agent, and two cells are
+joined if any of their agents are within R of each other, tested only while they are in
+different groups, so that a cohesive school costs a few tests per cell.
 """
 
 import math
@@ -411,7 +412,7 @@ def pair_statistics(
     edges : (bins + 1,) float64
         Edges of the alignment histograms; empty: no histogram.
     everyone : bool
-        Whether the histogram of all pairs is wanted (found here if the school is compact).
+        Whether the histogram of all pairs is wanted (counted here if the school is compact).
     threaded : bool
         Share the sweep among threads (the same results).
 
@@ -435,7 +436,7 @@ def pair_statistics(
     )
     reach = radius * (1.0 + cells.MARGIN) + cells.MARGIN * width
     school = _school_box(keys)
-    complete = everyone and with_histogram and (school[1] - school[0]).max() < COMPLETE_SPAN
+    complete = (school[1] - school[0]).max() < COMPLETE_SPAN  # a compact school: all pairs
     if threaded:
         perceived, total = _sweep_threaded(
             soa, keys, bucket_start, grid, corner, geometry, reach, complete, edges
@@ -449,7 +450,8 @@ def pair_statistics(
     within = total[:bins].copy()
     within[0] += total[2 * bins]
     within[bins - 1] += total[2 * bins + 1]
-    all_pairs = total[:bins] + total[bins : 2 * bins] if complete else total[:0]
+    found_all = complete and everyone and with_histogram
+    all_pairs = total[:bins] + total[bins : 2 * bins] if found_all else total[:0]
     sizes = _groups(soa, keys, bucket_start, order, grid, geometry)
     return perceived, within, all_pairs, sizes
 
