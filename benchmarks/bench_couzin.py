@@ -23,7 +23,8 @@
 4. Observation of a compact school recording every step (default parameters, N = 4000, 20
    steps of 0.1 s, a record each): the share of the run's wall time spent in ``observe``
    (``Simulation.timings``) and the peak resident memory above that of the same run at N = 8
-   (each run in a process of its own, ``resource.getrusage``), the previous observation
+   (each run in a process of its own, ``resource.getrusage``; and, where Linux allows it to be
+   reset, the peak of the run itself above the memory it started with), the previous observation
    (scipy k-d tree and pair list, tests/couzin_oracle.py) side by side with the cell-list one,
    with the ratios; then the cell-list observation at N = 2·10^4. Targets: observation at most
    25 % of the run, peak memory at most 200 MB above the small run's. Compile excluded: each
@@ -245,6 +246,7 @@ def observation_run(case: dict) -> dict:
     )
     model_class = PreviousObservation if case["observation"] == "scipy" else CouzinModel
     simulation = Simulation(model_class(params, np.random.SeedSequence(1)))
+    start_mb = reset_peak_memory()
     simulation.run()
     timings = simulation.timings
     return {
@@ -252,7 +254,25 @@ def observation_run(case: dict) -> dict:
         "observe": timings.observe,
         "total": timings.total,
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # kB on Linux
+        "run_peak_mb": None if start_mb is None else memory_mb("VmHWM") - start_mb,
     }
+
+
+def memory_mb(field: str) -> float:
+    """``VmRSS`` or ``VmHWM`` (peak) of this process (MB), from /proc/self/status."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise KeyError(field)
+
+
+def reset_peak_memory() -> float | None:
+    """Reset this process's peak resident memory (Linux); its resident memory now (MB)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return memory_mb("VmRSS")
+    except OSError:
+        return None
 
 
 def observation_in_child(**case) -> dict:
@@ -274,7 +294,7 @@ def observation(quick: bool) -> None:
     )
     print(
         f"{'observation':>11} {'entropies':>9} {'run (s)':>8} {'observe (s)':>11} "
-        f"{'share':>6} {'peak (MB)':>9} {'above small':>11}"
+        f"{'share':>6} {'peak (MB)':>9} {'above small':>11} {'run peak':>9}"
     )
     results = {}
     cases = [("scipy", "all"), ("cells", "all"), ("cells", "corrected")]
@@ -290,9 +310,10 @@ def observation(quick: bool) -> None:
             flags.append(f"share above {OBSERVE_SHARE_TARGET:.0%}")
         if above > MEMORY_TARGET_MB:
             flags.append(f"above {MEMORY_TARGET_MB:.0f} MB")
+        run_peak = "" if run["run_peak_mb"] is None else f"{run['run_peak_mb']:9.0f}"
         print(
             f"{observation_kind:>11} {entropies:>9} {run['total']:8.2f} {run['observe']:11.2f} "
-            f"{share:6.1%} {run['peak_mb']:9.0f} {above:11.0f}  " + "; ".join(flags)
+            f"{share:6.1%} {run['peak_mb']:9.0f} {above:11.0f} {run_peak:>9}  " + "; ".join(flags)
         )
     (old, old_above), (new, new_above) = results["scipy", "all"], results["cells", "all"]
     print(
@@ -307,11 +328,13 @@ def observation(quick: bool) -> None:
         small = observation_in_child(agents=SMALL_AGENTS, **case)
         run = observation_in_child(agents=LARGE_AGENTS, **case)
         records = large_steps + 1
+        own = run["run_peak_mb"]
+        run_peak = "" if own is None else f" (the run's own peak: {own:.0f} MB)"
         print(
             f"{'':>3} entropies {entropies:>9}: {run['advance'] / large_steps:6.3f} s per step, "
             f"{run['observe'] / records:6.3f} s per record ({run['observe'] / run['total']:.0%} "
             f"of the run), peak {run['peak_mb'] - small['peak_mb']:.0f} MB above N = "
-            f"{SMALL_AGENTS}"
+            f"{SMALL_AGENTS}{run_peak}"
         )
 
 

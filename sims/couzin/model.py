@@ -37,9 +37,9 @@ INITIAL_SPACING = 0.75  # BL: default initial sphere radius is this times N^(1/3
 MIN_PERIODIC_CELLS = 3  # a periodic cell list needs 3 distinct cells per side
 UNIT_TOLERANCE = 1e-9  # |e| - 1 of a checkpointed heading
 # Memory of a record's observation per agent (B): two cell lists, sorted copies, the group
-# forest, the k nearest distances, each thread's pair buffers and the entropies' temporaries
-# (about 700 B per agent measured at N = 2e4, benchmarks/bench_couzin.py)
-BYTES_PER_OBSERVED_AGENT = 1024
+# forest, the k nearest distances, the entropies' temporaries and 16 B per thread (pair
+# buffers); its peak measured 210-310 B per agent (N = 2e4 to 2e5, two threads)
+BYTES_PER_OBSERVED_AGENT = 512
 BYTES_PER_RECORD = 4096  # scalars of one record in a dict, and their stacked copy
 
 

@@ -92,8 +92,8 @@ def _pair_code(value, here, inside, low, high, scale, bins):
 def _sweep(i, start, end, cell, soa, keys, geometry, codes, values):
     """Pairs (i, j), ``start <= j < end``, j in ``cell`` (any cell: ANY_CELL).
 
-    Writes the alignment codes and values and returns the first j within R (``end`` if none),
-    the perceptions decided here and the pairs within R left undecided.
+    Writes the alignment codes and values and returns the pairs within R, the perceptions
+    decided here and the pairs within R left undecided.
     """
     box, half, radius2, blind = geometry[0], geometry[1], geometry[2], geometry[3]
     low, high, scale, bins = geometry[4], geometry[5], geometry[6], np.int64(geometry[7])
@@ -104,7 +104,7 @@ def _sweep(i, start, end, cell, soa, keys, geometry, codes, values):
     # unsigned indices: no negative-index wraparound, so that the loop vectorises; and no
     # inlined helper that takes an array (each call would count a reference)
     begin, stop = np.uint64(start), np.uint64(end)
-    first, seen, unsure = stop, 0, 0
+    within, seen, unsure = 0, 0, 0
     for j in range(begin, stop):
         if box > 0.0:
             dx = separation(x, soa[0, j], box, half)
@@ -124,8 +124,8 @@ def _sweep(i, start, end, cell, soa, keys, geometry, codes, values):
         value = alignment_of(hx, hy, hz, soa[3, j], soa[4, j], soa[5, j])
         values[j - begin] = value
         codes[j - begin] = _pair_code(value, here, inside, low, high, scale, bins)
-        first = min(first, j if inside else stop)
-    return np.int64(first), seen, unsure
+        within += np.int64(inside)
+    return within, seen, unsure
 
 
 @nb.njit(cache=True)
@@ -356,13 +356,13 @@ def _sweep_agents(first, last, soa, keys, bucket_start, grid, corner, setup, edg
             for r in range(_runs(i, soa, keys, bucket_start, grid, corner, reach, complete, runs)):
                 start, end = runs[r, 0], runs[r, 1]
                 cell = (runs[r, 2], runs[r, 3], runs[r, 4])
-                found, seen, unsure = _sweep(
+                within, seen, unsure = _sweep(
                     i, start, end, cell, soa, keys, geometry, codes, values
                 )
                 perceived += seen
                 if unsure > 0:
                     perceived += _undecided_perceptions(i, start, end, cell, soa, keys, geometry)
-                if with_histogram and (found < end or complete):
+                if with_histogram and (within > 0 or complete):
                     tally(codes, values, end - start, edges, counts)
     return perceived, counts.sum(axis=0)
 
