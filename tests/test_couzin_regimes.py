@@ -199,7 +199,7 @@ def test_nearest_neighbour_distance_of_a_lattice():
     box = 6 * spacing
     offsets, _ = unwrapped_offsets(grid, box)
     headings = np.tile([1.0, 0.0, 0.0], (len(grid), 1))
-    found = neighbourhood.survey(grid, headings, offsets, 7.0, -2.0, box, 6, np.empty(0))
+    found = neighbourhood.survey(grid, headings, offsets, 7.0, -2.0, box, 5, np.empty(0))
     np.testing.assert_allclose(found.nearest, spacing, rtol=1e-12)
     record = school(len(grid), positions=grid, box=6 * spacing)
     assert record["nearest_neighbour_distance"] == pytest.approx(spacing, rel=1e-12)
