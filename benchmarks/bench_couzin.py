@@ -316,10 +316,12 @@ def observation(quick: bool) -> None:
             f"{share:6.1%} {run['peak_mb']:9.0f} {above:11.0f} {run_peak:>9}  " + "; ".join(flags)
         )
     (old, old_above), (new, new_above) = results["scipy", "all"], results["cells", "all"]
+    memory = f"{old_above:.0f} vs {new_above:.0f} MB above the small run"
+    if old["run_peak_mb"] is not None:
+        memory += f", runs' own peaks {old['run_peak_mb']:.0f} vs {new['run_peak_mb']:.0f} MB"
     print(
         f"   cells vs scipy (entropies all): observe {old['observe'] / new['observe']:.0f}x "
-        f"faster, run {old['total'] / new['total']:.1f}x faster, "
-        f"{old_above / max(new_above, 1.0):.0f}x less memory above the small run"
+        f"faster, run {old['total'] / new['total']:.1f}x faster; {memory}"
     )
     large_steps = 2 if quick else 5
     print(f"   N = {LARGE_AGENTS} (cells), {large_steps} steps recorded each:")
