@@ -20,25 +20,41 @@
    each agent perceives about 15, 30 or 60 neighbours.
 3. A dense school (highly parallel, open space) where every agent perceives nearly all others:
    O(N^2) by the model itself; all pairs are tested (vectorised).
+4. Observation of a compact school recording every step (default parameters, N = 4000, 20
+   steps of 0.1 s, a record each): the share of the run's wall time spent in ``observe``
+   (``Simulation.timings``) and the peak resident memory above that of the same run at N = 8
+   (each run in a process of its own, ``resource.getrusage``; and, where Linux allows it to be
+   reset, the peak of the run itself above the memory it started with), the previous observation
+   (scipy k-d tree and pair list, tests/couzin_oracle.py) side by side with the cell-list one,
+   with the ratios; then the cell-list observation at N = 2·10^4. Targets: observation at most
+   25 % of the run, peak memory at most 200 MB above the small run's. Compile excluded: each
+   process warms up the kernels first. Entropies "all" (the default) include the paper's
+   velocity correlation over all N(N-1)/2 pairs, O(N^2) per record; "corrected" does not.
 
 The machine may be shared: timings are the best of a few repeats and still noisy; run with
 ``NUMBA_NUM_THREADS=1`` for per-core figures.
 
 Run from the repository root (part 1 needs ``pip install dewi-kadita==0.0.4``)::
 
-    python benchmarks/bench_couzin.py [--quick]
+    python benchmarks/bench_couzin.py [--quick] [--only observation]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import resource
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numba
 import numpy as np
 from timing import best_of  # benchmarks/timing.py
 
 from sims.core.scenario import load_scenario
+from sims.core.simulation import Simulation
 from sims.couzin.model import CouzinModel, CouzinParams
 
 SPEEDUP_TARGET = 20.0
@@ -77,6 +93,9 @@ DEWI_CASES = {  # dewi-kadita's configs/case2_torus.txt and case4_highly_paralle
 SCALING_DENSITY = 0.025  # agents per BL^3: about 30 perceived neighbours at r = 7 BL
 SCALING_ZONES = dict(orientation_width=6.0, attraction_width=0.0)
 NEIGHBOURS = (15, 30, 60)  # perceived neighbours per agent in the informative density sweep
+OBSERVED_AGENTS, OBSERVED_STEPS, SMALL_AGENTS, LARGE_AGENTS = 4_000, 20, 8, 20_000
+OBSERVE_SHARE_TARGET = 0.25
+MEMORY_TARGET_MB = 200.0
 
 
 def dewi_kadita_seconds(case: dict) -> float | None:
@@ -199,13 +218,142 @@ def dense_school(quick: bool) -> None:
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
 
 
+class PreviousObservation(CouzinModel):
+    """The model with the observation it had before (scipy k-d tree and pair list)."""
+
+    def observe(self):
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+        from tests.couzin_oracle import previous_observation
+
+        record = {"step": self.step_count, "perceived_pairs": self.perceived_pairs}
+        record.update(previous_observation(self.params, self.positions, self.headings))
+        stride = self.params.snapshot_stride
+        if stride and (self.step_count // self.params.record_stride) % stride == 0:
+            record["positions"] = self.positions.copy()
+            record["headings"] = self.headings.copy()
+        return record
+
+
+def observation_run(case: dict) -> dict:
+    """One run recording every step (in this process): its timings and peak memory."""
+    CouzinModel.warm_up()
+    params = CouzinParams(
+        n_agents=case["agents"],
+        duration=case["steps"] * 0.1,
+        time_step=0.1,
+        record_interval=0.1,
+        entropies=case["entropies"],
+    )
+    model_class = PreviousObservation if case["observation"] == "scipy" else CouzinModel
+    simulation = Simulation(model_class(params, np.random.SeedSequence(1)))
+    start_mb = reset_peak_memory()
+    simulation.run()
+    timings = simulation.timings
+    return {
+        "advance": timings.advance,
+        "observe": timings.observe,
+        "total": timings.total,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # kB on Linux
+        "run_peak_mb": None if start_mb is None else memory_mb("VmHWM") - start_mb,
+    }
+
+
+def memory_mb(field: str) -> float:
+    """``VmRSS`` or ``VmHWM`` (peak) of this process (MB), from /proc/self/status."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise KeyError(field)
+
+
+def reset_peak_memory() -> float | None:
+    """Reset this process's peak resident memory (Linux); its resident memory now (MB)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return memory_mb("VmRSS")
+    except OSError:
+        return None
+
+
+def observation_in_child(**case) -> dict:
+    """:func:`observation_run` in a fresh process, so that its peak memory is its own."""
+    result = subprocess.run(
+        [sys.executable, __file__, "--observation-run", json.dumps(case)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def observation(quick: bool) -> None:
+    steps = OBSERVED_STEPS // (4 if quick else 1)
+    print(
+        f"\n4. compact school, N = {OBSERVED_AGENTS}, {steps} steps recorded each: observation "
+        f"share of the run and peak memory above N = {SMALL_AGENTS}"
+    )
+    print(
+        f"{'observation':>11} {'entropies':>9} {'run (s)':>8} {'observe (s)':>11} "
+        f"{'share':>6} {'peak (MB)':>9} {'above small':>11} {'run peak':>9}"
+    )
+    results = {}
+    cases = [("scipy", "all"), ("cells", "all"), ("cells", "corrected")]
+    for observation_kind, entropies in cases:
+        case = dict(observation=observation_kind, steps=steps, entropies=entropies)
+        small = observation_in_child(agents=SMALL_AGENTS, **case)
+        run = observation_in_child(agents=OBSERVED_AGENTS, **case)
+        share = run["observe"] / run["total"]
+        above = run["peak_mb"] - small["peak_mb"]
+        results[observation_kind, entropies] = run, above
+        flags = []
+        if share > OBSERVE_SHARE_TARGET:
+            flags.append(f"share above {OBSERVE_SHARE_TARGET:.0%}")
+        if above > MEMORY_TARGET_MB:
+            flags.append(f"above {MEMORY_TARGET_MB:.0f} MB")
+        run_peak = "" if run["run_peak_mb"] is None else f"{run['run_peak_mb']:9.0f}"
+        print(
+            f"{observation_kind:>11} {entropies:>9} {run['total']:8.2f} {run['observe']:11.2f} "
+            f"{share:6.1%} {run['peak_mb']:9.0f} {above:11.0f} {run_peak:>9}  " + "; ".join(flags)
+        )
+    (old, old_above), (new, new_above) = results["scipy", "all"], results["cells", "all"]
+    memory = f"{old_above:.0f} vs {new_above:.0f} MB above the small run"
+    if old["run_peak_mb"] is not None:
+        memory += f", runs' own peaks {old['run_peak_mb']:.0f} vs {new['run_peak_mb']:.0f} MB"
+    print(
+        f"   cells vs scipy (entropies all): observe {old['observe'] / new['observe']:.0f}x "
+        f"faster, run {old['total'] / new['total']:.1f}x faster; {memory}"
+    )
+    large_steps = 2 if quick else 5
+    print(f"   N = {LARGE_AGENTS} (cells), {large_steps} steps recorded each:")
+    for entropies in ("all", "corrected"):
+        case = dict(observation="cells", steps=large_steps, entropies=entropies)
+        small = observation_in_child(agents=SMALL_AGENTS, **case)
+        run = observation_in_child(agents=LARGE_AGENTS, **case)
+        records = large_steps + 1
+        own = run["run_peak_mb"]
+        run_peak = "" if own is None else f" (the run's own peak: {own:.0f} MB)"
+        print(
+            f"{'':>3} entropies {entropies:>9}: {run['advance'] / large_steps:6.3f} s per step, "
+            f"{run['observe'] / records:6.3f} s per record ({run['observe'] / run['total']:.0%} "
+            f"of the run), peak {run['peak_mb'] - small['peak_mb']:.0f} MB above N = "
+            f"{SMALL_AGENTS}{run_peak}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer steps and sizes")
+    parser.add_argument("--only", choices=["observation"], help="run one part only")
+    parser.add_argument("--observation-run", help=argparse.SUPPRESS)  # a child of part 4
     arguments = parser.parse_args()
-    side_by_side(arguments.quick)
-    periodic_scaling(arguments.quick)
-    dense_school(arguments.quick)
+    if arguments.observation_run:
+        print(json.dumps(observation_run(json.loads(arguments.observation_run))))
+        return
+    if arguments.only is None:
+        side_by_side(arguments.quick)
+        periodic_scaling(arguments.quick)
+        dense_school(arguments.quick)
+    observation(arguments.quick)
 
 
 if __name__ == "__main__":

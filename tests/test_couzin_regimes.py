@@ -7,9 +7,9 @@ import pytest
 
 from sims.core.scenario import load_scenario
 from sims.core.simulation import Simulation
-from sims.couzin import entropies
+from sims.couzin import entropies, neighbourhood
 from sims.couzin.analysis import steady_state
-from sims.couzin.diagnostics import neighbour_distances, neighbour_tree, regime
+from sims.couzin.diagnostics import regime, unwrapped_offsets
 from sims.couzin.model import CouzinModel, CouzinParams
 from sims.couzin.observe import observe_school
 
@@ -196,7 +196,10 @@ def test_paper_entropies_of_uniform_random_positions():
 def test_nearest_neighbour_distance_of_a_lattice():
     spacing = 3.0
     grid = np.stack(np.meshgrid(*[np.arange(6) * spacing] * 3), axis=-1).reshape(-1, 3)
-    distances = neighbour_distances(neighbour_tree(grid, 6 * spacing), 6)
-    np.testing.assert_allclose(distances, spacing, rtol=1e-12)
+    box = 6 * spacing
+    offsets, _ = unwrapped_offsets(grid, box)
+    headings = np.tile([1.0, 0.0, 0.0], (len(grid), 1))
+    found = neighbourhood.survey(grid, headings, offsets, 7.0, -2.0, box, 5, np.empty(0))
+    np.testing.assert_allclose(found.nearest, spacing, rtol=1e-12)
     record = school(len(grid), positions=grid, box=6 * spacing)
     assert record["nearest_neighbour_distance"] == pytest.approx(spacing, rel=1e-12)

@@ -10,9 +10,6 @@ shape and depth do not change when it straddles the boundary.
 from __future__ import annotations
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
-from scipy.spatial import cKDTree
 
 NEAREST_NEIGHBOURS = 5  # neighbours of the k-NN spread entropy (as dewi-kadita)
 
@@ -60,50 +57,6 @@ def radial_units(offsets: np.ndarray) -> np.ndarray:
 def milling(offsets: np.ndarray, headings: np.ndarray) -> float:
     """``M = |(1/N) Σ r̂_ic × ê_i|`` about the centre of mass: 1 for a perfect mill."""
     return float(np.linalg.norm(np.cross(radial_units(offsets), headings).mean(axis=0)))
-
-
-def neighbour_tree(positions: np.ndarray, box: float | None) -> cKDTree:
-    """k-d tree of the positions (periodic when ``box`` is given)."""
-    if box is None:
-        return cKDTree(positions)
-    return cKDTree(np.mod(positions, box), boxsize=box)
-
-
-def neighbour_distances(tree: cKDTree, k: int) -> np.ndarray:
-    """Distances (body lengths) from each agent to its k nearest others, shape (N, k)."""
-    k = min(k, tree.n - 1)
-    distances, _ = tree.query(tree.data, k=k + 1)
-    return distances[:, 1:]
-
-
-def neighbour_pairs(tree: cKDTree, radius: float) -> np.ndarray:
-    """Index pairs (i < j) closer than ``radius`` (body lengths), shape (P, 2)."""
-    return tree.query_pairs(radius, output_type="ndarray")
-
-
-def groups(pairs: np.ndarray, n_agents: int) -> np.ndarray:
-    """Group label of each agent: connected components of the graph of ``pairs``."""
-    graph = coo_matrix(
-        (np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])),
-        shape=(n_agents, n_agents),
-    )
-    return connected_components(graph, directed=False)[1]
-
-
-def perceived_counts(
-    pairs: np.ndarray, positions: np.ndarray, headings: np.ndarray, box, blind_cosine: float
-) -> np.ndarray:
-    """Number of neighbours each agent perceives among ``pairs`` (outside its blind volume)."""
-    delta = positions[pairs[:, 1]] - positions[pairs[:, 0]]
-    if box is not None:
-        delta -= box * np.rint(delta / box)
-    units = radial_units(delta)
-    sees_second = np.einsum("ij,ij->i", headings[pairs[:, 0]], units) >= blind_cosine
-    sees_first = np.einsum("ij,ij->i", headings[pairs[:, 1]], -units) >= blind_cosine
-    n_agents = len(positions)
-    return np.bincount(pairs[sees_second, 0], minlength=n_agents) + np.bincount(
-        pairs[sees_first, 1], minlength=n_agents
-    )
 
 
 REGIMES = ("swarm", "torus", "dynamic_parallel", "highly_parallel", "transitional")

@@ -21,7 +21,8 @@ Two versions are computed, from the same positions and headings:
 * ``nearest_neighbour``: coefficient of variation of each agent's 5 nearest distances, 20 bins
   on [0, 2];
 * ``velocity_correlation``: ``(1 + ê_i·ê_j)/2`` over the pairs closer than R only (the
-  velocity correlation of neighbours, not of the whole school), 20 bins on [0, 1];
+  velocity correlation of neighbours, not of the whole school), 20 bins on [0, 1] (counted
+  without a pair list, :mod:`sims.couzin.neighbourhood`);
 * ``shape``: eigenvalues λ of the covariance of the offsets from the centre, ``p = λ/Σλ``,
   divided by ln 3;
 * centre, offsets and distances are minimum-image in a periodic box (see
@@ -37,7 +38,9 @@ Two versions are computed, from the same positions and headings:
   bin centre before normalising by ``ln 288``; this counts the sphere's Jacobian twice and,
   with N < 288 agents, cannot reach 1: isotropic headings give about 0.81 at N = 150 and 0.94
   at N = 10⁴;
-* velocity correlation over all N(N-1)/2 pairs, whatever their distance;
+* velocity correlation over all N(N-1)/2 pairs, whatever their distance (O(N²) time, O(N)
+  memory, :func:`sims.couzin.alignment.all_pairs_counts`); values outside [0, 1] (an ulp
+  above 1 for two equal headings) are left out, as ``numpy.histogram`` leaves them;
 * ``OSI_ref`` as written in the paper, with the velocity term ``w (1 - H_vel)``: a perfectly
   aligned school (H_vel = 0) then adds 0.18 to an index meant to vanish with order.
 * L is ``box_size``; in open space positions are first shifted so that the naive centroid sits
@@ -51,7 +54,7 @@ import math
 import numpy as np
 
 from analysis.entropy import miller_madow_entropy, shannon_entropy
-from sims.couzin import diagnostics
+from sims.couzin import alignment, diagnostics, kernels
 
 NAMES = (
     "cohesion",
@@ -78,7 +81,7 @@ SPHERE_BANDS, SPHERE_SECTORS = 4, 6
 REFERENCE_COHESION_BINS = 25
 REFERENCE_THETA_BINS, REFERENCE_PHI_BINS = 12, 24
 REFERENCE_DEGENERATE = 0.5
-REFERENCE_PAIR_BLOCK = 2**20  # pair products per block of the all-pairs velocity histogram
+VELOCITY_EDGES = alignment.bin_edges(VELOCITY_BINS, 0.0, 1.0)
 
 
 def _corrected(counts: np.ndarray) -> float:
@@ -140,14 +143,14 @@ def corrected_entropies(school: dict) -> dict[str, float]:
     ----------
     school : dict
         ``headings`` (N, 3), ``offsets`` (N, 3, from the centre of mass), ``knn_distances``
-        (N, k), ``pairs`` (P, 2, closer than the perception radius) and ``perception_radius``.
+        (N, k), ``alignment_counts`` (pairs closer than the perception radius per bin of
+        :data:`VELOCITY_EDGES`, values clipped to [0, 1]) and ``perception_radius``.
     """
     headings, offsets, knn = school["headings"], school["offsets"], school["knn_distances"]
-    pairs, radius = school["pairs"], school["perception_radius"]
+    radius = school["perception_radius"]
     depth = offsets[:, 2]
     depth_range = (depth.min(), depth.max()) if np.ptp(depth) > 0 else (-0.5, 0.5)
     cross = np.cross(diagnostics.radial_units(offsets), headings)
-    alignment = 0.5 * (1 + np.einsum("ij,ij->i", headings[pairs[:, 0]], headings[pairs[:, 1]]))
     return {
         "cohesion": _corrected(_clipped_counts(knn[:, 0], COHESION_BINS, 0.0, radius)),
         "polarization": heading_entropy(headings),
@@ -158,7 +161,7 @@ def corrected_entropies(school: dict) -> dict[str, float]:
         "nearest_neighbour": _corrected(
             _clipped_counts(_knn_spread(knn), KNN_BINS, *KNN_SPREAD_RANGE)
         ),
-        "velocity_correlation": _corrected(_clipped_counts(alignment, VELOCITY_BINS, 0.0, 1.0)),
+        "velocity_correlation": _corrected(school["alignment_counts"]),
         "shape": _shape_entropy(offsets.T @ offsets / len(offsets)),
     }
 
@@ -170,17 +173,12 @@ def _reference(counts: np.ndarray) -> float:
     return float(shannon_entropy(counts, normalized=True))
 
 
-def _all_pairs_alignment_counts(headings: np.ndarray) -> np.ndarray:
-    """Histogram of (1 + ê_i·ê_j)/2 over all pairs i < j, in row blocks (O(N) memory)."""
-    counts = np.zeros(VELOCITY_BINS)
-    n_agents = len(headings)
-    rows_per_block = max(1, REFERENCE_PAIR_BLOCK // n_agents)
-    for start in range(0, n_agents, rows_per_block):
-        block = headings[start : start + rows_per_block] @ headings.T
-        rows, columns = np.triu_indices(block.shape[0], k=1, m=n_agents - start)
-        values = 0.5 * (1 + block[rows, columns + start])
-        counts += np.histogram(values, bins=VELOCITY_BINS, range=(0.0, 1.0))[0]
-    return counts
+def all_pairs_alignment_counts(headings: np.ndarray) -> np.ndarray:
+    """Histogram of (1 + ê_i·ê_j)/2 over all pairs i < j on :data:`VELOCITY_EDGES`."""
+    headings = np.ascontiguousarray(np.asarray(headings, dtype=float).T)
+    if headings.shape[1] >= kernels.THREADED_FROM:
+        return alignment.all_pairs_counts_threaded(headings, VELOCITY_EDGES)
+    return alignment.all_pairs_counts(headings, VELOCITY_EDGES)
 
 
 def reference_entropies(school: dict) -> dict[str, float]:
@@ -190,7 +188,8 @@ def reference_entropies(school: dict) -> dict[str, float]:
     ----------
     school : dict
         As for :func:`corrected_entropies`, plus ``positions`` (N, 3), ``box`` (periodic side
-        or None) and ``reference_length`` (the paper's L).
+        or None), ``reference_length`` (the paper's L) and, optionally,
+        ``all_alignment_counts`` (the all-pairs alignment histogram, when already counted).
     """
     headings, positions, length = (
         school["headings"],
@@ -198,6 +197,9 @@ def reference_entropies(school: dict) -> dict[str, float]:
         school["reference_length"],
     )
     knn = school["knn_distances"]
+    all_counts = school.get("all_alignment_counts")
+    if all_counts is None:
+        all_counts = all_pairs_alignment_counts(headings)
     if school["box"] is None:
         positions = positions - positions.mean(axis=0) + length / 2
     naive_offsets = positions - positions.mean(axis=0)
@@ -214,7 +216,7 @@ def reference_entropies(school: dict) -> dict[str, float]:
         "nearest_neighbour": _reference(
             np.histogram(_knn_spread(knn), bins=KNN_BINS, range=KNN_SPREAD_RANGE)[0]
         ),
-        "velocity_correlation": _reference(_all_pairs_alignment_counts(headings)),
+        "velocity_correlation": _reference(all_counts),
         "shape": _shape_entropy(np.cov(positions.T)),
     }
 

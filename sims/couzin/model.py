@@ -22,7 +22,7 @@ from sims.core import state_checks as checks
 from sims.core.rng import xoshiro_state
 from sims.core.scenario import ParamError, StrictModel, check_multiple, param
 from sims.core.simulation import Model
-from sims.couzin import diagnostics, kernels
+from sims.couzin import diagnostics, kernels, neighbourhood
 from sims.couzin.analysis import steady_state
 from sims.couzin.dataset import assemble
 from sims.couzin.observe import observe_school
@@ -36,11 +36,10 @@ SEARCHES = {"all_pairs": kernels.ALL_PAIRS, "cells": kernels.CELL_LIST, "auto": 
 INITIAL_SPACING = 0.75  # BL: default initial sphere radius is this times N^(1/3)
 MIN_PERIODIC_CELLS = 3  # a periodic cell list needs 3 distinct cells per side
 UNIT_TOLERANCE = 1e-9  # |e| - 1 of a checkpointed heading
-# Memory of a record's observation (B): scipy's pair list, the perception test's per-pair
-# temporaries and the group graph, per pair within the perception radius; agents repel within
-# r_r, so a cohesive school holds at most about this many agents per r_r³ (close packing)
-BYTES_PER_PAIR = 160
-MAX_DENSITY = 1.5
+# Memory of a record's observation per agent (B): two cell lists, sorted copies, the group
+# forest, the k nearest distances, the entropies' temporaries and 16 B per thread (pair
+# buffers); its peak measured 210-310 B per agent (N = 2e4 to 2e5, two threads)
+BYTES_PER_OBSERVED_AGENT = 512
 BYTES_PER_RECORD = 4096  # scalars of one record in a dict, and their stacked copy
 OBSERVE_COST = 5  # an observation costs about as much as this many steps (cost_estimate)
 
@@ -315,14 +314,9 @@ class CouzinModel(Model):
 
     @classmethod
     def memory_estimate(cls, params: CouzinParams) -> float:
-        """Agents, the pairs a record's observation lists, records and snapshots (B).
-
-        Pairs within the perception radius are bounded by a close-packed cohesive school.
-        """
+        """Agents, a record's observation (O(N), no pair list), records and snapshots (B)."""
         n = params.n_agents
-        ratio = params.perception_radius / params.repulsion_radius
-        neighbours = min(n - 1, MAX_DENSITY * 4 / 3 * math.pi * ratio**3)
-        observe = BYTES_PER_PAIR * n * neighbours / 2
+        observe = BYTES_PER_OBSERVED_AGENT * n
         records = params.total_steps // params.record_stride + 1
         snapshots = records // params.snapshot_stride + 1 if params.snapshot_stride else 0
         kept = records * BYTES_PER_RECORD + snapshots * 2 * 3 * 8 * n
@@ -369,3 +363,4 @@ class CouzinModel(Model):
                 record_interval=0.1,
             )
             cls(params, np.random.SeedSequence(0)).advance(2)
+        neighbourhood.warm_up()

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from sims.couzin import diagnostics, entropies
+from sims.couzin import diagnostics, entropies, neighbourhood
 
 SCALARS = {
     "polarization": ("1", "polarization P = |(1/N) sum e_i|"),
@@ -23,32 +23,40 @@ SCALARS = {
 def observe_school(params, positions: np.ndarray, headings: np.ndarray) -> dict[str, float]:
     """Scalar observables of one configuration (names and units in :data:`SCALARS`).
 
+    O(N) memory (see :mod:`sims.couzin.neighbourhood`); O(N²) time for the paper's
+    velocity correlation when ``params.entropies`` is ``"all"``.
+
     Parameters
     ----------
     params : CouzinParams
         The run's parameters.
     positions, headings : (N, 3) array
-        Positions (BL) and unit headings.
+        Positions (BL; in [0, L) in a periodic box) and unit headings.
     """
+    n_agents = len(positions)
     box = params.box_size if params.boundary == "periodic" else None
-    radius = params.perception_radius
     offsets, centre = diagnostics.unwrapped_offsets(positions, box)
-    tree = diagnostics.neighbour_tree(positions, box)
-    knn = diagnostics.neighbour_distances(tree, diagnostics.NEAREST_NEIGHBOURS)
-    pairs = diagnostics.neighbour_pairs(tree, radius)
-    labels = diagnostics.groups(pairs, len(positions))
-    sizes = np.bincount(labels)
+    hood = neighbourhood.survey(
+        positions,
+        headings,
+        offsets,
+        params.perception_radius,
+        params.zones[3],
+        box,
+        min(diagnostics.NEAREST_NEIGHBOURS, n_agents - 1),
+        entropies.VELOCITY_EDGES if params.entropies != "none" else np.empty(0),
+        everyone=params.entropies == "all",
+    )
+    sizes = hood.group_sizes
     p = diagnostics.polarization(headings)
     record = {
         "polarization": p,
         "milling": diagnostics.milling(offsets, headings),
         "com_speed": params.speed * p,
-        "nearest_neighbour_distance": float(knn[:, 0].mean()),
+        "nearest_neighbour_distance": float(hood.nearest[:, 0].mean()),
         "groups": len(sizes),
-        "largest_group_fraction": sizes.max() / len(positions),
-        "perceived_neighbours": float(
-            diagnostics.perceived_counts(pairs, positions, headings, box, params.zones[3]).mean()
-        ),
+        "largest_group_fraction": sizes.max() / n_agents,
+        "perceived_neighbours": hood.perceived / n_agents,
         "radius_of_gyration": math.sqrt(float((offsets**2).sum(axis=1).mean())),
         "centre": centre,
     }
@@ -58,10 +66,11 @@ def observe_school(params, positions: np.ndarray, headings: np.ndarray) -> dict[
         "positions": positions,
         "headings": headings,
         "offsets": offsets,
-        "knn_distances": knn,
-        "pairs": pairs,
-        "perception_radius": radius,
+        "knn_distances": hood.nearest,
+        "alignment_counts": hood.alignment_counts,
+        "all_alignment_counts": hood.all_alignment_counts,
         "box": box,
+        "perception_radius": params.perception_radius,
         "reference_length": params.box_size,
     }
     corrected = entropies.corrected_entropies(school)
