@@ -11,6 +11,7 @@ import argparse
 import functools
 import json
 import logging
+import re
 import sys
 import tempfile
 import traceback
@@ -23,6 +24,7 @@ from sims.core.scenario import ScenarioError, load_scenario, shipped_scenarios
 from sims.core.schedule import parse_duration
 
 log = logging.getLogger("entrosim")
+MERGE_OPEN_FILES = 8
 
 
 class InputError(Exception):
@@ -217,10 +219,13 @@ def _list(arguments) -> int:
 
 
 def _merge(arguments) -> int:
+    import xarray as xr
+
     directory = arguments.directory
     if not directory.is_dir():
         raise InputError(f"{directory}: merge: not a directory")
-    files = sorted(p for p in directory.glob("*_m[0-9][0-9][0-9].nc") if is_regular_file(p))
+    run_file = re.compile(r"^.+_m[0-9]{3,}\.nc$")  # <name>[_pNNN]_mNNN.nc, members beyond 999 too
+    files = sorted(p for p in directory.iterdir() if run_file.match(p.name) and is_regular_file(p))
     groups: dict[str, list[Path]] = {}
     for path in files:
         groups.setdefault(path.name.rsplit("_m", 1)[0].rsplit("_p", 1)[0], []).append(path)
@@ -234,8 +239,11 @@ def _merge(arguments) -> int:
         if target.exists() and not arguments.overwrite:
             raise InputError(f"{target}: merge: exists (use --overwrite)")
         _check_fits(directory, "merge", 2 * max(path.stat().st_size for path in paths))
-        merged = _checked(directory, "merge", lambda group=paths: output.merge_runs(group))
-        _checked(directory, "merge", lambda m=merged, t=target: _write(m, t, "merge"))
+        # HDF5 holds ~1 MiB per open file: keep few open, reopened as the merge is written
+        with xr.set_options(file_cache_maxsize=MERGE_OPEN_FILES):
+            merged = _checked(directory, "merge", lambda group=paths: output.merge_runs(group))
+            _checked(directory, "merge", lambda m=merged, t=target: _write(m, t, "merge"))
+            merged.close()
         print(f"{target}: {len(paths)} runs, dims {dict(merged.sizes)}")
     return batch.EXIT_OK
 

@@ -19,6 +19,7 @@ import xarray as xr
 from pydantic import model_validator
 
 from sims.core import state_checks as checks
+from sims.core.record_log import memory_of_records
 from sims.core.rng import xoshiro_state
 from sims.core.scenario import ParamError, StrictModel, check_multiple, param
 from sims.core.simulation import Model
@@ -41,7 +42,7 @@ UNIT_TOLERANCE = 1e-9  # |e| - 1 of a checkpointed heading
 # buffers); its peak measured 210-310 B per agent (N = 2e4 to 2e5, two threads)
 BYTES_PER_OBSERVED_AGENT = 512
 BYTES_PER_RECORD = 4096  # scalars of one record in a dict, and their stacked copy
-OBSERVE_COST = 5  # an observation costs about as much as this many steps (cost_estimate)
+OBSERVE_COST = 1  # an observation of a compact school costs about one step (cost_estimate)
 
 
 class CouzinParams(StrictModel):
@@ -314,13 +315,14 @@ class CouzinModel(Model):
 
     @classmethod
     def memory_estimate(cls, params: CouzinParams) -> float:
-        """Agents, a record's observation (O(N), no pair list), records and snapshots (B)."""
+        """Agents, a record's observation (O(N), no pair list), records in memory (B)."""
         n = params.n_agents
         observe = BYTES_PER_OBSERVED_AGENT * n
         records = params.total_steps // params.record_stride + 1
         snapshots = records // params.snapshot_stride + 1 if params.snapshot_stride else 0
-        kept = records * BYTES_PER_RECORD + snapshots * 2 * 3 * 8 * n
-        return 200 * n + observe + 2 * kept
+        snapshot = 2 * 3 * 8 * n
+        kept = memory_of_records(records * BYTES_PER_RECORD, snapshots * snapshot, snapshot)
+        return 200 * n + observe + kept
 
     @classmethod
     def cost_estimate(cls, params: CouzinParams) -> float:
