@@ -33,6 +33,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -245,9 +246,12 @@ def overhead_and_merge(root: Path, quick: bool) -> None:
     )
     print(f"  => 10^4 runs on 2 ranks: {per_run * 1e4 / 2 / 60:.1f} min of overhead")
 
-    print("5. entrosim merge: peak memory above the interpreter's (entrosim list)")
+    print("5. entrosim merge: peak memory above a merge of one tiny run")
     print(f"  {'runs':>6}{'largest MiB':>13}{'total MiB':>11}{'chunk MiB':>11}{'peak above':>12}")
-    baseline = entrosim(["list"])[1]
+    single = root / "single"
+    single.mkdir()
+    shutil.copy(sorted(out.glob("tiny_m*.nc"))[0], single)
+    baseline = entrosim(["merge", str(single)])[1]
     large = root / "large"
     large_path = root / "large.yaml"
     large_path.write_text(

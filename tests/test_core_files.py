@@ -273,6 +273,23 @@ def test_merged_nan_is_documented(write_scenario, tmp_path, capsys):
         assert np.isnan(merged.cream.sel(grid_size=8).values).any()
 
 
+def test_merge_labels_exactly_the_variables_the_outer_join_fills(write_scenario, tmp_path, capsys):
+    """Found from shapes without reading data, the labels match the NaN actually there: sizes
+    differ along the sweep, and one run is missing."""
+    _run_small(write_scenario, capsys, sweep={"params.grid_size": [8, 12]}, members=2)
+    (tmp_path / "out" / "small_p001_m001.nc").unlink()
+    merged = output.merge_runs(sorted((tmp_path / "out").glob("small_p*_m*.nc"))).load()
+    labelled = {
+        name for name, variable in merged.variables.items()
+        if variable.attrs.get(output.NAN_MEANING, "").startswith("absent")
+    }  # fmt: skip
+    holding_nan = {
+        name for name, variable in merged.variables.items()
+        if variable.dtype.kind == "f" and np.isnan(variable.values).any()
+    }  # fmt: skip
+    assert labelled == holding_nan and {"cream", "coarse_entropy", "step"} <= labelled
+
+
 def test_a_diverging_series_stops_its_run(tmp_path, capsys):
     """The Hénon map at a = 3 leaves its attractor and overflows within a few iterations."""
     path = tmp_path / "diverging.yaml"

@@ -196,6 +196,27 @@ def _combine(pieces: list[xr.Dataset], dims: list[str]) -> xr.Dataset:
     return _combine(combined, outer) if outer else combined[0]
 
 
+def _padded(merged: xr.Dataset, pieces: list[xr.Dataset], run_dims: list[str]) -> list[str]:
+    """Variables of ``merged`` that the outer join filled with NaN somewhere.
+
+    Found from shapes alone, without reading data: every run's file holds NaN only where
+    ``nan_meaning`` says so (:func:`check_finite_variables`), so other NaN come from a run
+    missing, lacking the variable, or having fewer coordinate values along one of its dims.
+    """
+    complete = math.prod(merged.sizes[dim] for dim in run_dims) == len(pieces)
+    padded = []
+    for name, variable in merged.data_vars.items():
+        if variable.dtype.kind not in "fc" or NAN_MEANING in variable.attrs:
+            continue
+        own = [dim for dim in variable.dims if dim not in run_dims]
+        if not complete or any(
+            name not in piece or any(piece.sizes[dim] != merged.sizes[dim] for dim in own)
+            for piece in pieces
+        ):
+            padded.append(name)
+    return padded
+
+
 def merge_runs(paths: Iterable[Path]) -> xr.Dataset:
     """Combine per-run files of one scenario into one dataset with sweep and ``member`` dims.
 
@@ -226,13 +247,11 @@ def merge_runs(paths: Iterable[Path]) -> xr.Dataset:
         raise ValueError(
             "the files come from different scenarios; merge them one scenario at a time"
         )
-    merged = _combine(pieces, [*sweep_dims, "member"]).set_coords(auxiliary)
-    with dask.config.set(scheduler="synchronous"):
-        for name in [*merged.coords, *merged.data_vars]:
-            variable = merged[name].variable
-            if variable.dtype.kind in "fc" and NAN_MEANING not in variable.attrs:
-                if bool(np.isnan(variable.data).any()):
-                    variable.attrs[NAN_MEANING] = _ABSENT
+    run_dims = [*sweep_dims, "member"]
+    merged = _combine(pieces, run_dims)
+    for name in _padded(merged, pieces, run_dims):
+        merged[name].attrs[NAN_MEANING] = _ABSENT
+    merged = merged.set_coords(auxiliary)
     merged.attrs["history"] = f"{now_iso()} entrosim merge of {len(pieces)} runs"
     for key in ("member", "sweep_point"):
         merged.attrs.pop(key, None)
