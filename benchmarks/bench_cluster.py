@@ -86,6 +86,15 @@ def entrosim(
     return float(wall), float(rss)
 
 
+def scenario(root: Path, name: str, system: str, members: int, params: dict, **extra) -> Path:
+    """Write a scenario whose runs go to ``root/name``; return its path."""
+    path = root / f"{name}.yaml"
+    output = {"dir": str(root / name), "checkpoint_interval": None, **extra.pop("output", {})}
+    document = {"system": system, "name": name, "seed": 1, "members": members, "output": output}
+    path.write_text(json.dumps({**document, "params": params, **extra}))
+    return path
+
+
 def memory_vs_records(root: Path, quick: bool, couzin_records: int) -> None:
     duration = 100.0 if quick else 200.0
     cases = [(f"{KINK}, snapshots every 2nd record", KINK, duration, 0.25, [])]
@@ -184,24 +193,15 @@ def load_balance(root: Path, quick: bool) -> None:
         ("coffee grid_size [64, 16, 64, 16]", [64, 16, 64, 16], 4 if not quick else 2),
         (f"coffee size sweep {sizes[0]}..{sizes[-1]}", sizes, 4),
     ):
-        out = root / f"balance{len(sweep)}"
-        scenario_path = root / f"balance{len(sweep)}.yaml"
-        scenario_path.write_text(
-            json.dumps(
-                {
-                    "system": "coffee",
-                    "name": "balance",
-                    "seed": 1,
-                    "members": members,
-                    "output": {"dir": str(out), "checkpoint_interval": None},
-                    "params": {"model": "interacting"},
-                    "sweep": {"params.grid_size": sweep},
-                }
-            )
-        )
+        name = f"balance{len(sweep)}"
+        scenario_path = scenario(
+            root, name, "coffee", members, {"model": "interacting"},
+            sweep={"params.grid_size": sweep},
+        )  # fmt: skip
+        out = root / name
         entrosim(["batch", str(scenario_path), "--quiet", "--overwrite"], ranks=2)
-        scenario = load_scenario(str(scenario_path))
-        entries = json.loads(manifest_path(scenario, out).read_text())["runs"]
+        loaded = load_scenario(str(scenario_path))
+        entries = json.loads(manifest_path(loaded, out).read_text())["runs"]
         busy = list(_busy_by_rank(entries).values())
         dynamic = max(busy) / (sum(busy) / 2)
         strided = _striding(entries, 2)
@@ -215,23 +215,11 @@ def load_balance(root: Path, quick: bool) -> None:
 
 def overhead_and_merge(root: Path, quick: bool) -> None:
     runs = 200 if quick else 1000
+    tiny = {"model": "interacting", "grid_size": 4, "grain_size": 3, "n_records": 3,
+            "compressors": ["zlib"]}  # fmt: skip
+    scenario_path = scenario(root, "tiny", "coffee", runs, tiny)
     out = root / "tiny"
-    scenario_path = root / "tiny.yaml"
-    scenario_path.write_text(
-        json.dumps(
-            {
-                "system": "coffee",
-                "name": "tiny",
-                "seed": 1,
-                "members": runs,
-                "output": {"dir": str(out), "checkpoint_interval": None},
-                "params": {"model": "interacting", "grid_size": 4, "grain_size": 3,
-                           "n_records": 3, "compressors": ["zlib"]},
-            }
-        )
-    )  # fmt: skip
-    one = root / "one.yaml"
-    one.write_text(scenario_path.read_text().replace(f'"members": {runs}', '"members": 1'))
+    one = scenario(root, "one", "coffee", 1, tiny)
     startup, _ = entrosim(["batch", str(one), "--quiet", "--overwrite"], ranks=2)
     wall, _ = entrosim(["batch", str(scenario_path), "--quiet", "--overwrite"], ranks=2)
     entries = json.loads((out / "tiny_manifest.json").read_text())["runs"]
@@ -252,21 +240,12 @@ def overhead_and_merge(root: Path, quick: bool) -> None:
     single.mkdir()
     shutil.copy(sorted(out.glob("tiny_m*.nc"))[0], single)
     baseline = entrosim(["merge", str(single)])[1]
+    fields = {"points": 4096, "length": 200.0, "time_step": 0.02, "duration": 40.0,
+              "record_interval": 0.1, "noise_amplitude": 0.01, "probes": [0.0]}  # fmt: skip
+    large_path = scenario(
+        root, "large", "kleingordon", 8 if quick else 16, fields, output={"complevel": 1}
+    )
     large = root / "large"
-    large_path = root / "large.yaml"
-    large_path.write_text(
-        json.dumps(
-            {
-                "system": "kleingordon",
-                "name": "large",
-                "seed": 1,
-                "members": 8 if quick else 16,
-                "output": {"dir": str(large), "checkpoint_interval": None, "complevel": 1},
-                "params": {"points": 4096, "length": 200.0, "time_step": 0.02, "duration": 40.0,
-                           "record_interval": 0.1, "noise_amplitude": 0.01, "probes": [0.0]},
-            }
-        )
-    )  # fmt: skip
     entrosim(["batch", str(large_path), "--quiet", "--overwrite"], ranks=2)
     for directory, name in ((out, "tiny"), (large, "large")):
         files = sorted(directory.glob(f"{name}_m*.nc"))
