@@ -250,7 +250,7 @@ def _dispatch(scenario, out_dir, runs, resume, comm, stop, attempt) -> int:
             dispatcher.serve()
     dispatcher.finish()
     if manifest is not None:
-        manifest.__exit__()
+        manifest.close()
     incomplete = dispatcher.unstarted + sum(e["status"] == "interrupted" for e in entries)
     if incomplete:
         log.warning(

@@ -44,11 +44,15 @@ class ManifestLog:
         os.write(self._descriptor, (json.dumps(entry, default=str) + "\n").encode())
         os.fsync(self._descriptor)
 
+    def close(self) -> None:
+        """Close the log (every line is already on disk)."""
+        os.close(self._descriptor)
+
     def __enter__(self) -> ManifestLog:
         return self
 
     def __exit__(self, *exception) -> None:
-        os.close(self._descriptor)
+        self.close()
 
 
 def read_log(path: Path) -> list[dict]:

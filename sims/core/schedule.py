@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -65,14 +66,23 @@ class StopControl:
         """Why the batch stopped, for the log."""
         if self.signalled is not None:
             return f"received {signal.Signals(self.signalled).name}"
-        return "time limit reached"
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            return "time limit reached"
+        return "another rank was stopped"
 
     @contextmanager
     def catching_signals(self) -> Iterator[None]:
-        """Turn SIGTERM and SIGUSR1 into a stop request for the duration of the block."""
+        """Turn SIGTERM and SIGUSR1 into a stop request for the duration of the block.
+
+        Only the main thread may install signal handlers; elsewhere only the time limit counts.
+        """
 
         def handler(number, frame):
             self.signalled = number
+
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
 
         previous = {number: signal.signal(number, handler) for number in STOP_SIGNALS}
         try:
