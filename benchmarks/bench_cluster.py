@@ -12,10 +12,10 @@ script run, and the issue's target:
 2. **Checkpoint cost**: the same scenario checkpointing after every record, for a duration T and
    2T (target: <= 2.2x the time; the old engine re-pickled every record: 4.2x), and the share of
    a run taken by checkpoints at the default 300 s interval, from the measured cost of one.
-3. **Load balance** on 2 ranks: a coffee sweep ``grid_size: [64, 16, 64, 16]`` (4 members) and a
-   64-run size sweep (16 sizes x 4 members), under ``mpiexec -n 2``: the busiest rank's summed run
-   time over the mean (target <= 1.1), beside what striding (``runs[rank::2]``) gives with the
-   same measured run times.
+3. **Load balance** on 2 ranks: a coffee sweep ``grid_size: [64, 16, 64, 16]`` and a 64-run size
+   sweep (n = 16, 18, ..., 142), under ``mpiexec -n 2``: the busiest rank's summed run time over
+   the mean (target <= 1.1), beside what striding (``runs[rank::2]``) gives with the same
+   measured run times.
 4. **Per-run overhead**: 1000 tiny coffee runs (n = 4) on 2 ranks; (wall - start-up) x ranks /
    runs - the runs' own dynamics and estimators (target <= 50 ms).
 5. **Merge** of those 1000 files with ``entrosim merge``: peak memory above the interpreter's,
@@ -188,10 +188,10 @@ def _striding(entries: list[dict], ranks: int) -> list[float]:
 def load_balance(root: Path, quick: bool) -> None:
     print("3. load balance on 2 ranks (busiest rank's run time / mean over ranks)")
     print(f"  {'sweep':<44}{'runs':>6}{'dynamic':>9}{'striding':>10}")
-    sizes = list(range(16, 80, 8 if quick else 4))
+    sizes = list(range(16, 144, 4 if quick else 2))
     for label, sweep, members in (
-        ("coffee grid_size [64, 16, 64, 16]", [64, 16, 64, 16], 4 if not quick else 2),
-        (f"coffee size sweep {sizes[0]}..{sizes[-1]}", sizes, 4),
+        ("coffee grid_size [64, 16, 64, 16]", [64, 16, 64, 16], 1),
+        (f"coffee size sweep n = {sizes[0]}, {sizes[1]}, ..., {sizes[-1]}", sizes, 1),
     ):
         name = f"balance{len(sweep)}"
         scenario_path = scenario(

@@ -240,7 +240,10 @@ def _merge(arguments) -> int:
             raise InputError(f"{target}: merge: exists (use --overwrite)")
         _check_fits(directory, "merge", 2 * max(path.stat().st_size for path in paths))
         # HDF5 holds ~1 MiB per open file: keep few open, reopened as the merge is written
-        with xr.set_options(file_cache_maxsize=MERGE_OPEN_FILES):
+        with (
+            xr.set_options(file_cache_maxsize=MERGE_OPEN_FILES),
+            output.hdf5_chunk_cache(output.CHUNK_CACHE_BYTES),
+        ):
             merged = _checked(directory, "merge", lambda group=paths: output.merge_runs(group))
             _checked(directory, "merge", lambda m=merged, t=target: _write(m, t, "merge"))
             merged.close()

@@ -131,7 +131,7 @@ def write_netcdf(dataset: xr.Dataset, path: Path, complevel: int = 4) -> None:
         for name, variable in dataset.data_vars.items()
         if variable.dtype.kind in "biuf"
     }
-    with dask.config.set(scheduler="synchronous"), _chunk_cache(CHUNK_CACHE_BYTES):
+    with dask.config.set(scheduler="synchronous"), hdf5_chunk_cache(CHUNK_CACHE_BYTES):
         check_variable_attributes(dataset)
         check_finite_variables(dataset)
         with atomic_output(path) as temporary:
@@ -139,11 +139,12 @@ def write_netcdf(dataset: xr.Dataset, path: Path, complevel: int = 4) -> None:
 
 
 @contextlib.contextmanager
-def _chunk_cache(size: int):
-    """HDF5's chunk cache per variable set to ``size`` bytes for the block (default 64 MiB).
+def hdf5_chunk_cache(size: int):
+    """HDF5's chunk cache per variable of the files opened in the block: ``size`` bytes.
 
-    A compressed variable keeps written chunks in its cache until it is full: with the default,
-    a file of a few long variables would take hundreds of MiB to write.
+    The default, 64 MiB, is kept full: a compressed variable keeps written chunks in its cache
+    until it is full, so a file of a few long variables would take hundreds of MiB to write,
+    and each of the files a merge reads would hold as much.
     """
     previous = netCDF4.get_chunk_cache()
     netCDF4.set_chunk_cache(size, previous[1], previous[2])
