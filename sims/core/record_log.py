@@ -1,7 +1,7 @@
 """A run's records on disk: segment files closed one at a time, read back in bounded memory.
 
 Records are kept in memory until they reach :data:`SEGMENT_BYTES` or a checkpoint is due; they
-are then written as one *segment*, ``<run>.records/NNNNNNNN.npz``, in the verified format of
+are then written as one *segment*, ``<checkpoint>.records/NNNNNNNN.npz``, in the format of
 :mod:`sims.core.checkpoint` and renamed into place. A segment is never appended to, so a kill at
 any moment leaves only whole segments (and a temporary directory that the next batch removes); a
 checkpoint names how many records and segments were on disk when it was written, and segments
@@ -72,17 +72,11 @@ class RecordLog:
         memory (a run without output files, e.g. in tests and notebooks).
     identity : dict of str
         The run's checkpoint identity, written into and required of every segment.
-    segment_bytes : int, optional
-        Memory the records may take before they are written out (B); default
-        :data:`SEGMENT_BYTES`.
     """
 
-    def __init__(
-        self, directory: Path | None, identity: dict[str, str], segment_bytes: int | None = None
-    ):
+    def __init__(self, directory: Path | None, identity: dict[str, str]):
         self.directory = directory
         self.identity = identity
-        self.segment_bytes = SEGMENT_BYTES if segment_bytes is None else segment_bytes
         self.on_disk = 0  # records in closed segments
         self.segments = 0
         self.buffer: list[dict[str, Any]] = []
@@ -98,7 +92,7 @@ class RecordLog:
         """
         self.buffer.append(record)
         self._buffer_bytes += record_bytes(record)
-        if self._buffer_bytes >= self.segment_bytes and not last:
+        if self._buffer_bytes >= SEGMENT_BYTES and not last:
             self.close_segment()
 
     def close_segment(self) -> None:

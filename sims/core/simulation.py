@@ -231,8 +231,10 @@ class Simulation:
             raise CheckpointError(path, f"its state fails the model's checks: {error}") from None
 
         def check(index: int, record: dict[str, Any]) -> None:
+            if index >= done:
+                raise ValueError(f"more than the checkpoint's {done} records")
             if record.get("step") != record_steps[index]:
-                raise ValueError(f"record {index} is not at step {record_steps[index]}")
+                raise ValueError(f"not at step {record_steps[index]}")
             self._check_finite(record)
 
         self.log.restore(done, segments, available, check)
