@@ -135,3 +135,25 @@ def test_adjusted_complexity_flattens_the_non_interacting_bump():
     plain = complexity.sel(coarse_graining="threshold").max()
     adjusted = complexity.sel(coarse_graining="adjusted").max()
     assert plain > 100 and adjusted < 0.5 * plain
+
+
+def test_the_figure_draws_a_uniform_mixed_grid_in_the_middle_colour():
+    """The mixed end state (every coarse cell in the middle bucket) is drawn in the middle of the
+    colour map, not as black (pure coffee): colour ranges are fixed, not each image's own."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    from sims.coffee.plots import plot_run
+
+    matplotlib.use("Agg")
+    params = CoffeeParams(grid_size=16, grain_size=3, n_records=4, store_snapshots=True)
+    dataset = Simulation(CoffeeModel(params, np.random.SeedSequence(1))).run()
+    dataset["coarse"][-1] = 1  # the middle of 3 buckets, everywhere
+    figure = plot_run(dataset)
+    end = figure.axes[-1].get_images()[0]  # the coarse grid at the end
+    middle = plt.get_cmap("copper")(0.5)
+    np.testing.assert_allclose(end.to_rgba(end.get_array()), np.broadcast_to(middle, (16, 16, 4)))
+    start = figure.axes[3].get_images()[0]  # cream on top (bucket 2), coffee below (bucket 0)
+    colours = {tuple(c) for c in start.to_rgba(start.get_array()).reshape(-1, 4)}
+    assert {tuple(plt.get_cmap("copper")(x)) for x in (0.0, 1.0)} <= colours
+    plt.close(figure)

@@ -383,6 +383,8 @@ class CoffeeModel(Model):
             if params.boundary == "closed"
             else "periodic",
             "grain_size": np.int64(params.grain),
+            "buckets": np.int64(params.buckets),
+            "adjusted_buckets": np.int64(params.adjusted_buckets),
             "block_size": np.int64(params.block),
             "thresholds": "bucket = min(floor(B * window average), B - 1), B equal bins of [0, 1]",
             "window_edges": "left-right periodic; "

@@ -57,6 +57,13 @@ def plot_run(dataset: xr.Dataset):
     entropy_axes.legend(fontsize="small")
     complexity_axes.legend(fontsize="small", ncol=2)
     if has_snapshots:
+        # fixed colour ranges: a uniform grid keeps its colour (the mixed end state, all in the
+        # middle bucket, is not drawn as pure coffee)
+        fine_range = {"vmin": 0, "vmax": max(1, int(dataset.cream.max()))}
+        from sims.coffee.model import CoffeeParams  # files written before `buckets` was stored
+
+        buckets = dataset.attrs.get("buckets", CoffeeParams.model_fields["buckets"].default)
+        coarse_range = {"vmin": 0, "vmax": int(buckets) - 1}
         peak = int(dataset.complexity_estimate.isel(compressor=0, coarse_graining=0).argmax("time"))
         for column, (label, index) in enumerate(
             (("start", 0), ("complexity peak", peak), ("end", dataset.sizes["time"] - 1))
@@ -64,11 +71,14 @@ def plot_run(dataset: xr.Dataset):
             snapshot = dataset.isel(time=index)
             when = f"{label}, t={float(snapshot.time):.3g}"
             fine = figure.add_subplot(grid[1, column])
-            fine.imshow(snapshot.cream, cmap="copper", interpolation="nearest")
+            fine.imshow(snapshot.cream, cmap="copper", interpolation="nearest", **fine_range)
             fine.set(title=f"fine: {when}", xticks=[], yticks=[])
             coarse = figure.add_subplot(grid[2, column])
             coarse.imshow(
-                snapshot.coarse.isel(coarse_graining=0), cmap="copper", interpolation="nearest"
+                snapshot.coarse.isel(coarse_graining=0),
+                cmap="copper",
+                interpolation="nearest",
+                **coarse_range,
             )
             coarse.set(title=f"coarse ({dataset.coarse_graining.values[0]})", xticks=[], yticks=[])
     figure.suptitle(dataset.attrs.get("title", "coffee automaton"))
