@@ -3,14 +3,17 @@ ranks, each followed by ``--resume`` to the files an uninterrupted batch writes.
 
 import json
 import os
+import shlex
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from sims.cli import _parser
 from sims.core import schedule
 from sims.core.manifest import ManifestLog, read_log
 from tests.conftest import assert_same_run, mpiexec, run_cli, run_subprocess
@@ -203,11 +206,6 @@ def test_a_dead_rank_aborts_the_job_and_resume_completes_it(write_scenario, tmp_
 
 @pytest.mark.parametrize("script", ["entrosim.sbatch", "entrosim.pbs"])
 def test_the_job_scripts_are_valid_and_use_options_that_exist(script):
-    import shlex
-    from pathlib import Path
-
-    from sims.cli import _parser
-
     path = Path(__file__).parents[1] / "examples" / "slurm" / script
     assert subprocess.run(["bash", "-n", str(path)]).returncode == 0
     lines = [line for line in path.read_text().splitlines() if "python -m sims batch" in line]
