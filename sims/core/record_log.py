@@ -195,6 +195,7 @@ class _SegmentReader:
         self.read = functools.lru_cache(maxsize=2)(self._read)
 
     def first_pass(self, index: int) -> list[dict[str, Any]]:
+        """Segment ``index``, read in order 0, 1, ... (learning where each one starts)."""
         records = self._read(index)
         self.first_records.append(self.first_records[-1] + len(records))
         return records
