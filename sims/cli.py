@@ -3,6 +3,9 @@
 Bad input (a scenario, a key, a value, an output directory) prints one line naming the file, the
 key and the problem, and exits with code 2 without writing anything. Exit codes: 0 done, 1 a run
 failed, 2 bad input, 3 stopped by ``--time-limit`` or a signal (resume with ``--resume``).
+
+Each command imports what it needs when it runs: ``--help``, ``list`` and ``validate`` import no
+simulator kernels, xarray or dask, so they answer at once.
 """
 
 from __future__ import annotations
@@ -17,11 +20,7 @@ import tempfile
 import traceback
 from pathlib import Path
 
-from sims.core import batch, output, registry, resources
-from sims.core.files import OutputLocked, atomic_output, is_regular_file
-from sims.core.parallel import configure_logging, launcher_rank, world
-from sims.core.scenario import ScenarioError, load_scenario, shipped_scenarios
-from sims.core.schedule import parse_duration
+from sims.core.exit_codes import EXIT_BAD_INPUT, EXIT_OK
 
 log = logging.getLogger("entrosim")
 MERGE_OPEN_FILES = 8
@@ -35,12 +34,16 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of ``entrosim`` and ``python -m sims``; returns the exit code."""
     parser = _parser()
     arguments = parser.parse_args(argv)
+    from sims.core.files import OutputLocked
+    from sims.core.parallel import launcher_rank
+    from sims.core.scenario import ScenarioError
+
     try:
         return arguments.handler(arguments)
     except (ScenarioError, InputError, OutputLocked) as error:
         if launcher_rank() == 0:  # every rank finds the same problem; say it once
             print(" ".join(str(error).split()), file=sys.stderr)
-        return batch.EXIT_BAD_INPUT
+        return EXIT_BAD_INPUT
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -123,6 +126,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _duration(text: str) -> float:
+    from sims.core.schedule import parse_duration
+
     try:
         return parse_duration(text)
     except ValueError as error:
@@ -135,6 +140,10 @@ def _execute(arguments) -> tuple[int, list[Path], object, Path]:
     The files written come from the manifest (rank 0 only): a file left under a run's name by
     something else (a foreign or damaged file a failed rerun did not replace) is not counted.
     """
+    from sims.core import batch
+    from sims.core.parallel import configure_logging, world
+    from sims.core.scenario import load_scenario
+
     scenario = load_scenario(arguments.scenario, arguments.overrides)
     comm = world()
     configure_logging(comm.rank, comm.size, arguments.quiet)
@@ -169,6 +178,9 @@ def _run(arguments) -> int:
 
 
 def _batch(arguments) -> int:
+    from sims.core import batch
+    from sims.core.parallel import launcher_rank
+
     code, written, scenario, out_dir = _execute(arguments)
     if launcher_rank() == 0:
         manifest = batch.manifest_path(scenario, out_dir)
@@ -177,6 +189,9 @@ def _batch(arguments) -> int:
 
 
 def _validate(arguments) -> int:
+    from sims.core import resources
+    from sims.core.scenario import ScenarioError, load_scenario
+
     available = resources.available_memory()
     for name in arguments.scenarios:
         scenario = load_scenario(name)
@@ -195,7 +210,7 @@ def _validate(arguments) -> int:
             f"~{resources.format_bytes(estimate.bytes)} per run{lazy})"
         )
         try:
-            batch.check_resources(scenario, available)
+            resources.check_resources(scenario, available)
         except ScenarioError as problem:
             print(f"{problem} on this machine (warning)", file=sys.stderr)
         shortage = resources.shortage(estimate, available)
@@ -204,22 +219,28 @@ def _validate(arguments) -> int:
                 f"{scenario.source}: {estimate.parameter}: {shortage} on this machine (warning)",
                 file=sys.stderr,
             )
-    return batch.EXIT_OK
+    return EXIT_OK
 
 
 def _list(arguments) -> int:
+    from sims.core import registry
+    from sims.core.scenario import scenario_description, shipped_scenarios
+
     print("systems:")
     for system in registry.systems().values():
         print(f"  {system.name:<14} {system.title}")
     print("scenarios (entrosim run NAME):")
     for name, path in shipped_scenarios().items():
-        description = load_scenario(str(path)).spec.description.strip().splitlines()
+        description = scenario_description(path).strip().splitlines()
         print(f"  {name:<32} {description[0] if description else ''}")
-    return batch.EXIT_OK
+    return EXIT_OK
 
 
 def _merge(arguments) -> int:
     import xarray as xr
+
+    from sims.core import output
+    from sims.core.files import is_regular_file
 
     directory = arguments.directory
     if not directory.is_dir():
@@ -248,10 +269,12 @@ def _merge(arguments) -> int:
             _checked(directory, "merge", lambda m=merged, t=target: _write(m, t, "merge"))
             merged.close()
         print(f"{target}: {len(paths)} runs, dims {dict(merged.sizes)}")
-    return batch.EXIT_OK
+    return EXIT_OK
 
 
 def _analyze(arguments) -> int:
+    from sims.core import output, registry
+
     for path in arguments.files:
         target = path.with_name(f"{path.stem}_analysis.nc")
         if target.exists() and not arguments.overwrite:
@@ -282,13 +305,16 @@ def _analyze(arguments) -> int:
         }
         _write(diagnostics, target, "analyze")
         print(f"{target}: {', '.join(diagnostics.data_vars)}")
-    return batch.EXIT_OK
+    return EXIT_OK
 
 
 def _plot(arguments) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
+
+    from sims.core import registry
+    from sims.core.files import atomic_output
 
     dataset = read_output(arguments.file)
     system = registry.systems().get(dataset.attrs.get("system", ""))
@@ -305,7 +331,7 @@ def _plot(arguments) -> int:
     except OSError as error:
         raise InputError(f"{target}: plot: cannot write: {error.strerror or error}") from None
     print(f"{target}")
-    return batch.EXIT_OK
+    return EXIT_OK
 
 
 def read_output(path: Path, lazy: bool = False):
@@ -320,6 +346,8 @@ def read_output(path: Path, lazy: bool = False):
         One line naming the file: missing, a link or not a file, unreadable, or too large.
     """
     import xarray as xr
+
+    from sims.core.files import is_regular_file
 
     if not is_regular_file(path):
         problem = (
@@ -357,6 +385,8 @@ def _checked(path: Path, action: str, work, system=None):
 
 
 def _check_fits(path: Path, action: str, size: int) -> None:
+    from sims.core import resources
+
     available = resources.available_memory()
     if size > available:
         raise InputError(
@@ -374,6 +404,8 @@ def _check_writable(directory: Path, action: str) -> None:
 
 
 def _write(dataset, target: Path, action: str) -> None:
+    from sims.core import output
+
     try:
         output.write_netcdf(dataset, target)
     except OSError as error:

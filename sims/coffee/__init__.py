@@ -1,8 +1,5 @@
 """Coffee automaton: cream mixing into coffee, entropy and apparent complexity by compression."""
 
-from sims.coffee.diagnostics import peak_statistics
-from sims.coffee.model import CoffeeModel, CoffeeParams
-from sims.coffee.plots import plot_run
 from sims.core.registry import System
 
 SYSTEM = System(
@@ -14,9 +11,9 @@ SYSTEM = System(
     apparent complexity by the compressed size of a coarse-grained picture (3 buckets, or 7 buckets
     with row-majority adjustment); the exact Boltzmann entropy of block occupations is given
     too.""",
-    model=CoffeeModel,
-    plot=plot_run,
-    analyze=peak_statistics,
+    model_path="sims.coffee.model:CoffeeModel",
+    plot_path="sims.coffee.plots:plot_run",
+    analyze_path="sims.coffee.diagnostics:peak_statistics",
 )
 
-__all__ = ["SYSTEM", "CoffeeModel", "CoffeeParams"]
+__all__ = ["SYSTEM"]

@@ -32,6 +32,7 @@ from tqdm import tqdm
 
 from sims.core import output, resources
 from sims.core.checkpoint import CheckpointError
+from sims.core.exit_codes import EXIT_INCOMPLETE, EXIT_OK, EXIT_RUN_FAILED
 from sims.core.files import (
     OutputLocked,
     is_regular_file,
@@ -48,8 +49,6 @@ from sims.core.schedule import Dispatcher, StopControl, longest_first, stop_requ
 from sims.core.simulation import Interrupted, Simulation, records_beside
 
 log = logging.getLogger("entrosim")
-
-EXIT_OK, EXIT_RUN_FAILED, EXIT_BAD_INPUT, EXIT_INCOMPLETE = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -89,30 +88,6 @@ def manifest_path(scenario: Scenario, out_dir: Path) -> Path:
 def log_path(scenario: Scenario, out_dir: Path) -> Path:
     """The manifest log (JSON Lines, a line per run as it ends) of a scenario's runs."""
     return out_dir / f"{scenario.spec.name}_manifest.jsonl"
-
-
-def check_resources(scenario: Scenario, available: int) -> None:
-    """Refuse a batch whose bookkeeping, or whose only run, cannot fit in ``available`` bytes.
-
-    Raises
-    ------
-    ScenarioError
-        Naming ``members`` or ``sweep`` (too many runs) or the parameter behind the estimate.
-    """
-    bookkeeping = scenario.n_runs * resources.BYTES_PER_RUN_ENTRY
-    if bookkeeping > available:
-        key = "members" if scenario.spec.members >= len(scenario.points) else "sweep"
-        raise ScenarioError(
-            scenario.source,
-            key,
-            f"{scenario.n_runs} runs need ~{resources.format_bytes(bookkeeping)} of bookkeeping, "
-            f"{resources.format_bytes(available)} available",
-        )
-    if scenario.n_runs == 1:
-        estimate = resources.estimate_memory(scenario.system.model, scenario.points[0].params)
-        problem = resources.shortage(estimate, available)
-        if problem:
-            raise ScenarioError(scenario.source, estimate.parameter, problem)
 
 
 def check_output(
@@ -203,7 +178,7 @@ def execute(
 
 def _prepare(scenario: Scenario, out_dir: Path, overwrite: bool, resume: bool, held) -> None:
     """Rank 0, before any run: resources, output checks, the lock, leftovers of killed writes."""
-    check_resources(scenario, resources.available_memory())
+    resources.check_resources(scenario, resources.available_memory())
     runs = plan_runs(scenario, out_dir)
     check_output(scenario, runs, out_dir, overwrite, resume)
     try:

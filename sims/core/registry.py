@@ -1,4 +1,8 @@
-"""System name -> simulator, discovered from the ``sims`` subpackages that export ``SYSTEM``."""
+"""System name -> simulator, discovered from the ``sims`` subpackages that export ``SYSTEM``.
+
+A system's package declares its model, plot and analysis by import path, and they are imported
+on first use: ``entrosim list`` or ``--help`` imports no simulator (no Numba, no xarray).
+"""
 
 from __future__ import annotations
 
@@ -26,20 +30,44 @@ class System:
         One line for ``entrosim list`` and the NetCDF ``title``.
     summary : str
         A paragraph for the NetCDF ``summary`` attribute.
-    model : type
-        The :class:`sims.core.simulation.Model` subclass (with its ``Params`` model).
-    plot : callable, optional
-        ``plot(dataset) -> matplotlib.figure.Figure`` for ``entrosim plot``.
-    analyze : callable, optional
-        ``analyze(dataset) -> xarray.Dataset`` of derived diagnostics for ``entrosim analyze``.
+    model_path : str
+        ``"module:Class"`` of the :class:`sims.core.simulation.Model` subclass (with its
+        ``Params`` model); :attr:`model` imports it.
+    plot_path : str, optional
+        ``"module:function"`` of ``plot(dataset) -> matplotlib.figure.Figure`` for
+        ``entrosim plot``; :attr:`plot` imports it.
+    analyze_path : str, optional
+        ``"module:function"`` of ``analyze(dataset) -> xarray.Dataset`` of derived diagnostics for
+        ``entrosim analyze``; :attr:`analyze` imports it.
     """
 
     name: str
     title: str
     summary: str
-    model: type
-    plot: Callable[[Any], Any] | None = None
-    analyze: Callable[[Any], Any] | None = None
+    model_path: str
+    plot_path: str | None = None
+    analyze_path: str | None = None
+
+    @property
+    def model(self) -> type:
+        """The simulator's Model class (imported on first use)."""
+        return _imported(self.model_path)
+
+    @property
+    def plot(self) -> Callable[[Any], Any] | None:
+        """The figure of ``entrosim plot``, or None."""
+        return _imported(self.plot_path) if self.plot_path else None
+
+    @property
+    def analyze(self) -> Callable[[Any], Any] | None:
+        """The diagnostics of ``entrosim analyze``, or None."""
+        return _imported(self.analyze_path) if self.analyze_path else None
+
+
+@functools.cache
+def _imported(path: str) -> Any:
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 @functools.cache

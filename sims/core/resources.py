@@ -14,6 +14,8 @@ import os
 from pathlib import Path
 from typing import NamedTuple
 
+from sims.core.scenario import Scenario, ScenarioError
+
 BYTES_PER_RUN_ENTRY = 2048  # a batch's bookkeeping per run: its plan, result and manifest line
 
 
@@ -90,3 +92,27 @@ def shortage(estimate: MemoryEstimate, available: int) -> str | None:
     if estimate.bytes <= available:
         return None
     return f"needs ~{format_bytes(estimate.bytes)} for one run, {format_bytes(available)} available"
+
+
+def check_resources(scenario: Scenario, available: int) -> None:
+    """Refuse a batch whose bookkeeping, or whose only run, cannot fit in ``available`` bytes.
+
+    Raises
+    ------
+    ScenarioError
+        Naming ``members`` or ``sweep`` (too many runs) or the parameter behind the estimate.
+    """
+    bookkeeping = scenario.n_runs * BYTES_PER_RUN_ENTRY
+    if bookkeeping > available:
+        key = "members" if scenario.spec.members >= len(scenario.points) else "sweep"
+        raise ScenarioError(
+            scenario.source,
+            key,
+            f"{scenario.n_runs} runs need ~{format_bytes(bookkeeping)} of bookkeeping, "
+            f"{format_bytes(available)} available",
+        )
+    if scenario.n_runs == 1:
+        estimate = estimate_memory(scenario.system.model, scenario.points[0].params)
+        problem = shortage(estimate, available)
+        if problem:
+            raise ScenarioError(scenario.source, estimate.parameter, problem)

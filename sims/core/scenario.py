@@ -342,6 +342,16 @@ def shipped_scenarios() -> dict[str, Path]:
     }
 
 
+def scenario_description(path: Path) -> str:
+    """The ``description`` of a scenario file, read without validating (or importing) its system.
+
+    Used by ``entrosim list`` on the shipped scenarios, which the test suite validates in full.
+    """
+    document = read_yaml_file(path)
+    description = document.get("description", "") if isinstance(document, dict) else ""
+    return description if isinstance(description, str) else ""
+
+
 def resolve_source(file_or_name: str) -> Path:
     """Return the scenario file for a path or a shipped name; ScenarioError if neither exists."""
     path = Path(file_or_name)

@@ -1,9 +1,6 @@
 """Couzin fish schooling: 3-D zone model, order parameters, schooling entropies and the OSI."""
 
 from sims.core.registry import System
-from sims.couzin.analysis import analyze_run
-from sims.couzin.model import CouzinModel, CouzinParams
-from sims.couzin.plots import plot_run
 
 SYSTEM = System(
     name="couzin",
@@ -15,9 +12,9 @@ SYSTEM = System(
     step. Records hold polarization, milling about the centre of mass, group structure, the seven
     schooling entropies of dewi-kadita (corrected and as published) with their Oceanic Schooling
     Index, and position/heading snapshots.""",
-    model=CouzinModel,
-    plot=plot_run,
-    analyze=analyze_run,
+    model_path="sims.couzin.model:CouzinModel",
+    plot_path="sims.couzin.plots:plot_run",
+    analyze_path="sims.couzin.analysis:analyze_run",
 )
 
-__all__ = ["SYSTEM", "CouzinModel", "CouzinParams"]
+__all__ = ["SYSTEM"]

@@ -1,9 +1,6 @@
 """Hard-disc gas: event-driven molecular dynamics and the Boltzmann entropy of a free expansion."""
 
 from sims.core.registry import System
-from sims.harddisc.ensemble import analyze_run
-from sims.harddisc.model import HardDiscModel, HardDiscParams
-from sims.harddisc.plots import plot_run
 
 SYSTEM = System(
     name="harddisc",
@@ -15,9 +12,9 @@ SYSTEM = System(
     S_B = sum [n ln(dx^2 dv^2) - ln n!] of the one-particle phase space is recorded for several
     velocity cell sizes dv, with its H-function form, spatial and velocity marginals, the
     ideal-gas references, energy, momentum, event counts and the virial pressure.""",
-    model=HardDiscModel,
-    plot=plot_run,
-    analyze=analyze_run,
+    model_path="sims.harddisc.model:HardDiscModel",
+    plot_path="sims.harddisc.plots:plot_run",
+    analyze_path="sims.harddisc.ensemble:analyze_run",
 )
 
-__all__ = ["SYSTEM", "HardDiscModel", "HardDiscParams"]
+__all__ = ["SYSTEM"]

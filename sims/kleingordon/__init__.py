@@ -1,9 +1,6 @@
 """Klein–Gordon (1+1)D: symplectic pseudo-spectral solver, exact solitons, field entropies."""
 
 from sims.core.registry import System
-from sims.kleingordon.entropies import analyze_run
-from sims.kleingordon.model import KleinGordonModel, KleinGordonParams
-from sims.kleingordon.plots import plot_run
 
 SYSTEM = System(
     name="kleingordon",
@@ -17,9 +14,9 @@ SYSTEM = System(
     Records hold the energy (spectrally exact), momentum, kink number, probe series and field
     snapshots; the analysis gives Shannon, Renyi and Tsallis entropies of the energy density,
     spectral and permutation entropies.""",
-    model=KleinGordonModel,
-    plot=plot_run,
-    analyze=analyze_run,
+    model_path="sims.kleingordon.model:KleinGordonModel",
+    plot_path="sims.kleingordon.plots:plot_run",
+    analyze_path="sims.kleingordon.entropies:analyze_run",
 )
 
-__all__ = ["SYSTEM", "KleinGordonModel", "KleinGordonParams"]
+__all__ = ["SYSTEM"]

@@ -1,9 +1,6 @@
 """Last-mile logistics entropy: route structure, entropy-distance scaling, consolidation."""
 
 from sims.core.registry import System
-from sims.lastmile.diagnostics import city_summary
-from sims.lastmile.model import LastMileModel, LastMileParams
-from sims.lastmile.plots import plot_run
 
 SYSTEM = System(
     name="lastmile",
@@ -17,9 +14,9 @@ SYSTEM = System(
     catchments, collection trips, trip chaining) and temporal consolidation (fewer delivery
     days), with the exact conservation identity under ideal conditions. A reconstruction of
     the paper's model from its abstract: every paper-specific choice is a parameter.""",
-    model=LastMileModel,
-    plot=plot_run,
-    analyze=city_summary,
+    model_path="sims.lastmile.model:LastMileModel",
+    plot_path="sims.lastmile.plots:plot_run",
+    analyze_path="sims.lastmile.diagnostics:city_summary",
 )
 
-__all__ = ["SYSTEM", "LastMileModel", "LastMileParams"]
+__all__ = ["SYSTEM"]

@@ -1,9 +1,6 @@
 """PECCARY: time series (noises, maps, flows, galactic orbits) on the complexity–entropy plane."""
 
 from sims.core.registry import System
-from sims.peccary.model import PeccaryModel, PeccaryParams
-from sims.peccary.plots import plot_run
-from sims.peccary.workflow import analyze_dataset
 
 SYSTEM = System(
     name="peccary",
@@ -16,9 +13,9 @@ SYSTEM = System(
     with symplectic leapfrog or Yoshida-4 integrators. Each series gets its natural timescale,
     the PECCARY sampling delay, permutation entropy H and statistical complexity C over a range
     of delays, and a regular/complex/stochastic classification.""",
-    model=PeccaryModel,
-    plot=plot_run,
-    analyze=analyze_dataset,
+    model_path="sims.peccary.model:PeccaryModel",
+    plot_path="sims.peccary.plots:plot_run",
+    analyze_path="sims.peccary.workflow:analyze_dataset",
 )
 
-__all__ = ["SYSTEM", "PeccaryModel", "PeccaryParams"]
+__all__ = ["SYSTEM"]
