@@ -19,11 +19,18 @@ compiled with ``cache=True``):
    dropping the ``date_created`` and ``history`` attributes, which record when and how a file was
    written).
 
+3. **Command start-up**: wall time of ``entrosim --help``, ``list``, ``validate`` of one
+   shipped scenario per system (target < 0.5 s each: they import no kernels, xarray or dask
+   beyond what validating needs) and of a tiny ``run`` (``coffee/interacting`` at
+   ``grid_size=12``: imports, cached kernels, one short run, the NetCDF write), each the median of
+   five ``python -m sims`` subprocesses.
+
 Run from the repository root (``mpiexec`` from the ``mpich`` wheel must be on ``PATH``)::
 
     python benchmarks/bench_framework.py            # both parts (~2 min on 2 cores)
     python benchmarks/bench_framework.py --quick    # 4 members of n = 48 instead
-    python benchmarks/bench_framework.py --skip-mpi # part 1 only
+    python benchmarks/bench_framework.py --skip-mpi # parts 1 and 3
+    python benchmarks/bench_framework.py --startup  # part 3 only
 
 Printed, not a timed test: the numbers depend on the machine and on what else is running on it.
 The MPI ratio needs two otherwise idle cores, so the script prints how many cores other processes
@@ -54,6 +61,16 @@ from sims.core.scenario import load_scenario
 
 OVERHEAD_TARGET = 0.05  # framework share of the run time (issue #2)
 SPEEDUP_TARGET = 1.8  # 8 members, 2 ranks vs 1 rank (issue #2)
+STARTUP_TARGET = 0.5  # seconds for --help, list and validate (issue #18)
+STARTUP_REPEATS = 5
+STARTUP_SCENARIOS = (
+    "coffee/interacting",
+    "couzin/torus",
+    "harddisc/free_expansion",
+    "kleingordon/kink_antikink",
+    "lastmile/baseline",
+    "peccary/noises",
+)
 VOLATILE_ATTRIBUTES = ("date_created", "history")
 
 
@@ -230,6 +247,39 @@ def mpi_speedup(name: str, members: int, grid_size: int, extra: list[str]) -> No
     )
 
 
+def command_seconds(arguments: list[str]) -> float:
+    """Median wall time (s) of ``python -m sims ARGUMENTS`` over STARTUP_REPEATS runs."""
+    walls = []
+    for _ in range(STARTUP_REPEATS):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "sims", *arguments], check=True, capture_output=True)
+        walls.append(time.perf_counter() - start)
+    return sorted(walls)[len(walls) // 2]
+
+
+def command_startup() -> None:
+    """Print the start-up time of the light commands against the target, and of a tiny run."""
+    commands = [["--help"], ["list"]] + [["validate", name] for name in STARTUP_SCENARIOS]
+    print(f"  {'command':<44}{'median s':>9}{'/ target':>10}")
+    for arguments in commands:
+        seconds = command_seconds(arguments)
+        verdict = "PASS" if seconds < STARTUP_TARGET else "MISS"
+        label = "entrosim " + " ".join(arguments)
+        print(f"  {label:<44}{seconds:>9.3f}{seconds / STARTUP_TARGET:>9.2f}x {verdict}")
+    with tempfile.TemporaryDirectory() as out:
+        tiny = [
+            "run",
+            "coffee/interacting",
+            "--set",
+            "params.grid_size=12",
+            "--set",
+            "params.grain_size=3",
+            "--quiet",
+        ]
+        seconds = command_seconds([*tiny, "--out", out, "--overwrite"])
+    print(f"  {'entrosim run coffee/interacting (n = 12)':<44}{seconds:>9.3f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -261,7 +311,8 @@ def main(argv: list[str] | None = None) -> int:
         metavar="KEY=VALUE",
         help="extra scenario override for both parts",
     )
-    parser.add_argument("--skip-mpi", action="store_true", help="only the overhead part")
+    parser.add_argument("--skip-mpi", action="store_true", help="parts 1 and 3, no MPI")
+    parser.add_argument("--startup", action="store_true", help="only the command start-up part")
     arguments = parser.parse_args(argv)
     repeats = arguments.repeats or (1 if arguments.quick else 2)
     members = arguments.members or (4 if arguments.quick else 8)
@@ -273,6 +324,26 @@ def main(argv: list[str] | None = None) -> int:
         f"python {sys.version.split()[0]})"
     )
     print()
+    if not arguments.startup:
+        framework_part(arguments, repeats)
+        if not arguments.skip_mpi:
+            print("2. MPI speed-up: mpiexec -n 1 vs -n 2 entrosim batch (subprocesses, --quiet)")
+            busy = busy_cores()
+            if busy is not None:
+                note = "  (the ratio needs 2 idle cores)" if busy > 0.2 else ""
+                print(
+                    f"  cores busy with other work just before: {busy:.2f} of {os.cpu_count()}"
+                    f"{note}"
+                )
+            mpi_speedup(arguments.scenario, members, grid_size, arguments.overrides)
+            print()
+    print(f"3. command start-up (median of {STARTUP_REPEATS} subprocesses)")
+    command_startup()
+    return 0
+
+
+def framework_part(arguments, repeats: int) -> None:
+    """Part 1: print the framework's share of a run."""
     print(
         f"1. framework overhead: {arguments.scenario}, in-process, best of {repeats} "
         "(lowest overhead share)"
@@ -304,15 +375,6 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"  overhead of each repeat: {shares}")
     print()
-    if arguments.skip_mpi:
-        return 0
-    print("2. MPI speed-up: mpiexec -n 1 vs -n 2 entrosim batch (subprocesses, --quiet)")
-    busy = busy_cores()
-    if busy is not None:
-        note = "  (the ratio needs 2 idle cores)" if busy > 0.2 else ""
-        print(f"  cores busy with other work just before: {busy:.2f} of {os.cpu_count()}{note}")
-    mpi_speedup(arguments.scenario, members, grid_size, arguments.overrides)
-    return 0
 
 
 if __name__ == "__main__":
