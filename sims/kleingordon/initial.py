@@ -18,16 +18,27 @@ exact, by φ → −φ symmetry), half a box away, φ = −2π + Σ_n [φ_KK(x �
 The two pairs collide at the same time, and each feels the other only through tails of
 O(exp(−γ d)), d the distance between a soliton and its nearest mirror soliton (at least
 L/2 − 2(u|t| + ln(1/u)/γ) while |t| <= |t₀|): choose L so that this is negligible.
+
+``file`` starts from φ and φ_t stored in a NetCDF file, e.g. a previous run's snapshot (see
+:mod:`sims.kleingordon.field_file`). A relative ``path`` is taken relative to the folder of
+the scenario file (to the working directory when the parameters are built in Python) and
+stored resolved; ``sha256`` is filled in with the file's digest when the parameters are
+validated (or, when given, must match it), so it is part of the run's fingerprint and of the
+resolved scenario in every output: a run whose input file changed is not resumed, and a
+scenario that pins ``sha256`` refuses a changed file.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+import os
+from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
+from pydantic import ValidationInfo, model_validator
 
-from sims.core.scenario import StrictModel, param
-from sims.kleingordon import solutions
+from sims.core.scenario import ParamError, StrictModel, param
+from sims.kleingordon import field_file, solutions
 
 IMAGES = 3  # periodic images summed on each side
 SINE_GORDON_PAIRS = ("sine_gordon_kink_antikink", "sine_gordon_kink_kink")
@@ -39,6 +50,7 @@ KINDS = (
     "breather",
     "kink_antikink",
     *SINE_GORDON_PAIRS,
+    "file",
 )
 
 
@@ -81,6 +93,41 @@ class InitialCondition(StrictModel):
         description="Time t₀ of the exact sine-Gordon two-soliton solution at the start "
         "(collision at t = 0)",
     )
+    path: str | None = param(
+        None, units="1", description="NetCDF file of φ and φ_t (kind: file), relative to the "
+        "scenario file"
+    )  # fmt: skip
+    phi: str = param("phi", units="1", description="Variable of φ in the file")
+    phi_t: str = param("phi_t", units="1", description="Variable of φ_t in the file")
+    time: float | None = param(
+        None, units="time", description="Time of the file's snapshot to start from (default: last)"
+    )
+    sha256: str | None = param(
+        None, units="1", description="SHA-256 of the file (filled in when validated)",
+        pattern="^[0-9a-f]{64}$"
+    )  # fmt: skip
+
+    @model_validator(mode="before")
+    @classmethod
+    def _resolve_file(cls, data: Any, info: ValidationInfo) -> Any:
+        """Resolve ``path`` against the scenario's folder and record (or check) its SHA-256."""
+        if not isinstance(data, dict) or data.get("kind") != "file":
+            return data
+        if not isinstance(data.get("path"), str):
+            raise ParamError("path", "is required (a file name) with kind: file", data.get("path"))
+        path = Path(data["path"]).expanduser()
+        folder = (info.context or {}).get("scenario_dir")
+        if not path.is_absolute() and folder is not None:
+            path = Path(folder) / path
+        path = Path(os.path.abspath(path))
+        try:
+            digest = field_file.sha256(field_file.read_bytes(path))
+        except field_file.FieldFileError as error:
+            raise ParamError(error.key, error.problem) from None
+        pinned = data.get("sha256")
+        if pinned is not None and pinned != digest:
+            raise ParamError("sha256", f"{path}: the file's SHA-256 is {digest}", pinned)
+        return {**data, "path": str(path), "sha256": digest}
 
 
 def grid(length: float, points: int) -> np.ndarray:
@@ -154,6 +201,13 @@ def build(
     """
     x = grid(length, points)
     kind = initial.kind
+    if kind == "file":
+        snapshot = field_file.load_snapshot(
+            Path(initial.path), (initial.phi, initial.phi_t), initial.time, length, initial.sha256
+        )
+        return field_file.resample(snapshot.phi, points), field_file.resample(
+            snapshot.phi_t, points
+        )
     if kind in ("gaussian_packet", "plane_wave"):
         return _linear_wave(initial, constants["mass"], length, x)
     if kind == "breather":

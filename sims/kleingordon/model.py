@@ -11,6 +11,7 @@ scheme's stability bound.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -21,7 +22,7 @@ from sims.core import state_checks as checks
 from sims.core.record_log import memory_of_records
 from sims.core.scenario import ParamError, StrictModel, check_multiple, param
 from sims.core.simulation import Model
-from sims.kleingordon import diagnostics, kernels, potentials, processing, schemes
+from sims.kleingordon import diagnostics, field_file, kernels, potentials, processing, schemes
 from sims.kleingordon import initial as initial_conditions
 from sims.kleingordon.dataset import assemble
 
@@ -105,6 +106,11 @@ class KleinGordonParams(StrictModel):
             raise ParamError("initial.kind", f"{self.potential} has no kinks", kind)
         if kind in LINEAR_KINDS and 2 * abs(self.initial.mode) >= self.points:
             raise ParamError("initial.mode", f"must satisfy |mode| < N/2={self.points // 2}", kind)
+        if kind == "file":
+            try:
+                self.initial_fields(2)  # reads and checks the file; 2 points: little memory
+            except field_file.FieldFileError as error:
+                raise ParamError(f"initial.{error.key}", error.problem) from None
         for probe in self.probes:
             if not -0.5 * self.length <= probe < 0.5 * self.length:
                 raise ParamError("probes", "must lie in [-L/2, L/2)", probe)
@@ -361,7 +367,10 @@ class KleinGordonModel(Model):
         kept = memory_of_records(
             records * (BYTES_PER_RECORD + 8 * len(params.probes)), snapshots * snapshot, snapshot
         )
-        return BYTES_PER_POINT * params.points + kept
+        input_file = 0
+        if params.initial.kind == "file":  # read whole, parsed into two rows of its grid
+            input_file = 2 * Path(params.initial.path).stat().st_size
+        return BYTES_PER_POINT * params.points + kept + input_file
 
     @classmethod
     def cost_estimate(cls, params: KleinGordonParams) -> float:
