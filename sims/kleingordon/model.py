@@ -2,7 +2,9 @@
 
 Physical state: the field φ and its velocity π = φ_t on N points of a box of length L; it is
 stored as their real-FFT spectra (for the processed Takahashi–Imada scheme, those of the kernel's
-state, mapped to the physical one when observed). Units: c = 1, and lengths, times and the field are
+state, mapped to the physical one when observed). The state is set from physical fields only
+(:meth:`KleinGordonModel.set_fields`, used by the constructor); ``get_state``/``set_state`` carry
+the kernel's own state for checkpoints. Units: c = 1, and lengths, times and the field are
 in the dimensionless units of the potential (see :mod:`sims.kleingordon.potentials`). Time stepping
 is symplectic with a fixed Δt (see :mod:`sims.kleingordon.kernels`); Δt is checked against the
 scheme's stability bound.
@@ -10,8 +12,9 @@ scheme's stability bound.
 
 from __future__ import annotations
 
+import contextlib
 import math
-from pathlib import Path
+import os
 from typing import Any, Literal
 
 import numpy as np
@@ -106,15 +109,14 @@ class KleinGordonParams(StrictModel):
             raise ParamError("initial.kind", f"{self.potential} has no kinks", kind)
         if kind in LINEAR_KINDS and 2 * abs(self.initial.mode) >= self.points:
             raise ParamError("initial.mode", f"must satisfy |mode| < N/2={self.points // 2}", kind)
-        if kind == "file":
-            try:
-                self.initial_fields(2)  # reads and checks the file; 2 points: little memory
-            except field_file.FieldFileError as error:
-                raise ParamError(f"initial.{error.key}", error.problem) from None
         for probe in self.probes:
             if not -0.5 * self.length <= probe < 0.5 * self.length:
                 raise ParamError("probes", "must lie in [-L/2, L/2)", probe)
-        if not self.is_stable(self.time_step):
+        try:
+            stable = self.is_stable(self.time_step)  # builds the initial field: reads a file
+        except field_file.FieldFileError as error:
+            raise ParamError(f"initial.{error.key}", error.problem) from None
+        if not stable:
             raise ParamError(
                 "time_step",
                 f"is beyond the stability bound of {self.scheme} ({self.linear_flow} linear "
@@ -369,7 +371,8 @@ class KleinGordonModel(Model):
         )
         input_file = 0
         if params.initial.kind == "file":  # read whole, parsed into two rows of its grid
-            input_file = 2 * Path(params.initial.path).stat().st_size
+            with contextlib.suppress(OSError):  # a file gone since validation: reading says so
+                input_file = 2 * os.lstat(params.initial.path).st_size
         return BYTES_PER_POINT * params.points + kept + input_file
 
     @classmethod
