@@ -164,6 +164,7 @@ def with_value(value):
     [
         (None, {}, "path", "No such file"),
         ("link", {}, "path", "symbolic link"),
+        ("fifo", {}, "path", "not a regular file"),
         ("text", {}, "path", "cannot read as NetCDF"),
         (field_dataset, {"phi": "psi"}, "phi", "has no variable 'psi'"),
         (lambda: field_dataset(length=2 * LENGTH), {}, "path", "is not the scenario's length"),
@@ -181,6 +182,8 @@ def test_bad_input_files_give_one_line_errors(tmp_path, make, initial, key, mess
     if make == "link":
         field_dataset().to_netcdf(tmp_path / "real.nc")
         path.symlink_to(tmp_path / "real.nc")
+    elif make == "fifo":
+        os.mkfifo(path)
     elif make == "text":
         path.write_text("phi = 1\n")
     elif make is not None:

@@ -55,7 +55,8 @@ class FieldSnapshot:
 def read_bytes(path: Path) -> bytes:
     """The whole file, refusing links, non-regular files and sizes beyond available memory."""
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK  # a FIFO must not block
+        descriptor = os.open(path, flags)
     except OSError as error:
         problem = "is a symbolic link (links are not followed)" if path.is_symlink() else None
         raise FieldFileError("path", f"{path}: {problem or error.strerror}") from None

@@ -194,7 +194,12 @@ class KleinGordonParams(StrictModel):
 
 
 class KleinGordonModel(Model):
-    """A real scalar field in one space dimension (see module docstring)."""
+    """A real scalar field in one space dimension (see module docstring).
+
+    ``phi_hat`` and ``pi_hat`` are the kernel's state, which for takahashi_imada is not the
+    spectrum of the physical fields: read the fields with :meth:`fields` (or ``phi``, ``pi``)
+    and set them with :meth:`set_fields`.
+    """
 
     Params = KleinGordonParams
 
