@@ -10,7 +10,14 @@ from sims.kleingordon.entropies import analyze_run
 from sims.kleingordon.model import KleinGordonModel, KleinGordonParams
 from tests.conftest import assert_one_line_error, assert_units_everywhere, run_cli
 
-SHIPPED = ["linear_wave", "phi4_kink", "sine_gordon_breather", "kink_antikink"]
+SHIPPED = [
+    "linear_wave",
+    "phi4_kink",
+    "sine_gordon_breather",
+    "kink_antikink",
+    "sine_gordon_kink_antikink",
+    "sine_gordon_kink_kink",
+]
 DRIFT_TEST_STEPS = 20_000  # the benchmark runs 1e5 steps of each shipped case
 
 

@@ -416,8 +416,9 @@ def validate_document(document: dict, source: str) -> Scenario:
 
 
 def _validate(model: type[BaseModel], data: Any, source: str, prefix: str) -> Any:
+    """Validate ``data``; validators find the scenario's folder in the context (relative paths)."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context={"scenario_dir": str(Path(source).parent)})
     except ValidationError as error:
         first = error.errors(include_url=False)[0]
         key = prefix + _format_location(first["loc"])

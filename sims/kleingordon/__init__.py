@@ -10,7 +10,8 @@ SYSTEM = System(
     processed Takahashi-Imada scheme (order 4, one modified kick per step) with the exact linear
     flow in Fourier space; Stormer-Verlet, Yoshida 4 and free-flight drifts as options. The time
     step is checked for linear stability on every wavenumber. Initial conditions are
-    exact: wave packets, boosted kinks and antikinks, sine-Gordon breathers, kink-antikink pairs.
+    exact: wave packets, boosted kinks and antikinks, sine-Gordon breathers, kink-antikink pairs,
+    sine-Gordon kink-antikink and kink-kink collisions; or a field read from a NetCDF file.
     Records hold the energy (spectrally exact), momentum, kink number, probe series and field
     snapshots; the analysis gives Shannon, Renyi and Tsallis entropies of the energy density,
     spectral and permutation entropies.""",

@@ -82,4 +82,7 @@ def assemble(model, records: list[dict[str, Any]]) -> xr.Dataset:
         "dealias": int(params.dealias),
         "energy_definition": "dx * sum(pi^2/2 + V(phi)) + spectral gradient energy (Parseval)",
     }
+    if params.initial.kind == "file":
+        attrs["initial_file"] = params.initial.path
+        attrs["initial_file_sha256"] = params.initial.sha256
     return xr.Dataset(variables, coords=coordinates, attrs=attrs)

@@ -7,19 +7,51 @@ comes with an antikink: ``kink`` and ``antikink`` place the partner half a box a
 interaction is O(exp(−a L/2)), a the inverse kink width), ``kink_antikink`` places the pair
 ``separation`` apart with opposite velocities. Near each object the field is the exact boosted
 soliton up to the overlap with the others, O(exp(−a d)) at distance d.
+
+The sine-Gordon two-soliton kinds start from the exact Perring–Skyrme solutions of
+:mod:`sims.kleingordon.solutions` at a time t₀ (``start_time``; t₀ < 0: the solitons approach
+and collide at t = 0), so the field stays exact at every later time
+(:func:`sine_gordon_pair`). ``sine_gordon_kink_antikink`` has no net winding and is summed over
+its images like the breather. ``sine_gordon_kink_kink`` winds by 4π, which no periodic field
+can: it is paired with its mirror image, the antikink–antikink solution −φ(x − L/2, t) (also
+exact, by φ → −φ symmetry), half a box away, φ = −2π + Σ_n [φ_KK(x − nL) − φ_KK(x − L/2 − nL)].
+The two pairs collide at the same time, and each feels the other only through tails of
+O(exp(−γ d)), d the distance between a soliton and its nearest mirror soliton (at least
+L/2 − 2(u|t| + ln(1/u)/γ) while |t| <= |t₀|): choose L so that this is negligible.
+
+``file`` starts from φ and φ_t stored in a NetCDF file, e.g. a previous run's snapshot (see
+:mod:`sims.kleingordon.field_file`). A relative ``path`` is taken relative to the folder of
+the scenario file (to the working directory when the parameters are built in Python) and
+stored resolved; ``sha256`` is filled in with the file's digest when the parameters are
+validated (or, when given, must match it), so it is part of the run's fingerprint and of the
+resolved scenario in every output: a run whose input file changed is not resumed, and a
+scenario that pins ``sha256`` refuses a changed file.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+import os
+from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
+from pydantic import ValidationInfo, model_validator
 
-from sims.core.scenario import StrictModel, param
-from sims.kleingordon import solutions
+from sims.core.scenario import ParamError, StrictModel, param
+from sims.kleingordon import field_file, solutions
 
 IMAGES = 3  # periodic images summed on each side
-KINDS = ("gaussian_packet", "plane_wave", "kink", "antikink", "breather", "kink_antikink")
+SINE_GORDON_PAIRS = ("sine_gordon_kink_antikink", "sine_gordon_kink_kink")
+KINDS = (
+    "gaussian_packet",
+    "plane_wave",
+    "kink",
+    "antikink",
+    "breather",
+    "kink_antikink",
+    *SINE_GORDON_PAIRS,
+    "file",
+)
 
 
 class InitialCondition(StrictModel):
@@ -32,7 +64,8 @@ class InitialCondition(StrictModel):
     velocity: float = param(
         0.0,
         units="c",
-        description="Kink velocity u (kink_antikink: each moves towards the other at |u|)",
+        description="Kink velocity u (kink_antikink: each moves towards the other at |u|; "
+        "sine_gordon pairs: 0 < u < 1, the speed of each soliton)",
         gt=-1,
         lt=1,
     )
@@ -54,6 +87,47 @@ class InitialCondition(StrictModel):
     separation: float | None = param(
         None, units="length", description="Kink-antikink distance; default L/2", gt=0
     )
+    start_time: float = param(
+        -10.0,
+        units="time",
+        description="Time t₀ of the exact sine-Gordon two-soliton solution at the start "
+        "(collision at t = 0)",
+    )
+    path: str | None = param(
+        None, units="1", description="NetCDF file of φ and φ_t (kind: file), relative to the "
+        "scenario file"
+    )  # fmt: skip
+    phi: str = param("phi", units="1", description="Variable of φ in the file")
+    phi_t: str = param("phi_t", units="1", description="Variable of φ_t in the file")
+    time: float | None = param(
+        None, units="time", description="Time of the file's snapshot to start from (default: last)"
+    )
+    sha256: str | None = param(
+        None, units="1", description="SHA-256 of the file (filled in when validated)",
+        pattern="^[0-9a-f]{64}$"
+    )  # fmt: skip
+
+    @model_validator(mode="before")
+    @classmethod
+    def _resolve_file(cls, data: Any, info: ValidationInfo) -> Any:
+        """Resolve ``path`` against the scenario's folder and record (or check) its SHA-256."""
+        if not isinstance(data, dict) or data.get("kind") != "file":
+            return data
+        if not isinstance(data.get("path"), str):
+            raise ParamError("path", "is required (a file name) with kind: file", data.get("path"))
+        path = Path(data["path"]).expanduser()
+        folder = (info.context or {}).get("scenario_dir")
+        if not path.is_absolute() and folder is not None:
+            path = Path(folder) / path
+        path = Path(os.path.abspath(path))
+        try:
+            digest = field_file.sha256(field_file.read_bytes(path))
+        except field_file.FieldFileError as error:
+            raise ParamError(error.key, error.problem) from None
+        pinned = data.get("sha256")
+        if pinned is not None and pinned != digest:
+            raise ParamError("sha256", f"{path}: the file's SHA-256 is {digest}", pinned)
+        return {**data, "path": str(path), "sha256": digest}
 
 
 def grid(length: float, points: int) -> np.ndarray:
@@ -127,6 +201,13 @@ def build(
     """
     x = grid(length, points)
     kind = initial.kind
+    if kind == "file":
+        snapshot = field_file.load_snapshot(
+            Path(initial.path), (initial.phi, initial.phi_t), initial.time, length, initial.sha256
+        )
+        return field_file.resample(snapshot.phi, points), field_file.resample(
+            snapshot.phi_t, points
+        )
     if kind in ("gaussian_packet", "plane_wave"):
         return _linear_wave(initial, constants["mass"], length, x)
     if kind == "breather":
@@ -141,6 +222,10 @@ def build(
             length,
         )
         return phi, pi
+    if kind in SINE_GORDON_PAIRS:
+        return sine_gordon_pair(
+            kind, x - initial.position, initial.start_time, initial.velocity, length
+        )
     profile = solutions.kink_profile(potential, constants["coupling"], constants["vacuum"])
     u, x0 = initial.velocity, initial.position
     if kind == "kink":
@@ -149,6 +234,45 @@ def build(
         return periodic_pair(profile, x, length, (x0 - 0.5 * length, u), (x0, u))
     half = 0.5 * (initial.separation or 0.5 * length)
     return periodic_pair(profile, x, length, (x0 - half, u), (x0 + half, -u))
+
+
+def sine_gordon_pair(
+    kind: str, x: np.ndarray, t: float, velocity: float, length: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The periodic sine-Gordon two-soliton field of ``kind`` at time ``t`` (module docstring).
+
+    Parameters
+    ----------
+    kind : str
+        ``sine_gordon_kink_antikink`` or ``sine_gordon_kink_kink``.
+    x : ndarray
+        Positions relative to the collision point (length).
+    t : float
+        Time of the exact solution (time); the collision is at t = 0.
+    velocity : float
+        Speed u of each soliton, 0 < u < 1 (c).
+    length : float
+        Box length L.
+
+    Returns
+    -------
+    phi, phi_t : ndarray
+        φ (field) and φ_t (field/time), exactly periodic.
+    """
+
+    def kink_antikink(s):
+        return np.stack(solutions.sine_gordon_kink_antikink(s, t, velocity))
+
+    def kink_kink_and_mirror(s):
+        pair = np.stack(solutions.sine_gordon_kink_kink(s, t, velocity))
+        mirror = np.stack(solutions.sine_gordon_kink_kink(s - 0.5 * length, t, velocity))
+        return pair - mirror
+
+    if kind == "sine_gordon_kink_antikink":
+        phi, phi_t = periodized(kink_antikink, x, length)
+        return phi, phi_t
+    phi, phi_t = periodized(kink_kink_and_mirror, x, length)
+    return phi - 2.0 * np.pi, phi_t
 
 
 def _linear_wave(initial: InitialCondition, mass: float, length: float, x: np.ndarray):

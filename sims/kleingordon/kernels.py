@@ -200,8 +200,8 @@ def corrector_flow(phi_hat, pi_hat, duration, system):
 
     dφ/ds = f(φ)/12 and dπ/ds = −J(φ) π/12 (J symmetric; with dealiasing P·V''(φ) only nearly
     so), integrated by one explicit midpoint step. s = Δt² maps the Takahashi–Imada kernel's
-    state to the physical one, s = −Δt² back; the O(Δt⁶) error of this step is below the
-    method's O(Δt⁴).
+    state to the physical one; the O(Δt⁶) error of this step is below the method's O(Δt⁴). Its
+    inverse, to rounding, is :func:`sims.kleingordon.processing.from_physical`.
     """
     n = 2 * (phi_hat.size - 1)
     scratch = (np.empty(n), np.empty(n), np.empty(n))

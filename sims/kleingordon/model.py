@@ -2,7 +2,9 @@
 
 Physical state: the field φ and its velocity π = φ_t on N points of a box of length L; it is
 stored as their real-FFT spectra (for the processed Takahashi–Imada scheme, those of the kernel's
-state, mapped to the physical one when observed). Units: c = 1, and lengths, times and the field are
+state, mapped to the physical one when observed). The state is set from physical fields only
+(:meth:`KleinGordonModel.set_fields`, used by the constructor); ``get_state``/``set_state`` carry
+the kernel's own state for checkpoints. Units: c = 1, and lengths, times and the field are
 in the dimensionless units of the potential (see :mod:`sims.kleingordon.potentials`). Time stepping
 is symplectic with a fixed Δt (see :mod:`sims.kleingordon.kernels`); Δt is checked against the
 scheme's stability bound.
@@ -10,7 +12,9 @@ scheme's stability bound.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 from typing import Any, Literal
 
 import numpy as np
@@ -21,12 +25,14 @@ from sims.core import state_checks as checks
 from sims.core.record_log import memory_of_records
 from sims.core.scenario import ParamError, StrictModel, check_multiple, param
 from sims.core.simulation import Model
-from sims.kleingordon import diagnostics, kernels, potentials, schemes
+from sims.kleingordon import diagnostics, field_file, kernels, potentials, processing, schemes
 from sims.kleingordon import initial as initial_conditions
 from sims.kleingordon.dataset import assemble
 
 KINK_POTENTIALS = ("phi4", "sine_gordon", "phi6")
 LINEAR_KINDS = ("gaussian_packet", "plane_wave")
+SINE_GORDON_KINDS = ("breather", *initial_conditions.SINE_GORDON_PAIRS)
+KINK_KINDS = ("kink", "antikink", "kink_antikink")
 CURVATURE_MARGIN = 0.1  # extra field range (fraction) over which V'' is bounded
 STABILITY_CURVATURES = 17  # samples of V'' over its range in the stability check
 STABILITY_WAVENUMBERS = 4097  # samples of k in [0, k_max] in the stability check
@@ -94,16 +100,23 @@ class KleinGordonParams(StrictModel):
         kind = self.initial.kind
         if kind in LINEAR_KINDS and self.potential != "linear":
             raise ParamError("initial.kind", "wave packets need potential: linear", kind)
-        if kind == "breather" and self.potential != "sine_gordon":
-            raise ParamError("initial.kind", "the breather needs potential: sine_gordon", kind)
-        if kind not in LINEAR_KINDS + ("breather",) and self.potential not in KINK_POTENTIALS:
+        if kind in SINE_GORDON_KINDS and self.potential != "sine_gordon":
+            raise ParamError("initial.kind", f"{kind} needs potential: sine_gordon", kind)
+        if kind in initial_conditions.SINE_GORDON_PAIRS and self.initial.velocity <= 0:
+            raise ParamError("initial.velocity", "must be > 0 (the speed of each soliton)",
+                             self.initial.velocity)  # fmt: skip
+        if kind in KINK_KINDS and self.potential not in KINK_POTENTIALS:
             raise ParamError("initial.kind", f"{self.potential} has no kinks", kind)
         if kind in LINEAR_KINDS and 2 * abs(self.initial.mode) >= self.points:
             raise ParamError("initial.mode", f"must satisfy |mode| < N/2={self.points // 2}", kind)
         for probe in self.probes:
             if not -0.5 * self.length <= probe < 0.5 * self.length:
                 raise ParamError("probes", "must lie in [-L/2, L/2)", probe)
-        if not self.is_stable(self.time_step):
+        try:
+            stable = self.is_stable(self.time_step)  # builds the initial field: reads a file
+        except field_file.FieldFileError as error:
+            raise ParamError(f"initial.{error.key}", error.problem) from None
+        if not stable:
             raise ParamError(
                 "time_step",
                 f"is beyond the stability bound of {self.scheme} ({self.linear_flow} linear "
@@ -181,7 +194,12 @@ class KleinGordonParams(StrictModel):
 
 
 class KleinGordonModel(Model):
-    """A real scalar field in one space dimension (see module docstring)."""
+    """A real scalar field in one space dimension (see module docstring).
+
+    ``phi_hat`` and ``pi_hat`` are the kernel's state, which for takahashi_imada is not the
+    spectrum of the physical fields: read the fields with :meth:`fields` (or ``phi``, ``pi``)
+    and set them with :meth:`set_fields`.
+    """
 
     Params = KleinGordonParams
 
@@ -211,9 +229,9 @@ class KleinGordonModel(Model):
         phi, pi = params.initial_fields()
         if params.noise_amplitude > 0:
             pi += self._perturbation(np.random.default_rng(seed_sequence))
-        self.phi_hat, self.pi_hat = np.fft.rfft(phi), np.fft.rfft(pi)
-        if self.correction:
-            kernels.corrector_flow(self.phi_hat, self.pi_hat, -(params.time_step**2), self.system)
+        self.phi_hat = np.zeros(params.points // 2 + 1, dtype=np.complex128)
+        self.pi_hat = np.zeros_like(self.phi_hat)
+        self.set_fields(phi, pi)
 
     def _perturbation(self, rng: np.random.Generator) -> np.ndarray:
         """Smooth random velocity field of RMS ``noise_amplitude`` on the lowest modes."""
@@ -248,11 +266,35 @@ class KleinGordonModel(Model):
         """The physical φ and π on the grid (new arrays; processed for takahashi_imada)."""
         return self._fields_of(self.phi_hat, self.pi_hat)
 
+    def set_fields(self, phi: np.ndarray, phi_t: np.ndarray) -> None:
+        """Set the state to the physical field φ and velocity φ_t on the grid (N values each).
+
+        The kernel state (φ̂, π̂) is derived here: the spectra, mapped through the inverse
+        processor for takahashi_imada (:func:`sims.kleingordon.processing.from_physical`), so
+        that :meth:`fields` returns φ and φ_t to rounding. The step count is left unchanged.
+
+        Raises
+        ------
+        ValueError
+            If an array is not N finite values.
+        """
+        points = self.params.points
+        spectra = []
+        for name, values in (("phi", phi), ("phi_t", phi_t)):
+            values = np.asarray(values, dtype=np.float64)
+            checks.require(values.shape == (points,), f"{name} must hold N={points} values")
+            checks.require(np.all(np.isfinite(values)), f"{name} holds NaN or infinity")
+            spectra.append(np.fft.rfft(values))
+        if self.correction:
+            spectra = processing.from_physical(*spectra, self.params.time_step, self.system)
+        self.phi_hat[...], self.pi_hat[...] = spectra
+
     def _fields_of(self, phi_hat, pi_hat) -> tuple[np.ndarray, np.ndarray]:
         """The physical φ and π of the kernel state (φ̂, π̂) (left unchanged)."""
-        phi_hat, pi_hat = phi_hat.copy(), pi_hat.copy()
         if self.correction:
-            kernels.corrector_flow(phi_hat, pi_hat, self.params.time_step**2, self.system)
+            phi_hat, pi_hat = processing.to_physical(
+                phi_hat, pi_hat, self.params.time_step, self.system
+            )
         points = self.params.points
         return np.fft.irfft(phi_hat, points), np.fft.irfft(pi_hat, points)
 
@@ -332,7 +374,11 @@ class KleinGordonModel(Model):
         kept = memory_of_records(
             records * (BYTES_PER_RECORD + 8 * len(params.probes)), snapshots * snapshot, snapshot
         )
-        return BYTES_PER_POINT * params.points + kept
+        input_file = 0
+        if params.initial.kind == "file":  # read whole, parsed into two rows of its grid
+            with contextlib.suppress(OSError):  # a file gone since validation: reading says so
+                input_file = 2 * os.lstat(params.initial.path).st_size
+        return BYTES_PER_POINT * params.points + kept + input_file
 
     @classmethod
     def cost_estimate(cls, params: KleinGordonParams) -> float:

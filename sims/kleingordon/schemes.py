@@ -24,7 +24,8 @@ class Scheme:
 
     ``correction`` is the weight κ_c of the Takahashi–Imada force f + κ_c Δt² J f; a scheme
     with κ_c ≠ 0 is *processed*: its state is mapped to the physical one by the corrector flow
-    of :func:`sims.kleingordon.kernels.corrector_flow` for a duration Δt² (and back by −Δt²).
+    of :func:`sims.kleingordon.kernels.corrector_flow` for a duration Δt² (and back by
+    :func:`sims.kleingordon.processing.from_physical`).
     """
 
     kick_weights: np.ndarray

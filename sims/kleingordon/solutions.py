@@ -1,4 +1,4 @@
-"""Exact solutions on the infinite line: kink profiles, boosted kinks, the sine-Gordon breather.
+"""Exact solutions on the line: kinks, boosted kinks, sine-Gordon breather and soliton pairs.
 
 Lengths and times are dimensionless (c = 1). A kink of a potential is a profile K(ξ) going from
 one vacuum at ξ → −∞ to another at ξ → +∞, with ξ = a (x − x₀) and inverse width a; the
@@ -119,6 +119,70 @@ def breather(
     phi_t = (
         4.0 * ratio * frequency * np.cos(frequency * t) * envelope / (envelope**2 + amplitude**2)
     )
+    return phi, phi_t
+
+
+def sine_gordon_kink_antikink(
+    x: np.ndarray, t: float, velocity: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The exact sine-Gordon kink–antikink collision and its time derivative.
+
+    φ = 4 arctan(sinh(uγt) / (u cosh γx)), γ = 1/√(1 − u²) (Perring & Skyrme, Nucl. Phys. 31,
+    550, 1962; Rajaraman, *Solitons and Instantons*, §2.4). φ → 0 as |x| → ∞; for t < 0 an
+    antikink (left, 0 → −2π) and a kink (right, −2π → 0) approach at speed u each, centred at
+    x = ±(u|t| + ln(1/u)/γ) for |t| ≫ 1/(uγ); they pass through each other at t = 0 (φ = 0
+    everywhere) and recede with the field between them at +2π. Energy 16γ.
+
+    Parameters
+    ----------
+    x : ndarray
+        Positions (length), centred on the collision point.
+    t : float
+        Time (time); the collision is at t = 0.
+    velocity : float
+        u, 0 < u < 1 (c).
+
+    Returns
+    -------
+    phi, phi_t : ndarray
+        φ (field) and φ_t = 4γ cosh(uγt) cos²(φ/4) / cosh γx (field/time).
+    """
+    gamma = lorentz_factor(velocity)
+    with np.errstate(over="ignore"):  # cosh γx = inf far out: φ = φ_t = 0 there, exactly
+        phi = 4.0 * np.arctan2(np.sinh(velocity * gamma * t), velocity * np.cosh(gamma * x))
+        phi_t = 4.0 * gamma * np.cosh(velocity * gamma * t) * np.cos(0.25 * phi) ** 2
+        phi_t = phi_t / np.cosh(gamma * x)
+    return phi, phi_t
+
+
+def sine_gordon_kink_kink(
+    x: np.ndarray, t: float, velocity: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The exact sine-Gordon kink–kink collision and its time derivative.
+
+    φ = 4 arctan(u sinh γx / cosh(uγt)), γ = 1/√(1 − u²) (Perring & Skyrme 1962; Rajaraman
+    §2.4). φ goes from −2π (x → −∞) to +2π (x → +∞), winding 4π: two kinks centred at
+    x = ±(u|t| + ln(1/u)/γ) for |t| ≫ 1/(uγ), approaching for t < 0, closest at t = 0, receding
+    after (they repel). Energy 16γ.
+
+    Parameters
+    ----------
+    x : ndarray
+        Positions (length), centred on the collision point.
+    t : float
+        Time (time); closest approach at t = 0.
+    velocity : float
+        u, 0 < u < 1 (c).
+
+    Returns
+    -------
+    phi, phi_t : ndarray
+        φ (field) and φ_t = −2uγ tanh(uγt) sin(φ/2) (field/time).
+    """
+    gamma = lorentz_factor(velocity)
+    with np.errstate(over="ignore"):  # sinh γx = ±inf far out: φ = ±2π there, exactly
+        phi = 4.0 * np.arctan2(velocity * np.sinh(gamma * x), np.cosh(velocity * gamma * t))
+    phi_t = -2.0 * velocity * gamma * np.tanh(velocity * gamma * t) * np.sin(0.5 * phi)
     return phi, phi_t
 
 
