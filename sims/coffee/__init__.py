@@ -12,6 +12,13 @@ SYSTEM = System(
     with row-majority adjustment); the exact Boltzmann entropy of block occupations is given
     too.""",
     model_path="sims.coffee.model:CoffeeModel",
+    keywords=(
+        "coffee automaton",
+        "mixing",
+        "apparent complexity",
+        "compression",
+        "Boltzmann entropy",
+    ),
     plot_path="sims.coffee.plots:plot_run",
     analyze_path="sims.coffee.diagnostics:peak_statistics",
 )

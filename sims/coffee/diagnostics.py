@@ -24,6 +24,7 @@ import numpy as np
 import xarray as xr
 
 from analysis import boltzmann, compression
+from sims.core.output import unit_name
 
 METHODS = ("threshold", "adjusted")
 BYTE = "byte"
@@ -153,7 +154,7 @@ def peak_statistics(dataset: xr.Dataset) -> xr.Dataset:
     sweep dimensions are kept; average over members first for ensemble peaks).
     """
     complexity = dataset.complexity_estimate
-    time_units = dataset.time.attrs.get("units", "1")
+    time_units = unit_name(dataset.time.attrs)
     peak_time = complexity.idxmax("time")
     return xr.Dataset(
         {

@@ -23,6 +23,7 @@ from pydantic import model_validator
 from analysis import compression
 from sims.coffee import diagnostics, kernels
 from sims.core import state_checks as checks
+from sims.core.output import unit_name
 from sims.core.record_log import memory_of_records
 from sims.core.rng import xoshiro_state
 from sims.core.scenario import ParamError, StrictModel, check_steps, param
@@ -406,7 +407,7 @@ class CoffeeModel(Model):
         entropy = dataset.entropy_estimate.isel(compressor=0)
         complexity = dataset.complexity_estimate.isel(compressor=0, coarse_graining=0)
         peak = int(complexity.argmax("time"))
-        units = dataset.time.attrs["units"]
+        units = unit_name(dataset.time.attrs)
         return (
             f"{dataset.attrs['model']} n={dataset.sizes['x']}, t=0..{float(dataset.time[-1]):g} "
             f"{units}s; entropy estimate {int(entropy[0])} -> {int(entropy[-1])} B; "

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import xarray as xr
 
+from sims.core.output import unit_name
+
 
 def plot_run(dataset: xr.Dataset):
     """Entropy and complexity estimates against time, and fine/coarse snapshots.
@@ -24,7 +26,7 @@ def plot_run(dataset: xr.Dataset):
     rows = 3 if has_snapshots else 1
     grid = figure.add_gridspec(rows, 3)
     time = dataset.time.where(dataset.time > 0)
-    units = dataset.time.attrs["units"]
+    units = unit_name(dataset.time.attrs)
     entropy_axes = figure.add_subplot(grid[0, 0])
     complexity_axes = figure.add_subplot(grid[0, 1:])
     for compressor in dataset.compressor.values:

@@ -422,6 +422,7 @@ def _decorate(
         output.global_attributes(
             title=f"{system.title}: {scenario.spec.name}",
             summary=system.summary,
+            keywords=system.keywords,
             system=system.name,
             scenario_yaml=scenario.resolved_yaml(),
             root_seed=scenario.spec.seed,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import math
+import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -23,6 +24,21 @@ CHUNK_BYTES = 1 << 20  # HDF5 chunk of a record-by-record variable (B)
 CHUNK_CACHE_BYTES = 4 << 20  # HDF5 chunk cache per variable while writing (B)
 _VOLATILE_ATTRIBUTES = ("date_created", "history")
 _ABSENT = "absent: this run has no value here (runs of different shapes, aligned by outer join)"
+KEYWORDS = ("entropy", "numerical simulation")  # every file's ACDD keywords start with these
+STANDARD_NAME_VOCABULARY = "CF Standard Name Table v93"  # the table standard names are checked on
+COMMENT = (
+    "Model output in model units: a quantity whose unit UDUNITS does not know (body lengths, "
+    "disc diameters, field units, model time, k_B, nats) has units 1 and names its unit in "
+    "brackets at the end of its long_name. Rerunning the scenario attribute with entrosim "
+    "reproduces the data bitwise."
+)
+# Unit names of the models (and nats, which UDUNITS reads as nano-technical-atmospheres, a
+# pressure): a ``units`` string holding one of these words is not a UDUNITS unit
+MODEL_UNIT_WORDS = frozenset(
+    "BL cell sweep step time length mass energy velocity momentum field k_B particle samples nat "
+    "event".split()
+)
+CONTENT_TYPE = "coverage_content_type"  # ACDD: what a variable holds (modelResult, coordinate, ...)
 
 
 def now_iso() -> str:
@@ -33,6 +49,7 @@ def now_iso() -> str:
 def global_attributes(
     title: str,
     summary: str,
+    keywords: Iterable[str],
     system: str,
     scenario_yaml: str,
     root_seed: int,
@@ -40,11 +57,19 @@ def global_attributes(
     sweep_values: dict,
     sweep_index: int | None,
 ) -> dict:
-    """The global attributes every entrosim file carries (see README, output format)."""
+    """The global attributes every entrosim file carries (see README, output format).
+
+    ``keywords`` (free text, no controlled vocabulary) follow :data:`KEYWORDS`. Nothing is said
+    about who made the file (``creator_*``, ``institution``): whoever runs entrosim is its
+    creator, and a name, address or institution would be invented.
+    """
     attributes = {
         "Conventions": CONVENTIONS,
         "title": title,
         "summary": " ".join(summary.split()),
+        "keywords": ", ".join(dict.fromkeys([*KEYWORDS, *keywords])),
+        "comment": COMMENT,
+        "standard_name_vocabulary": STANDARD_NAME_VOCABULARY,
         "source": f"entrosim {sims.__version__}",
         "product_version": sims.__version__,
         "history": f"{now_iso()} {' '.join(['entrosim', *sys.argv[1:]])}".strip(),
@@ -74,6 +99,47 @@ def check_variable_attributes(dataset: xr.Dataset) -> None:
         missing = [key for key in ("units", "long_name") if key not in variable.attrs]
         if missing:
             raise ValueError(f"variable {name!r} has no {' or '.join(missing)} attribute")
+
+
+def netcdf_units(attributes: dict) -> dict:
+    """``units`` and ``long_name`` of a variable as written: UDUNITS units or "1".
+
+    A unit of the model (any word of :data:`MODEL_UNIT_WORDS`: ``BL``, ``energy/length2``,
+    ``k_B/particle``, ``nat``) is not a physical unit UDUNITS knows: the quantity is written as
+    a number, units ``"1"``, with its unit named at the end of the long name
+    (``"agent positions [BL]"``). Other units are kept. Idempotent.
+    """
+    units, long_name = str(attributes["units"]), str(attributes["long_name"])
+    if MODEL_UNIT_WORDS.isdisjoint(re.findall(r"[A-Za-z_]+", units)):
+        return {"units": units, "long_name": long_name}
+    return {"units": "1", "long_name": f"{long_name} [{units}]"}
+
+
+def unit_name(attributes: dict) -> str:
+    """The unit a variable is in, as a system names it: the inverse of :func:`netcdf_units`.
+
+    ``{"units": "1", "long_name": "time [sweep]"}`` (as read from a file) and ``{"units":
+    "sweep", ...}`` (as built) both give ``"sweep"``.
+    """
+    units, long_name = str(attributes.get("units", "1")), str(attributes.get("long_name", ""))
+    named = re.search(r" \[([^\[\]]+)\]$", long_name)
+    return named.group(1) if units == "1" and named else units
+
+
+def cf_annotated(dataset: xr.Dataset) -> xr.Dataset:
+    """A shallow copy of ``dataset`` whose variables carry CF units and ACDD content types.
+
+    Units become :func:`netcdf_units`; a variable without ``coverage_content_type`` gets one by
+    its role: ``coordinate`` for coordinates, ``modelResult`` for data variables (a system sets
+    ``referenceInformation``, ``qualityInformation`` or ``auxiliaryInformation`` itself where a
+    variable is one). The data are shared, not copied.
+    """
+    annotated = dataset.copy(deep=False)
+    for name, variable in annotated.variables.items():
+        role = "coordinate" if name in annotated.coords else "modelResult"
+        variable.attrs.setdefault(CONTENT_TYPE, role)
+        variable.attrs.update(netcdf_units(variable.attrs))
+    return annotated
 
 
 def check_finite_variables(dataset: xr.Dataset) -> None:
@@ -117,6 +183,8 @@ def write_netcdf(dataset: xr.Dataset, path: Path, complevel: int = 4) -> None:
 
     Every data variable is zlib-compressed at ``complevel`` (0 disables compression). Variables
     backed by dask (records streamed to disk) are computed and written one chunk at a time.
+    Variables are written with CF units and ACDD content types (:func:`cf_annotated`); coordinate
+    variables have no ``_FillValue`` (CF 2.5.1: they hold no missing values).
 
     Raises
     ------
@@ -130,10 +198,11 @@ def write_netcdf(dataset: xr.Dataset, path: Path, complevel: int = 4) -> None:
         name: ({"zlib": True, "complevel": complevel} if complevel else {}) | _chunking(variable)
         for name, variable in dataset.data_vars.items()
         if variable.dtype.kind in "biuf"
-    }
+    } | {name: {"_FillValue": None} for name in dataset.dims if name in dataset.coords}
     with dask.config.set(scheduler="synchronous"), hdf5_chunk_cache(CHUNK_CACHE_BYTES):
         check_variable_attributes(dataset)
         check_finite_variables(dataset)
+        dataset = cf_annotated(dataset)
         with atomic_output(path) as temporary:
             dataset.to_netcdf(temporary, engine="netcdf4", format="NETCDF4", encoding=encoding)
 

@@ -33,6 +33,8 @@ class System:
     model_path : str
         ``"module:Class"`` of the :class:`sims.core.simulation.Model` subclass (with its
         ``Params`` model); :attr:`model` imports it.
+    keywords : tuple of str
+        Free-text ACDD ``keywords`` of its files (after the common ones).
     plot_path : str, optional
         ``"module:function"`` of ``plot(dataset) -> matplotlib.figure.Figure`` for
         ``entrosim plot``; :attr:`plot` imports it.
@@ -45,6 +47,7 @@ class System:
     title: str
     summary: str
     model_path: str
+    keywords: tuple[str, ...] = ()
     plot_path: str | None = None
     analyze_path: str | None = None
 

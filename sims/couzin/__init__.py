@@ -13,6 +13,14 @@ SYSTEM = System(
     schooling entropies of dewi-kadita (corrected and as published) with their Oceanic Schooling
     Index, and position/heading snapshots.""",
     model_path="sims.couzin.model:CouzinModel",
+    keywords=(
+        "collective motion",
+        "fish schooling",
+        "Couzin model",
+        "polarization",
+        "milling",
+        "Oceanic Schooling Index",
+    ),
     plot_path="sims.couzin.plots:plot_run",
     analyze_path="sims.couzin.analysis:analyze_run",
 )

@@ -13,6 +13,13 @@ SYSTEM = System(
     velocity cell sizes dv, with its H-function form, spatial and velocity marginals, the
     ideal-gas references, energy, momentum, event counts and the virial pressure.""",
     model_path="sims.harddisc.model:HardDiscModel",
+    keywords=(
+        "hard discs",
+        "event-driven molecular dynamics",
+        "free expansion",
+        "Boltzmann entropy",
+        "second law",
+    ),
     plot_path="sims.harddisc.plots:plot_run",
     analyze_path="sims.harddisc.ensemble:analyze_run",
 )

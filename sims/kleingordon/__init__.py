@@ -16,6 +16,14 @@ SYSTEM = System(
     snapshots; the analysis gives Shannon, Renyi and Tsallis entropies of the energy density,
     spectral and permutation entropies.""",
     model_path="sims.kleingordon.model:KleinGordonModel",
+    keywords=(
+        "Klein-Gordon equation",
+        "phi^4 kink",
+        "sine-Gordon breather",
+        "solitons",
+        "pseudo-spectral method",
+        "symplectic integrator",
+    ),
     plot_path="sims.kleingordon.plots:plot_run",
     analyze_path="sims.kleingordon.entropies:analyze_run",
 )

@@ -15,6 +15,13 @@ SYSTEM = System(
     days), with the exact conservation identity under ideal conditions. A reconstruction of
     the paper's model from its abstract: every paper-specific choice is a parameter.""",
     model_path="sims.lastmile.model:LastMileModel",
+    keywords=(
+        "last-mile delivery",
+        "logistics",
+        "route entropy",
+        "parcel lockers",
+        "consolidation",
+    ),
     plot_path="sims.lastmile.plots:plot_run",
     analyze_path="sims.lastmile.diagnostics:city_summary",
 )

@@ -119,13 +119,10 @@ def assemble(model, record: dict[str, Any]) -> xr.Dataset:
         },
     )
     fits = record["fits"]
-    for key, table_of_names, predictor in (
-        ("fits", FIT_VARIABLES, "nat"),
-        ("size_fits", SIZE_FIT_VARIABLES, "event"),
-    ):
+    for key, table_of_names in (("fits", FIT_VARIABLES), ("size_fits", SIZE_FIT_VARIABLES)):
         for position, (name, (units, long_name)) in enumerate(table_of_names.items()):
             values = np.array([fit[position] for fit in record[key].values()])
-            units = units or f"{distance_units} {predictor}-b"
+            units = units or distance_units  # a = distance / x^b, x a number (ln W or N)
             attrs = {"units": units, "long_name": long_name, NAN_MEANING: NO_FIT}
             variables[name] = (("fit_group",), values, attrs)
     coordinates = {

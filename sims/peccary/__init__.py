@@ -14,6 +14,14 @@ SYSTEM = System(
     the PECCARY sampling delay, permutation entropy H and statistical complexity C over a range
     of delays, and a regular/complex/stochastic classification.""",
     model_path="sims.peccary.model:PeccaryModel",
+    keywords=(
+        "time series",
+        "permutation entropy",
+        "statistical complexity",
+        "complexity-entropy plane",
+        "chaos",
+        "galactic orbits",
+    ),
     plot_path="sims.peccary.plots:plot_run",
     analyze_path="sims.peccary.workflow:analyze_dataset",
 )
