@@ -6,19 +6,31 @@ standard name) fails the test, and so does an allowed finding that no file shows
 """
 
 import re
+import shutil
 from pathlib import Path
 
+import cf_units
+import netCDF4
 import numpy as np
 import pytest
 import xarray as xr
+from compliance_checker import runner as compliance_runner
 
-compliance_runner = pytest.importorskip("compliance_checker.runner")
-cf_units = pytest.importorskip("cf_units")
-
-from sims.core.output import MODEL_UNIT_WORDS, netcdf_units, unit_name  # noqa: E402
-from tests.conftest import run_cli  # noqa: E402
+from sims.core.output import (
+    CONTENT_TYPE,
+    MODEL_UNIT_WORDS,
+    THEMATIC_CLASSIFICATION,
+    cf_annotated,
+    netcdf_units,
+    unit_name,
+)
+from tests.conftest import run_cli
 
 CHECKERS = ("cf:1.10", "acdd:1.3")
+CONTENT_TYPES = {  # ACDD 1.3 coverage_content_type values
+    "image", "thematicClassification", "physicalMeasurement", "auxiliaryInformation",
+    "qualityInformation", "referenceInformation", "modelResult", "coordinate",
+}  # fmt: skip
 
 # Each shipped scenario made small (a few records, a handful of agents, discs, routes or samples)
 SMALL_RUNS = {
@@ -140,7 +152,11 @@ def allowed(finding: tuple[str, str, str]) -> tuple | None:
 
 @pytest.fixture(scope="module")
 def output_files(tmp_path_factory) -> list[Path]:
-    """A small run of every system, a merged batch and the analysis of each run (once)."""
+    """A small run of every system, a merged batch and the analysis of each run (once).
+
+    The analyses include the generic ordinal summary ``entrosim analyze`` makes of a file of no
+    known system (a Couzin run whose ``system`` attribute names none).
+    """
     root = tmp_path_factory.mktemp("compliance")
     runs = []
     for scenario, overrides in SMALL_RUNS.items():
@@ -152,14 +168,29 @@ def output_files(tmp_path_factory) -> list[Path]:
     sets = [argument for override in MERGED_BATCH for argument in ("--set", override)]
     assert run_cli("run", "coffee/interacting", "--quiet", "--out", batch, *sets)[0] == 0
     assert run_cli("merge", batch)[0] == 0
-    assert run_cli("analyze", *runs)[0] == 0
-    analyses = [run.with_name(f"{run.stem}_analysis.nc") for run in runs]
+    foreign = root / "foreign" / "school.nc"
+    foreign.parent.mkdir()
+    shutil.copy(root / "couzin" / "torus_m000.nc", foreign)
+    with netCDF4.Dataset(foreign, "a") as dataset:
+        dataset.system = "unknown"
+    assert run_cli("analyze", *runs, foreign)[0] == 0
+    analyses = [run.with_name(f"{run.stem}_analysis.nc") for run in [*runs, foreign]]
     return [*runs, batch / "interacting_merged.nc", *analyses]
 
 
 def test_every_system_is_covered(output_files):
     systems = {path.parent.name for path in output_files}
-    assert systems == {*(scenario.split("/")[0] for scenario in SMALL_RUNS), "batch"}
+    assert systems == {*(scenario.split("/")[0] for scenario in SMALL_RUNS), "batch", "foreign"}
+    with xr.open_dataset(output_files[-1]) as generic:
+        assert "polarization_regime" in generic  # the ordinal summary, not the Couzin analysis
+
+
+def test_every_variable_has_a_content_type(output_files):
+    """ACDD checks the variables it takes for geophysical ones; every variable has one here."""
+    for path in output_files:
+        with xr.open_dataset(path, decode_times=False) as dataset:
+            for name, variable in dataset.variables.items():
+                assert variable.attrs.get(CONTENT_TYPE) in CONTENT_TYPES, f"{path.name}: {name}"
 
 
 def test_only_the_allowed_findings_remain(output_files):
@@ -209,3 +240,19 @@ def test_numeric_coordinate_variables_are_strictly_monotonic(output_files):
                 if name in dataset.coords and dataset[name].dtype.kind in "iuf":
                     steps = np.diff(dataset[name].values)
                     assert (steps > 0).all() or (steps < 0).all(), f"{path.name}: {name}"
+
+
+def test_flag_values_take_the_type_of_their_variable():
+    """CF 3.5: a merge pads int8 regime flags with NaN (float); the flag values follow."""
+    flags = {"flag_values": np.array([-1, 0, 1, 2], dtype=np.int8), "flag_meanings": "u r c s"}
+    padded = xr.Dataset(
+        {"regime": ("run", [0.0, np.nan], {"units": "1", "long_name": "regime", **flags})}
+    )
+    written = cf_annotated(padded)
+    assert written.regime.attrs["flag_values"].dtype == np.float64
+    assert written.regime.attrs[CONTENT_TYPE] == "modelResult"
+    assert written.run.attrs == {}  # a dimension without coordinate is left alone
+    assert padded.regime.attrs["flag_values"].dtype == np.int8  # the caller's dataset is untouched
+    kept = {**padded.regime.attrs, **THEMATIC_CLASSIFICATION}
+    padded.regime.attrs = kept
+    assert cf_annotated(padded).regime.attrs[CONTENT_TYPE] == "thematicClassification"

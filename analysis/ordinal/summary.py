@@ -142,6 +142,7 @@ def ordinal_summary(ds, dim="time", order=5, delay=1):
                     "long_name": f"PECCARY regime of {label} {suffix}",
                     "flag_values": np.array([-1, 0, 1, 2], dtype=np.int8),
                     "flag_meanings": "undefined " + " ".join(REGIMES),
+                    "coverage_content_type": "thematicClassification",  # ACDD
                 },
             )
         for suffix_name, (values, attrs) in outputs.items():

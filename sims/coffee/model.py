@@ -23,7 +23,7 @@ from pydantic import model_validator
 from analysis import compression
 from sims.coffee import diagnostics, kernels
 from sims.core import state_checks as checks
-from sims.core.output import unit_name
+from sims.core.output import REFERENCE_INFORMATION, unit_name
 from sims.core.record_log import memory_of_records
 from sims.core.rng import xoshiro_state
 from sims.core.scenario import ParamError, StrictModel, check_steps, param
@@ -299,7 +299,11 @@ class CoffeeModel(Model):
             "entropy_baseline": (
                 ("compressor",),
                 self._baselines(self.grid.dtype, compressors),
-                {"units": BYTE, "long_name": "compressed size of a constant fine-grained state"},
+                {
+                    "units": BYTE,
+                    "long_name": "compressed size of a constant fine-grained state",
+                    **REFERENCE_INFORMATION,
+                },
             ),
             "complexity_baseline": (
                 ("compressor", "coarse_graining"),
@@ -308,7 +312,11 @@ class CoffeeModel(Model):
                     len(diagnostics.METHODS),
                     axis=1,
                 ),
-                {"units": BYTE, "long_name": "compressed size of a constant coarse-grained state"},
+                {
+                    "units": BYTE,
+                    "long_name": "compressed size of a constant coarse-grained state",
+                    **REFERENCE_INFORMATION,
+                },
             ),
             "coarse_entropy": (
                 ("time",),

@@ -39,6 +39,10 @@ MODEL_UNIT_WORDS = frozenset(
     "event".split()
 )
 CONTENT_TYPE = "coverage_content_type"  # ACDD: what a variable holds (modelResult, coordinate, ...)
+# Content types a system sets itself (the default is by role, see :func:`cf_annotated`)
+REFERENCE_INFORMATION = {CONTENT_TYPE: "referenceInformation"}  # analytic values, baselines
+QUALITY_INFORMATION = {CONTENT_TYPE: "qualityInformation"}  # errors of conserved quantities
+THEMATIC_CLASSIFICATION = {CONTENT_TYPE: "thematicClassification"}  # regime labels and flags
 
 
 def now_iso() -> str:
@@ -131,14 +135,19 @@ def cf_annotated(dataset: xr.Dataset) -> xr.Dataset:
 
     Units become :func:`netcdf_units`; a variable without ``coverage_content_type`` gets one by
     its role: ``coordinate`` for coordinates, ``modelResult`` for data variables (a system sets
-    ``referenceInformation``, ``qualityInformation`` or ``auxiliaryInformation`` itself where a
-    variable is one). The data are shared, not copied.
+    :data:`REFERENCE_INFORMATION`, :data:`QUALITY_INFORMATION` or
+    :data:`THEMATIC_CLASSIFICATION` itself where a variable is one). CF flag values take the
+    type of their variable (int8 flags become float where a merge padded them with NaN). The
+    data are shared, not copied.
     """
     annotated = dataset.copy(deep=False)
     for name, variable in annotated.variables.items():
         role = "coordinate" if name in annotated.coords else "modelResult"
         variable.attrs.setdefault(CONTENT_TYPE, role)
         variable.attrs.update(netcdf_units(variable.attrs))
+        if "flag_values" in variable.attrs:
+            flags = variable.attrs["flag_values"]
+            variable.attrs["flag_values"] = np.asarray(flags, dtype=variable.dtype)
     return annotated
 
 

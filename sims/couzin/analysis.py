@@ -6,7 +6,7 @@ import numpy as np
 import xarray as xr
 
 from analysis.ordinal import permutation_entropy
-from sims.core.output import NAN_MEANING
+from sims.core.output import NAN_MEANING, THEMATIC_CLASSIFICATION
 from sims.couzin import diagnostics
 
 PERMUTATION_ORDER = 4
@@ -66,6 +66,11 @@ def analyze_run(dataset: xr.Dataset) -> xr.Dataset:
         )
     state = diagnostics.regime(float(late.polarization.mean()), float(late.milling.mean()))
     variables["regime"] = xr.DataArray(
-        state, attrs={"units": "1", "long_name": "collective state from second-half P and M"}
+        state,
+        attrs={
+            "units": "1",
+            "long_name": "collective state from second-half P and M",
+            **THEMATIC_CLASSIFICATION,
+        },
     )
     return xr.Dataset(variables)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import xarray as xr
 
-from sims.core.output import NAN_MEANING
+from sims.core.output import NAN_MEANING, REFERENCE_INFORMATION
 from sims.harddisc import diagnostics
 
 if TYPE_CHECKING:
@@ -121,6 +121,7 @@ def assemble(model: HardDiscModel, records: list[dict[str, Any]]) -> xr.Dataset:
             {
                 "units": ENTROPY_PER_PARTICLE,
                 "long_name": "ideal-gas S/N in the initial area A0 at the run's T",
+                **REFERENCE_INFORMATION,
             },
         ),
         "ideal_gas_entropy_final": (
@@ -129,6 +130,7 @@ def assemble(model: HardDiscModel, records: list[dict[str, Any]]) -> xr.Dataset:
             {
                 "units": ENTROPY_PER_PARTICLE,
                 "long_name": "ideal-gas S/N in the whole box at the run's T",
+                **REFERENCE_INFORMATION,
             },
         ),
         "coarse_ideal_gas_entropy_initial": (
@@ -139,6 +141,7 @@ def assemble(model: HardDiscModel, records: list[dict[str, Any]]) -> xr.Dataset:
             {
                 "units": ENTROPY_PER_PARTICLE,
                 "long_name": "H-form S/N of the coarse-grained equilibrium in A0",
+                **REFERENCE_INFORMATION,
             },
         ),
         "coarse_ideal_gas_entropy_final": (
@@ -149,6 +152,7 @@ def assemble(model: HardDiscModel, records: list[dict[str, Any]]) -> xr.Dataset:
             {
                 "units": ENTROPY_PER_PARTICLE,
                 "long_name": "H-form S/N of the coarse-grained equilibrium in the whole box",
+                **REFERENCE_INFORMATION,
             },
         ),
     }

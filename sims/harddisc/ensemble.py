@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from sims.core.output import QUALITY_INFORMATION
+
 MEMBER = "member"
 
 
@@ -37,7 +39,7 @@ def analyze_run(dataset: xr.Dataset) -> xr.Dataset:
     rise = entropy_rise(dataset)
     energy = dataset.kinetic_energy
     error = np.abs(energy - energy.isel(time=0)).max("time") / energy.isel(time=0)
-    error.attrs.update(units="1", long_name="max |E − E0| / E0")
+    error.attrs.update(units="1", long_name="max |E − E0| / E0", **QUALITY_INFORMATION)
     result = xr.Dataset(
         {
             "boltzmann_rise": rise,

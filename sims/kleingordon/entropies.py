@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from sims.core.output import NAN_MEANING
+from sims.core.output import NAN_MEANING, QUALITY_INFORMATION
 from sims.kleingordon import diagnostics
 
 RENYI_TSALLIS_ORDER = 2.0
@@ -63,7 +63,8 @@ def analyze_run(dataset: xr.Dataset) -> xr.Dataset:
             "energy_error": (
                 energy.max("time").dims,
                 (np.abs(energy - initial).max("time") / np.abs(initial.where(initial != 0))).values,
-                {"units": "1", "long_name": "max |E - E0| / |E0|", NAN_MEANING: "E0 = 0"},
+                {"units": "1", "long_name": "max |E - E0| / |E0|", NAN_MEANING: "E0 = 0"}
+                | QUALITY_INFORMATION,
             ),
         },
         coords={k: v for k, v in density.coords.items() if "x" not in v.dims},

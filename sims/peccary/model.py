@@ -20,7 +20,7 @@ from pydantic import model_validator
 
 from analysis import ordinal
 from sims.core import state_checks as checks
-from sims.core.output import NAN_MEANING
+from sims.core.output import NAN_MEANING, QUALITY_INFORMATION
 from sims.core.scenario import ParamError, StrictModel, param
 from sims.core.simulation import Model, NonFiniteValue
 from sims.peccary import generators, specs, workflow
@@ -287,6 +287,7 @@ class PeccaryModel(Model):
                 "units": "energy",
                 "long_name": "max |I - I0| of the energy or Jacobi integral",
                 NAN_MEANING: NO_INVARIANT,
+                **QUALITY_INFORMATION,
             },
         )
         variables["relative_invariant_error"] = (
@@ -296,6 +297,7 @@ class PeccaryModel(Model):
                 "units": "1",
                 "long_name": "max |I - I0| / |I0| of the energy or Jacobi integral",
                 NAN_MEANING: f"{NO_INVARIANT}, or I0 = 0",
+                **QUALITY_INFORMATION,
             },
         )
         if params.store_series:

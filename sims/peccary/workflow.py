@@ -17,11 +17,12 @@ import numpy as np
 import xarray as xr
 
 from analysis import ordinal
-from sims.core.output import NAN_MEANING
+from sims.core.output import NAN_MEANING, THEMATIC_CLASSIFICATION
 
 REGIME_FLAGS = {
     "flag_values": np.array([-1, 0, 1, 2], dtype=np.int8),
     "flag_meanings": "undefined " + " ".join(ordinal.REGIMES),
+    **THEMATIC_CLASSIFICATION,
 }
 NO_TIMESCALE = "no natural timescale (too few mean crossings or extrema): no PECCARY delay"
 NO_DELAY = -1
