@@ -332,6 +332,7 @@ def merge_runs(paths: Iterable[Path]) -> xr.Dataset:
         merged[name].attrs[NAN_MEANING] = _ABSENT
     merged = merged.set_coords(auxiliary)
     merged.attrs["history"] = f"{now_iso()} entrosim merge of {len(pieces)} runs"
+    merged.attrs["date_created"] = now_iso()  # the runs' own differ, and were dropped
     for key in ("member", "sweep_point"):
         merged.attrs.pop(key, None)
     return merged
