@@ -27,9 +27,9 @@ _ABSENT = "absent: this run has no value here (runs of different shapes, aligned
 KEYWORDS = ("entropy", "numerical simulation")  # every file's ACDD keywords start with these
 STANDARD_NAME_VOCABULARY = "CF Standard Name Table v93"  # the table standard names are checked on
 COMMENT = (
-    "Model output in model units: a quantity whose unit UDUNITS does not know (body lengths, "
-    "disc diameters, field units, model time, k_B, nats) has units 1 and names its unit in "
-    "brackets at the end of its long_name. Rerunning the scenario attribute with entrosim "
+    "Model output: a quantity in a unit UDUNITS does not know (body lengths, the model units "
+    "of length, energy and time, field units, sweeps, k_B, nats) has units 1 and names its "
+    "unit in brackets at the end of its long_name. entrosim run on the scenario attribute "
     "reproduces the data bitwise."
 )
 # Unit names of the models (and nats, which UDUNITS reads as nano-technical-atmospheres, a

@@ -146,7 +146,24 @@ def assemble(model, record: dict[str, Any]) -> xr.Dataset:
     }
     if params.source == "amazon":
         attrs["data_licence"] = AMAZON_LICENCE
+    attrs.update(geospatial_extent(table.lat, table.lng))
     return xr.Dataset(variables, coords=coordinates, attrs=attrs)
+
+
+def geospatial_extent(latitude: np.ndarray, longitude: np.ndarray) -> dict[str, Any]:
+    """ACDD bounding box of the stops (degrees north and east); empty without located stops."""
+    located = np.isfinite(latitude) & np.isfinite(longitude)
+    if not located.any():
+        return {}
+    latitude, longitude = latitude[located], longitude[located]
+    return {
+        "geospatial_lat_min": float(latitude.min()),
+        "geospatial_lat_max": float(latitude.max()),
+        "geospatial_lon_min": float(longitude.min()),
+        "geospatial_lon_max": float(longitude.max()),
+        "geospatial_lat_units": "degree_north",
+        "geospatial_lon_units": "degree_east",
+    }
 
 
 def _text(long_name: str) -> dict[str, str]:
