@@ -16,6 +16,7 @@ import pytest
 import xarray as xr
 from compliance_checker import runner as compliance_runner
 
+from sims.core import registry
 from sims.core.output import (
     CONTENT_TYPE,
     MODEL_UNIT_WORDS,
@@ -117,8 +118,8 @@ ALLOWED = {
 def findings(path: Path) -> set[tuple[str, str, str]]:
     """Every finding of the checkers on ``path``: (checker, check, message).
 
-    A check that fails reports each message; a check that raises (a checker bug on a valid
-    file) is a finding too, named by the check's method.
+    A check that fails reports each message; a check that raises (the checker fails on the
+    file instead of judging it) is a finding too, named by the check's method.
     """
     compliance_runner.CheckSuite.load_all_available_checkers()
     suite = compliance_runner.CheckSuite()
@@ -184,8 +185,9 @@ def output_files(tmp_path_factory) -> list[Path]:
 
 
 def test_every_system_is_covered(output_files):
-    systems = {path.parent.name for path in output_files}
-    assert systems == {*(scenario.split("/")[0] for scenario in SMALL_RUNS), "batch", "foreign"}
+    systems = {scenario.split("/")[0] for scenario in SMALL_RUNS}
+    assert systems == set(registry.systems())  # a new system needs a small run here
+    assert {path.parent.name for path in output_files} == {*systems, "batch", "foreign"}
     with xr.open_dataset(next(p for p in output_files if p.parent.name == "lastmile")) as routes:
         box = [routes.attrs[f"geospatial_{axis}"] for axis in ("lat_min", "lat_max")]
         assert -90 <= box[0] < box[1] <= 90  # five synthetic cities: a box of some extent
