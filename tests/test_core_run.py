@@ -143,6 +143,19 @@ def test_merge_builds_member_and_sweep_dimensions(write_scenario, tmp_path, caps
     assert direct.sizes["member"] == 2 and "step" in direct.coords
 
 
+def test_merge_of_a_grain_size_sweep(write_scenario, tmp_path, capsys):
+    path = write_scenario(
+        sweep={"params.grain_size": [3, 5]},
+        params={"grid_size": 12, "store_snapshots": False},
+    )
+    assert run_cli("run", path, "--quiet", capsys=capsys)[0] == 0
+    code, out, err = run_cli("merge", tmp_path / "out", capsys=capsys)
+    assert code == 0, err
+    with xr.open_dataset(tmp_path / "out" / "small_merged.nc") as merged:
+        assert merged.grain_size.values.tolist() == [3, 5]
+        assert merged.coarse_entropy.attrs["long_name"].startswith("exact Boltzmann entropy")
+
+
 def test_analyze_and_plot_commands(write_scenario, tmp_path, capsys):
     path = write_scenario()
     assert run_cli("run", path, "--quiet", capsys=capsys)[0] == 0

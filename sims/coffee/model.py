@@ -323,8 +323,9 @@ class CoffeeModel(Model):
                 stacked("coarse_entropy"),
                 {
                     "units": "nat",
-                    "long_name": "exact Boltzmann entropy of the "
-                    f"{params.block}x{params.block} block occupations",
+                    # the block size is a global attribute: a long_name naming it would differ
+                    # between the points of a grain_size sweep and be dropped by a merge
+                    "long_name": "exact Boltzmann entropy of the block occupations",
                 },
             ),
             "coarse_shannon_entropy": (
