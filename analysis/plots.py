@@ -11,6 +11,7 @@ import numpy as np
 
 from . import _checks, ordinal
 from . import entropy as entropy_estimators
+from .units import unit_name
 
 
 def _check_axes(ax):
@@ -172,9 +173,9 @@ def plot_entropy_time(data, dim="time", member_dim="member", ax=None, label=None
             ax.fill_between(time, mean - spread, mean + spread, color=line.get_color(), alpha=0.3)
     else:
         ax.plot(time, data.values, label=label)
-    time_units = data[dim].attrs.get("units")
+    time_units = unit_name(data[dim].attrs) if "units" in data[dim].attrs else None
     ax.set_xlabel(f"{dim} [{time_units}]" if time_units else dim)
-    units = data.attrs.get("units")
+    units = unit_name(data.attrs) if "units" in data.attrs else None
     ax.set_ylabel(f"{data.name or 'value'} [{units}]" if units else str(data.name or "value"))
     ax.legend()
     return figure

@@ -35,6 +35,20 @@ def test_entropy_time_plot_with_band():
         plots.plot_entropy_time(data, dim="step")
 
 
+def test_entropy_time_plot_names_model_units_written_as_one():
+    # as entrosim writes units UDUNITS does not know: "1", the unit at the end of the long name
+    data = xr.DataArray(
+        np.linspace(0.0, 1.0, 5),
+        dims="time",
+        coords={"time": ("time", np.arange(5.0), {"units": "1", "long_name": "time [sweep]"})},
+        name="S",
+        attrs={"units": "1", "long_name": "entropy [nat]"},
+    )
+    axes = plots.plot_entropy_time(data).axes[0]
+    assert axes.get_xlabel() == "time [sweep]" and axes.get_ylabel() == "S [nat]"
+    plt.close("all")
+
+
 def test_histogram_plot_has_entropy_in_legend():
     figure = plots.plot_histogram(np.random.default_rng(3).normal(size=1000), bins=20, base=2)
     legend = figure.axes[0].get_legend().get_texts()[0].get_text()

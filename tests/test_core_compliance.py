@@ -16,6 +16,7 @@ import pytest
 import xarray as xr
 from compliance_checker import runner as compliance_runner
 
+from analysis.units import unit_name
 from sims.core import registry
 from sims.core.output import (
     CONTENT_TYPE,
@@ -23,7 +24,6 @@ from sims.core.output import (
     THEMATIC_CLASSIFICATION,
     cf_annotated,
     netcdf_units,
-    unit_name,
 )
 from tests.conftest import run_cli
 

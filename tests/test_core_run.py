@@ -12,8 +12,9 @@ import numpy as np
 import xarray as xr
 import yaml
 
+from analysis.units import unit_name
 from sims.core import output
-from sims.core.output import merge_runs, unit_name
+from sims.core.output import merge_runs
 from tests.conftest import assert_same_run, assert_units_everywhere, run_cli, run_subprocess
 
 

@@ -24,7 +24,7 @@ import numpy as np
 import xarray as xr
 
 from analysis import boltzmann, compression
-from sims.core.output import unit_name
+from analysis.units import unit_name
 
 METHODS = ("threshold", "adjusted")
 BYTE = "byte"

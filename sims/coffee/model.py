@@ -21,9 +21,10 @@ import xarray as xr
 from pydantic import model_validator
 
 from analysis import compression
+from analysis.units import unit_name
 from sims.coffee import diagnostics, kernels
 from sims.core import state_checks as checks
-from sims.core.output import REFERENCE_INFORMATION, unit_name
+from sims.core.output import REFERENCE_INFORMATION
 from sims.core.record_log import memory_of_records
 from sims.core.rng import xoshiro_state
 from sims.core.scenario import ParamError, StrictModel, check_steps, param

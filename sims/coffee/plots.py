@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xarray as xr
 
-from sims.core.output import unit_name
+from analysis.units import unit_name
 
 
 def plot_run(dataset: xr.Dataset):

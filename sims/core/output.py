@@ -119,17 +119,6 @@ def netcdf_units(attributes: dict) -> dict:
     return {"units": "1", "long_name": f"{long_name} [{units}]"}
 
 
-def unit_name(attributes: dict) -> str:
-    """The unit a variable is in, as a system names it: the inverse of :func:`netcdf_units`.
-
-    ``{"units": "1", "long_name": "time [sweep]"}`` (as read from a file) and ``{"units":
-    "sweep", ...}`` (as built) both give ``"sweep"``.
-    """
-    units, long_name = str(attributes.get("units", "1")), str(attributes.get("long_name", ""))
-    named = re.search(r" \[([^\[\]]+)\]$", long_name)
-    return named.group(1) if units == "1" and named else units
-
-
 def cf_annotated(dataset: xr.Dataset) -> xr.Dataset:
     """A shallow copy of ``dataset`` whose variables carry CF units and ACDD content types.
 
