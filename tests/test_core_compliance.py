@@ -28,6 +28,13 @@ from sims.core.output import (
 from tests.conftest import run_cli
 
 CHECKERS = ("cf:1.10", "acdd:1.3")
+# compliance-checker 6.1 warns about its own internals (checkers we do not run, its API)
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:The ioos_sos checker is deprecated:DeprecationWarning"),
+    pytest.mark.filterwarnings(
+        "ignore:Passing the dataset to every single check:DeprecationWarning"
+    ),
+]
 CONTENT_TYPES = {  # ACDD 1.3 coverage_content_type values
     "image", "thematicClassification", "physicalMeasurement", "auxiliaryInformation",
     "qualityInformation", "referenceInformation", "modelResult", "coordinate",
