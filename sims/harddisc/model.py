@@ -7,6 +7,15 @@ removed at t = 0 (or fill the whole box), with Maxwellian velocities at temperat
 total momentum (or one fixed speed, in antiparallel pairs). Walls reflect specularly, or the box
 is periodic. The dynamics are exact (:mod:`sims.harddisc.kernels`).
 
+Dense liquids: random sequential addition jams at φ ≈ 0.547 and is slow long before, so it is
+limited to φ <= 0.4. ``placement: triangular`` starts the discs on a triangular lattice fitted to
+the initial region instead (:func:`sims.harddisc.placement.fit_triangular_lattice`), and
+``equilibration_time`` then melts it at fixed density before t = 0. The hard-disc fluid is stable
+up to φ ≈ 0.700; liquid–hexatic coexistence lies between 0.700 and 0.716, and above ≈ 0.72 the
+discs are hexatic or solid (Bernard & Krauth, Phys. Rev. Lett. 107, 155704, 2011): there a lattice
+does not melt, so area fractions above SOLID_AREA_FRACTION are refused, and a start between 0.70
+and 0.72 relaxes to coexistence, not to a homogeneous liquid.
+
 Units: σ (length), m (mass) and k_B T (energy) of the defaults are all 1, so time is in
 σ √(m / k_B T) and velocities in √(k_B T / m). One framework step is ``time_quantum`` of model
 time: records fall on multiples of it, and an event is processed in the step that contains it.
@@ -30,10 +39,11 @@ from sims.core.scenario import (
     param,
 )
 from sims.core.simulation import Model
-from sims.harddisc import diagnostics, kernels, placement
+from sims.harddisc import diagnostics, kernels, placement, structure
 from sims.harddisc.dataset import assemble
 
-MAX_AREA_FRACTION = 0.4  # random sequential addition jams at 0.547; it slows down long before
+MAX_RANDOM_AREA_FRACTION = 0.4  # random sequential addition jams at 0.547; it slows long before
+SOLID_AREA_FRACTION = 0.72  # hexatic or solid above (Bernard & Krauth 2011): a lattice stays one
 MAX_VELOCITY_CELLS = 2**19  # per axis and sign, the range of the phase-space cell keys
 DISCS_PER_NEIGHBOUR_CELL = 1.0  # target mean occupation of the neighbour cells (final box)
 MIN_PERIODIC_CELLS = 3
@@ -62,9 +72,10 @@ class HardDiscParams(StrictModel):
     area_fraction: float = param(
         0.002,
         units="1",
-        description="Area fraction Nπσ²/(4A₀) in the initial region A₀",
+        description="Area fraction Nπσ²/(4A₀) in the initial region A₀ (at most 0.4 with random "
+        "placement, 0.72 with a triangular lattice)",
         gt=0,
-        le=MAX_AREA_FRACTION,
+        le=SOLID_AREA_FRACTION,
     )
     aspect_ratio: float = param(
         2.0, units="1", description="Box width / height (the whole box)", gt=0
@@ -112,6 +123,13 @@ class HardDiscParams(StrictModel):
     store_particles: bool = param(
         False, units="1", description="Store positions and velocities at every record"
     )
+    placement: Literal["random", "triangular"] = param(
+        "random",
+        units="1",
+        description="Initial positions: random sequential addition (area fraction <= 0.4), or a "
+        "triangular lattice fitted to the initial region (dense liquids, melted by "
+        "equilibration_time)",
+    )
     rsa_attempts: int = param(
         10_000, units="1", description="Placement attempts per disc before giving up", ge=1
     )
@@ -119,7 +137,7 @@ class HardDiscParams(StrictModel):
         0.0,
         units="time",
         description="Dynamics run in the initial region (behind the partition) before t=0, from "
-        "the random sequential addition (a multiple of time_quantum)",
+        "the initial placement (a multiple of time_quantum); melts a triangular lattice",
         ge=0,
     )
 
@@ -149,6 +167,7 @@ class HardDiscParams(StrictModel):
                 "must give an even number of cells along x, so that cells align with the partition",
                 self.spatial_cells,
             )
+        self._check_placement()
         if any(side <= 0 for side in self.delta_v):
             raise ParamError("delta_v", "every Δv must be > 0", list(self.delta_v))
         if len(set(self.delta_v)) != len(self.delta_v):
@@ -168,6 +187,57 @@ class HardDiscParams(StrictModel):
         if self.neighbour_cell is not None and self.neighbour_cell < self.diameter:
             raise ParamError("neighbour_cell", "must be at least the diameter", self.neighbour_cell)
         return self
+
+    def _check_placement(self) -> None:
+        """Random addition up to MAX_RANDOM_AREA_FRACTION; a lattice whose sites are >= σ apart."""
+        if self.placement == "random":
+            if self.area_fraction > MAX_RANDOM_AREA_FRACTION:
+                raise ParamError(
+                    "area_fraction",
+                    f"must be <= {MAX_RANDOM_AREA_FRACTION} with random placement (random "
+                    "sequential addition jams at 0.547); use placement: triangular for dense "
+                    "liquids",
+                    self.area_fraction,
+                )
+            return
+        fit = self.triangular_fit()
+        if fit.nearest < self.diameter:
+            raise ParamError(
+                "area_fraction",
+                f"leaves no overlap-free triangular lattice of {self.n_discs} discs in the "
+                f"initial region: the best, {fit.rows} rows x {fit.columns} columns, has sites "
+                f"{fit.nearest:.4g} apart, less than the diameter {self.diameter:g} (change "
+                "aspect_ratio or n_discs)",
+                self.area_fraction,
+            )
+
+    def initial_region(self) -> tuple[np.ndarray, np.ndarray, tuple[bool, bool]]:
+        """Bounds of the disc centres at the start (length) and whether each axis wraps.
+
+        The left half behind a partition or the whole box, inset by a radius from every wall;
+        an axis wraps when the region spans a periodic one.
+        """
+        radius = 0.5 * self.diameter
+        width, height = self.box
+        periodic = self.boundary == "periodic"
+        initial_width = width / 2 if self.partition else width
+        if periodic:
+            low = np.array([radius if self.partition else 0.0, 0.0])
+            high = np.array([initial_width - radius if self.partition else width, height])
+        else:
+            low = np.array([radius, radius])
+            high = np.array([initial_width - radius, height - radius])
+        return low, high, (periodic and not self.partition, periodic)
+
+    def triangular_fit(self) -> placement.TriangularFit:
+        """The triangular lattice of the initial region (see ``fit_triangular_lattice``)."""
+        low, high, wraps = self.initial_region()
+        return placement.fit_triangular_lattice(self.n_discs, low, high, wraps)
+
+    @property
+    def bond_order_cutoff(self) -> float:
+        """Neighbour cutoff of the recorded |Ψ₆| at the initial area fraction (length)."""
+        return float(structure.bond_cutoff(self.area_fraction, self.diameter))
 
     @property
     def thermal_speed(self) -> float:
@@ -279,17 +349,16 @@ class HardDiscModel(Model):
         return inner._discs_now()
 
     def _place(self, rng: np.random.Generator) -> np.ndarray:
-        """Random sequential addition in the initial region; fails loudly if it cannot finish."""
+        """Initial positions in the initial region: a triangular lattice or random addition.
+
+        Random sequential addition fails loudly if it cannot finish.
+        """
         params = self.params
-        radius = 0.5 * params.diameter
-        width, height = self.box
-        initial_width = width / 2 if params.partition else width
-        if self.periodic:
-            low = np.array([radius if params.partition else 0.0, 0.0])
-            high = np.array([initial_width - radius if params.partition else width, height])
-        else:
-            low = np.array([radius, radius])
-            high = np.array([initial_width - radius, height - radius])
+        low, high, wraps = params.initial_region()
+        if params.placement == "triangular":
+            return placement.triangular_lattice(
+                params.n_discs, low, wraps, params.triangular_fit(), rng
+            )
         rng_state = rng.integers(0, 2**63, size=4, dtype=np.uint64, endpoint=False)
         rng_state[0] |= np.uint64(1)
         position, placed = placement.random_sequential_addition(
@@ -371,7 +440,7 @@ class HardDiscModel(Model):
         return position, velocity
 
     def observe(self) -> dict[str, Any]:
-        """Entropies for every Δv, energy, momentum, event counts, virial; optionally the discs."""
+        """Entropies for every Δv, energy, momentum, event counts, virial, |Ψ₆|; maybe the discs."""
         params = self.params
         position, velocity = self._discs_now()
         entropies = diagnostics.phase_space_entropies(
@@ -388,6 +457,11 @@ class HardDiscModel(Model):
             "virial": float(self.sums[kernels.VIRIAL]),
             "wall_impulse": float(self.sums[kernels.WALL_IMPULSE]),
             "right_fraction": float(np.mean(position[:, 0] >= 0.5 * self.box[0])),
+            "bond_order": abs(
+                structure.global_bond_order(
+                    position, self.box, self.periodic, params.bond_order_cutoff
+                )
+            ),
         }
         if params.store_particles:
             record["position"] = position
