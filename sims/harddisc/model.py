@@ -167,7 +167,6 @@ class HardDiscParams(StrictModel):
                 "must give an even number of cells along x, so that cells align with the partition",
                 self.spatial_cells,
             )
-        self._check_placement()
         if any(side <= 0 for side in self.delta_v):
             raise ParamError("delta_v", "every Δv must be > 0", list(self.delta_v))
         if len(set(self.delta_v)) != len(self.delta_v):
@@ -184,6 +183,7 @@ class HardDiscParams(StrictModel):
                 f"{self.diameter:g}",
                 self.area_fraction,
             )
+        self._check_placement()
         if self.neighbour_cell is not None and self.neighbour_cell < self.diameter:
             raise ParamError("neighbour_cell", "must be at least the diameter", self.neighbour_cell)
         return self
