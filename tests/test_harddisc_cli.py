@@ -61,6 +61,19 @@ def test_run_writes_entropies_with_units_and_the_figure(tmp_path, capsys):
         ({"neighbour_cell": 0.5}, "params.neighbour_cell"),
         ({"velocity": "maxwell"}, "params.velocity"),
         ({"boundary": "periodic", "equilibration_time": 10.0}, "params.equilibration_time"),
+        ({"placement": "triangular", "area_fraction": 0.73}, "params.area_fraction"),
+        (
+            {
+                "placement": "triangular",
+                "area_fraction": 0.72,
+                "n_discs": 20,
+                "partition": False,
+                "boundary": "periodic",
+                "aspect_ratio": 1.0,
+            },
+            "params.area_fraction",
+        ),  # fmt: skip
+        ({"placement": "hexagonal"}, "params.placement"),
     ],
 )
 def test_bad_parameters_give_one_line_errors(tmp_path, capsys, params, key):
@@ -90,7 +103,13 @@ def test_two_mpi_ranks_give_the_serial_ensemble(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "name", ["harddisc/free_expansion", "harddisc/equilibrium", "sweeps/harddisc_ensemble"]
+    "name",
+    [
+        "harddisc/free_expansion",
+        "harddisc/equilibrium",
+        "harddisc/dense_liquid",
+        "sweeps/harddisc_ensemble",
+    ],
 )
 def test_shipped_scenarios_validate(name):
     scenario = load_scenario(name)
