@@ -113,8 +113,9 @@ def fit_triangular_lattice(count, low, high, wraps) -> TriangularFit:
     Returns
     -------
     TriangularFit
-        Among every number of rows (at least 2) with ``ceil(count / rows)`` columns (at least
-        2), the one whose nearest sites lie farthest apart; on ties, the fewest vacancies. The
+        Among the numbers of rows from 2 to four times the ideal lattice's (even if y wraps),
+        each with ``ceil(count / rows)`` columns (at least 2), the one whose nearest sites lie
+        farthest apart; on ties, the fewest vacancies. The
         lattice vectors (column_spacing, 0) and (column_spacing/2, row_spacing) make the nearest
         distance min(column_spacing, |(column_spacing/2, row_spacing)|, 2 row_spacing).
     """
