@@ -50,6 +50,21 @@ def test_run_writes_entropies_with_units_and_the_figure(tmp_path, capsys):
         assert float(analysis.boltzmann_rise[0, 0]) == 0.0
 
 
+def test_a_triangular_start_records_its_lattice_and_bond_order(tmp_path, capsys):
+    """No melting stage: the first record is the lattice itself. Its rows are 6% closer than the
+    ideal √3/2 of the column spacing (16 x 13 sites in a square), so its bonds are bent by a few
+    degrees and |Ψ6| = 0.991 rather than 1."""
+    dense = {"placement": "triangular", "area_fraction": 0.6, "partition": False,
+             "boundary": "periodic", "aspect_ratio": 1.0}  # fmt: skip
+    path = write(tmp_path, params=dense)
+    assert run_cli("run", path, capsys=capsys)[0] == 0
+    with xr.open_dataset(tmp_path / "out" / "tiny_m000.nc") as dataset:
+        assert_units_everywhere(dataset)
+        assert dataset.attrs["placement"].startswith("triangular lattice of 16 rows x 13 columns")
+        assert dataset.attrs["placement"].endswith(", 8 vacant sites")
+        assert float(dataset.bond_order[0]) == pytest.approx(0.9906, abs=1e-4)
+
+
 @pytest.mark.parametrize(
     "params,key",
     [

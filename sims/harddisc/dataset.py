@@ -214,8 +214,7 @@ def assemble(model: HardDiscModel, records: list[dict[str, Any]]) -> xr.Dataset:
         "partition": "removed at t=0" if params.partition else "none",
         "equilibration_time": params.equilibration_time,
         "placement": (
-            params.triangular_fit().describe() + f", {params.triangular_fit().sites - count} "
-            "vacant sites"
+            params.triangular_fit().describe(count)
             if params.placement == "triangular"
             else "random sequential addition"
         ),

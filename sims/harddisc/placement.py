@@ -88,12 +88,12 @@ class TriangularFit:
         """Number of lattice sites, rows x columns."""
         return self.rows * self.columns
 
-    def describe(self) -> str:
-        """One line: the lattice and its nearest-neighbour distance (length)."""
+    def describe(self, count: int) -> str:
+        """One line: the lattice, its nearest-neighbour distance (length), vacancies for count."""
         return (
             f"triangular lattice of {self.rows} rows x {self.columns} columns, site spacings "
             f"{self.column_spacing:.6g} (along x) and {self.row_spacing:.6g} (between rows), "
-            f"nearest sites {self.nearest:.6g} apart"
+            f"nearest sites {self.nearest:.6g} apart, {self.sites - count} vacant sites"
         )
 
 
