@@ -133,13 +133,15 @@ def maxwell_ks_test(velocity: np.ndarray, temperature: float, mass: float):
     return stats.kstest(speeds, "rayleigh", args=(0.0, np.sqrt(temperature / mass)))
 
 
-def enskog_collision_rate(number_density, diameter, temperature, mass, area_fraction):
+def enskog_collision_rate(number_density, diameter, temperature, mass, area_fraction, contact=None):
     """Collisions per disc per unit time of a hard-disc fluid (Enskog).
 
-    ν = 2 n σ √(π T/m) χ with the contact value χ = (1 − 7φ/16)/(1 − φ)² (Henderson); the
-    number of pair collisions per unit time is N ν / 2.
+    ν = 2 n σ √(π T/m) χ with the contact value χ = g(σ⁺) given, or by default Henderson's
+    χ = (1 − 7φ/16)/(1 − φ)²; the number of pair collisions per unit time is N ν / 2. Exact for
+    Maxwellian velocities given the true χ (= (Z − 1)/(2φ)).
     """
-    contact = (1.0 - 7.0 * area_fraction / 16.0) / (1.0 - area_fraction) ** 2
+    if contact is None:
+        contact = (1.0 - 7.0 * area_fraction / 16.0) / (1.0 - area_fraction) ** 2
     return 2.0 * number_density * diameter * np.sqrt(np.pi * temperature / mass) * contact
 
 
