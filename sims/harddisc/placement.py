@@ -13,6 +13,7 @@ from sims.core.rng import next_double
 from sims.harddisc.kernels import cell_of_point, wrap, wrapped_index
 
 MAX_CELLS = 4096  # per axis: the placement grid's int64 heads take at most 134 MB
+ROW_WINDOW = 2**16  # row counts tried on each side of the ideal lattice's (bounded memory)
 
 
 @nb.njit(cache=True)
@@ -113,9 +114,10 @@ def fit_triangular_lattice(count, low, high, wraps) -> TriangularFit:
     Returns
     -------
     TriangularFit
-        Among the numbers of rows from 2 to four times the ideal lattice's (even if y wraps),
-        each with ``ceil(count / rows)`` columns (at least 2), the one whose nearest sites lie
-        farthest apart; on ties, the fewest vacancies. The
+        Among the numbers of rows from 2 to four times the ideal lattice's (even if y wraps;
+        at most ROW_WINDOW away from it, which bounds the memory and still holds the best unless
+        the region is extremely elongated), each with ``ceil(count / rows)`` columns (at least
+        2), the one whose nearest sites lie farthest apart; on ties, the fewest vacancies. The
         lattice vectors (column_spacing, 0) and (column_spacing/2, row_spacing) make the nearest
         distance min(column_spacing, |(column_spacing/2, row_spacing)|, 2 row_spacing).
     """
@@ -124,8 +126,9 @@ def fit_triangular_lattice(count, low, high, wraps) -> TriangularFit:
     # four times as many rows are at most a√3/8 apart, never the best
     ideal_spacing = np.sqrt(2.0 * extent[0] * extent[1] / (np.sqrt(3.0) * count))
     ideal_rows = extent[1] / (0.5 * np.sqrt(3.0) * ideal_spacing)
-    most_rows = int(min(max(count, 2), 4.0 * ideal_rows + 4.0))
-    rows = np.arange(2, most_rows + 2, 2 if wraps[1] else 1)
+    fewest_rows = 2 * max(1, int(ideal_rows - ROW_WINDOW) // 2)
+    most_rows = int(min(max(count, 2), 4.0 * ideal_rows + 4.0, ideal_rows + ROW_WINDOW))
+    rows = np.arange(fewest_rows, most_rows + 2, 2 if wraps[1] else 1)
     columns = np.maximum(-(-count // rows), 2)
     column_spacing = extent[0] / (columns if wraps[0] else columns - 0.5)
     row_spacing = extent[1] / (rows if wraps[1] else rows - 1)
