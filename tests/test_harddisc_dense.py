@@ -54,6 +54,16 @@ def test_the_lattice_fills_the_periodic_box_at_the_requested_density():
     assert 0.5 * np.sum(model.velocity**2) == pytest.approx(400.0, rel=1e-14)
 
 
+def test_a_huge_lattice_is_fitted_without_allocating_it():
+    """Validation fits the lattice of 10¹⁵ discs (rows within ROW_WINDOW of the ideal lattice's):
+    its nearest sites lie within 0.01% of the ideal spacing; the run itself is refused later, by
+    the memory estimate."""
+    params = HardDiscParams(**{**LIQUID, "n_discs": 10**15, "area_fraction": 0.65})
+    fit = params.triangular_fit()
+    assert fit.sites >= 10**15
+    assert fit.nearest == pytest.approx(structure.lattice_spacing(0.65, 1.0), rel=1e-4)
+
+
 @pytest.mark.parametrize(
     "changes",
     [
