@@ -98,7 +98,7 @@ def test_a_lattice_that_cannot_fit_or_a_solid_density_is_refused():
     hold more (the outermost sites sit on the edges of the centres' region)."""
     with pytest.raises(ValueError, match="no overlap-free triangular lattice of 20 discs"):
         HardDiscParams(**{**LIQUID, "n_discs": 20, "area_fraction": 0.72})
-    with pytest.raises(ValueError, match="less than or equal to 0.72"):
+    with pytest.raises(ValueError, match="must be <= 0.72: denser hard discs are hexatic or solid"):
         HardDiscParams(**{**LIQUID, "area_fraction": 0.73})
     with pytest.raises(ValueError, match="placement: triangular"):
         HardDiscParams(n_discs=400, area_fraction=0.45)

@@ -43,7 +43,6 @@ class HardDiscParams(StrictModel):
         description="Area fraction Nπσ²/(4A₀) in the initial region A₀ (at most 0.4 with random "
         "placement, 0.72 with a triangular lattice)",
         gt=0,
-        le=SOLID_AREA_FRACTION,
     )
     aspect_ratio: float = param(
         2.0, units="1", description="Box width / height (the whole box)", gt=0
@@ -157,7 +156,14 @@ class HardDiscParams(StrictModel):
         return self
 
     def _check_placement(self) -> None:
-        """Random addition up to MAX_RANDOM_AREA_FRACTION; a lattice whose sites are >= σ apart."""
+        """Refuse solid densities, random addition beyond its limit, lattices with overlaps."""
+        if self.area_fraction > SOLID_AREA_FRACTION:
+            raise ParamError(
+                "area_fraction",
+                f"must be <= {SOLID_AREA_FRACTION}: denser hard discs are hexatic or solid "
+                "(Bernard & Krauth 2011), and a lattice start would not melt",
+                self.area_fraction,
+            )
         if self.placement == "random":
             if self.area_fraction > MAX_RANDOM_AREA_FRACTION:
                 raise ParamError(
