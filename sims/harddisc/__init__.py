@@ -14,7 +14,9 @@ SYSTEM = System(
     one event per disc; reflecting or periodic walls). The coarse-grained Boltzmann entropy
     S_B = sum [n ln(dx^2 dv^2) - ln n!] of the one-particle phase space is recorded for several
     velocity cell sizes dv, with its H-function form, spatial and velocity marginals, the
-    ideal-gas references, energy, momentum, event counts and the virial pressure.""",
+    ideal-gas references, energy, momentum, event counts, the virial pressure and the global
+    bond order |Ψ6|. Dense liquids (area fraction up to about 0.70) start from a triangular
+    lattice melted at fixed density.""",
     model=HardDiscModel,
     plot=plot_run,
     analyze=analyze_run,
