@@ -83,6 +83,18 @@ def test_the_lattice_keeps_clear_of_walls_and_the_partition(changes):
     assert gap + 1.0 == pytest.approx(model.params.triangular_fit().nearest, rel=1e-12)
 
 
+def test_a_lattice_melts_behind_the_partition_and_stays_in_its_half():
+    """Melting runs in the left half, walls all round: the discs stay there, never overlap."""
+    walled = {"boundary": "reflecting", "partition": True, "aspect_ratio": 2.0, "n_discs": 300}
+    model, lattice = (liquid(3, 0.6, equilibration_time=melt, **walled) for melt in (10.0, 0.0))
+    low, high, _ = model.params.initial_region()
+    position = model.positions()
+    assert np.all(position >= low - 1e-9) and np.all(position <= high + 1e-9)
+    assert kernels.minimum_gap(position, model.box, False, 1.0, *model.cells) > -1e-9
+    assert 0.5 * np.sum(model.velocity**2) == pytest.approx(300.0, rel=1e-13)
+    assert np.max(np.abs(position - lattice.positions())) > 1.0
+
+
 def test_the_melted_start_is_reproducible_bitwise():
     first, again, other = (
         liquid(seed, 0.65, equilibration_time=5.0, n_discs=200) for seed in (7, 7, 8)
