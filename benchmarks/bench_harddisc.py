@@ -14,7 +14,12 @@ after compilation (``HardDiscModel.warm_up`` first):
 4. side by side, the pure-Python event-driven engine ``billiards`` (PyPI, if installed) on the
    same kind of gas at small N, with the ratio of collisions per second.
 
-Usage: ``python benchmarks/bench_harddisc.py [--quick]``.
+With ``--eos``, instead: the dense liquid's compressibility Z = PA/(N k_B T) (T = E_kin/N) from
+melted triangular lattices (periodic square box, 20 time units of melting, then ``EOS_TIME``),
+mean ± standard error over seeds, at φ = 0.5, 0.6, 0.65, 0.7 and N = 400, 1600, 6400, against
+the virial series and Henderson's equation of state, with collisions per second.
+
+Usage: ``python benchmarks/bench_harddisc.py [--quick] [--eos]``.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ from sims.harddisc import diagnostics, kernels
 from sims.harddisc.model import HardDiscModel, HardDiscParams
 
 AREA_FRACTION = 0.05
+EOS_AREA_FRACTIONS = (0.5, 0.6, 0.65, 0.7)
+EOS_TIME = 200.0
 ENTROPY_DELTA_V = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 2.0)
 
 
@@ -125,11 +132,60 @@ def billiards_rate(count: int, duration: float) -> tuple[float, float, int, int]
     return theirs / elapsed, ours / (time.perf_counter() - tick), theirs, ours
 
 
+def dense_liquid(count: int, area_fraction: float, seeds: int) -> tuple[float, float, float]:
+    """Z of melted lattices: mean and standard error over ``seeds``, and collisions per CPU s."""
+    values, collisions, seconds = [], 0, 0.0
+    for seed in range(seeds):
+        params = HardDiscParams(
+            n_discs=count, area_fraction=area_fraction, aspect_ratio=1.0, partition=False,
+            boundary="periodic", placement="triangular", equilibration_time=20.0,
+            time_quantum=0.1, duration=EOS_TIME, record_interval=EOS_TIME, delta_v=(1.0,),
+            spatial_cells=1,
+        )  # fmt: skip
+        model = HardDiscModel(params, np.random.SeedSequence(seed))
+        before = model.counters[kernels.COLLISIONS], model.sums[kernels.VIRIAL]
+        tick = time.process_time()
+        model.advance(params.total_steps)
+        seconds += time.process_time() - tick
+        collisions += int(model.counters[kernels.COLLISIONS] - before[0])
+        energy = 0.5 * params.mass * np.sum(model.velocity**2)
+        virial_rate = (model.sums[kernels.VIRIAL] - before[1]) / EOS_TIME
+        values.append(1.0 + 0.5 * virial_rate / energy)
+    return (
+        float(np.mean(values)),
+        float(np.std(values, ddof=1) / np.sqrt(seeds)),
+        collisions / seconds,
+    )
+
+
+def equation_of_state(quick: bool) -> None:
+    """Print the dense-liquid Z table (see the module docstring)."""
+    print(f"dense hard-disc liquid, Z = PA/(N k_B T) over {EOS_TIME:g} time units per member")
+    columns = ("phi", 5), ("N", 5), ("seeds", 5), ("Z", 17), ("series", 7), ("Henderson", 9)
+    print("  " + " ".join(f"{name:>{width}}" for name, width in columns) + f" {'coll/s':>8}")
+    for phi in EOS_AREA_FRACTIONS:
+        series = diagnostics.virial_series_compressibility(phi)
+        henderson = diagnostics.henderson_compressibility(phi)
+        for count, seeds in ((400, 16), (1600, 12), (6400, 6)):
+            if quick and count > 400:
+                continue
+            mean, error, rate = dense_liquid(count, phi, seeds)
+            print(
+                f"  {phi:>5} {count:>5} {seeds:>5} {mean:>9.4f} ± {error:.4f} {series:>7.4f} "
+                f"{henderson:>9.4f} {rate:>8.3g}"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer collisions and repeats")
-    quick = parser.parse_args().quick
+    parser.add_argument("--eos", action="store_true", help="the dense-liquid Z table instead")
+    arguments = parser.parse_args()
+    quick = arguments.quick
     HardDiscModel.warm_up()
+    if arguments.eos:
+        equation_of_state(quick)
+        return
     print(f"hard-disc EDMD benchmark (one core; {os.cpu_count()} CPUs on this machine)")
     wanted = 200_000 if quick else 2_000_000
     result = throughput(10_000, wanted)

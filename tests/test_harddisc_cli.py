@@ -1,5 +1,6 @@
 """Hard-disc runs through the CLI: files with units, bad input, MPI ranks, shipped scenarios."""
 
+import numpy as np
 import pytest
 import xarray as xr
 import yaml
@@ -50,6 +51,27 @@ def test_run_writes_entropies_with_units_and_the_figure(tmp_path, capsys):
         assert float(analysis.boltzmann_rise[0, 0]) == 0.0
 
 
+def test_a_triangular_start_records_its_lattice_and_bond_order(tmp_path, capsys):
+    """No melting stage: the first record is the lattice itself, squashed to fit 16 x 13 sites in
+    a square: its diagonal bonds make θ = atan(2 × row / column spacing) = 58.4° with x instead of
+    60°, so each full shell gives ψ6 = (2 + 4 cos 6θ)/6 = 0.9906. The 8 vacancies leave 48 of the
+    200 discs a bond short, which moves their ψ6 by at most 0.004: 0.001 on the mean."""
+    dense = {"placement": "triangular", "area_fraction": 0.6, "partition": False,
+             "boundary": "periodic", "aspect_ratio": 1.0}  # fmt: skip
+    path = write(tmp_path, params=dense)
+    assert run_cli("run", path, capsys=capsys)[0] == 0
+    with xr.open_dataset(tmp_path / "out" / "tiny_m000.nc") as dataset:
+        assert_units_everywhere(dataset)
+        assert dataset.attrs["placement"].startswith(
+            "triangular lattice of 16 rows x 13 columns, site spacings 1.24463 (along x) and "
+            "1.01126 (between rows)"
+        )
+        assert dataset.attrs["placement"].endswith(", 8 vacant sites")
+        angle = np.arctan2(2 * 1.01126, 1.24463)  # the attribute's spacings
+        full_shell = (2 + 4 * np.cos(6 * angle)) / 6
+        assert float(dataset.bond_order[0]) == pytest.approx(full_shell, abs=1e-3)
+
+
 @pytest.mark.parametrize(
     "params,key",
     [
@@ -61,6 +83,19 @@ def test_run_writes_entropies_with_units_and_the_figure(tmp_path, capsys):
         ({"neighbour_cell": 0.5}, "params.neighbour_cell"),
         ({"velocity": "maxwell"}, "params.velocity"),
         ({"boundary": "periodic", "equilibration_time": 10.0}, "params.equilibration_time"),
+        ({"placement": "triangular", "area_fraction": 0.73}, "params.area_fraction"),
+        (
+            {
+                "placement": "triangular",
+                "area_fraction": 0.72,
+                "n_discs": 20,
+                "partition": False,
+                "boundary": "periodic",
+                "aspect_ratio": 1.0,
+            },
+            "params.area_fraction",
+        ),  # fmt: skip
+        ({"placement": "hexagonal"}, "params.placement"),
     ],
 )
 def test_bad_parameters_give_one_line_errors(tmp_path, capsys, params, key):
@@ -90,7 +125,13 @@ def test_two_mpi_ranks_give_the_serial_ensemble(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "name", ["harddisc/free_expansion", "harddisc/equilibrium", "sweeps/harddisc_ensemble"]
+    "name",
+    [
+        "harddisc/free_expansion",
+        "harddisc/equilibrium",
+        "harddisc/dense_liquid",
+        "sweeps/harddisc_ensemble",
+    ],
 )
 def test_shipped_scenarios_validate(name):
     scenario = load_scenario(name)

@@ -113,6 +113,16 @@ def assemble(model: HardDiscModel, records: list[dict[str, Any]]) -> xr.Dataset:
             stacked("right_fraction"),
             {"units": "1", "long_name": "fraction of discs in the right half of the box"},
         ),
+        "bond_order": (
+            ("time",),
+            stacked("bond_order"),
+            {
+                "units": "1",
+                "long_name": "global bond-orientational order |Ψ6| = |<ψ6(j)>|, neighbours closer "
+                f"than {params.bond_order_cutoff:.6g} (1 on a triangular lattice, O(N^-1/2) "
+                "in a liquid)",
+            },
+        ),
         "ideal_gas_entropy_initial": (
             (),
             diagnostics.ideal_gas_entropy_per_particle(
@@ -207,6 +217,11 @@ def assemble(model: HardDiscModel, records: list[dict[str, Any]]) -> xr.Dataset:
         "boundary": params.boundary,
         "partition": "removed at t=0" if params.partition else "none",
         "equilibration_time": params.equilibration_time,
+        "placement": (
+            params.triangular_fit().describe(count)
+            if params.placement == "triangular"
+            else "random sequential addition"
+        ),
         "units_note": "length σ, mass m, energy k_B T of the parameters; time σ√(m/k_B T)",
         "phase_space_cell": "Δx² Δv², velocity grid floor(v/Δv); measure dx dv",
     }

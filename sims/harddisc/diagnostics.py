@@ -133,16 +133,67 @@ def maxwell_ks_test(velocity: np.ndarray, temperature: float, mass: float):
     return stats.kstest(speeds, "rayleigh", args=(0.0, np.sqrt(temperature / mass)))
 
 
-def enskog_collision_rate(number_density, diameter, temperature, mass, area_fraction):
+def enskog_collision_rate(number_density, diameter, temperature, mass, area_fraction, contact=None):
     """Collisions per disc per unit time of a hard-disc fluid (Enskog).
 
-    ν = 2 n σ √(π T/m) χ with the contact value χ = (1 − 7φ/16)/(1 − φ)² (Henderson); the
-    number of pair collisions per unit time is N ν / 2.
+    ν = 2 n σ √(π T/m) χ with the contact value χ = g(σ⁺) given, or by default Henderson's
+    χ = (1 − 7φ/16)/(1 − φ)²; the number of pair collisions per unit time is N ν / 2. Exact for
+    Maxwellian velocities given the true χ (= (Z − 1)/(2φ)).
     """
-    contact = (1.0 - 7.0 * area_fraction / 16.0) / (1.0 - area_fraction) ** 2
+    if contact is None:
+        contact = (1.0 - 7.0 * area_fraction / 16.0) / (1.0 - area_fraction) ** 2
     return 2.0 * number_density * diameter * np.sqrt(np.pi * temperature / mass) * contact
 
 
 def henderson_compressibility(area_fraction):
     """Henderson's equation of state of the hard-disc fluid, Z = PA/(NT) = (1 + φ²/8)/(1 − φ)²."""
     return (1.0 + area_fraction**2 / 8.0) / (1.0 - area_fraction) ** 2
+
+
+# Reduced virial coefficients B_k / B_2^(k-1) of hard discs, k = 3..10: B3 and B4 exact,
+# B5 and B6 Kratky (1982), B7..B10 Clisby & McCoy, J. Stat. Phys. 122, 15 (2006)
+REDUCED_VIRIAL_COEFFICIENTS = (
+    4.0 / 3.0 - np.sqrt(3.0) / np.pi,
+    2.0 - 9.0 * np.sqrt(3.0) / (2.0 * np.pi) + 10.0 / np.pi**2,
+    0.33355604,
+    0.1988425,
+    0.1148728,
+    0.0649930,
+    0.0362193,
+    0.0199537,
+)
+
+
+def virial_series_compressibility(area_fraction, tail_offset=None):
+    """Z = 1 + Σ_k b_k φ^(k−1) of the hard-disc fluid from its known virial coefficients.
+
+    b_k = 2^(k−1) B_k / B_2^(k−1) (b_2 = 2) are exact through k = 10
+    (REDUCED_VIRIAL_COEFFICIENTS); beyond, b_k = k + c continues them, c = ``tail_offset``
+    (default b_10 − 10 = 0.216; b_k − k is 0.34, 0.36, 0.35, 0.32, 0.27, 0.22 for k = 5..10). The
+    tail Σ_{k>10} (k + c) φ^(k−1) is summed in closed form; bounds on c bound the result (for c
+    in [−0.5, 0.3] the interval is 0.04% wide at φ = 0.5, 0.19% at 0.6, 0.36% at 0.65).
+
+    Parameters
+    ----------
+    area_fraction : float or ndarray
+        φ = Nπσ²/(4A), below 1.
+    tail_offset : float, optional
+        c of the continued coefficients b_k = k + c, k > 10.
+
+    Returns
+    -------
+    float or ndarray
+        The compressibility factor Z = PA/(N k_B T) (dimensionless).
+    """
+    phi = np.asarray(area_fraction, dtype=np.float64)
+    coefficients = [2.0] + [
+        2.0**k * reduced for k, reduced in enumerate(REDUCED_VIRIAL_COEFFICIENTS, start=2)
+    ]
+    series = 1.0 + sum(b * phi ** (k + 1) for k, b in enumerate(coefficients))
+    last = len(coefficients) + 1  # the order of the last exact coefficient, 10
+    if tail_offset is None:
+        tail_offset = coefficients[-1] - last
+    first = last + 1
+    power = phi**last  # φ^(first − 1)
+    tail = power * (first - last * phi) / (1.0 - phi) ** 2 + tail_offset * power / (1.0 - phi)
+    return series + tail

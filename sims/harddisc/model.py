@@ -7,6 +7,15 @@ removed at t = 0 (or fill the whole box), with Maxwellian velocities at temperat
 total momentum (or one fixed speed, in antiparallel pairs). Walls reflect specularly, or the box
 is periodic. The dynamics are exact (:mod:`sims.harddisc.kernels`).
 
+Dense liquids: random sequential addition jams at φ ≈ 0.547 and is slow long before, so it is
+limited to φ <= 0.4. ``placement: triangular`` starts the discs on a triangular lattice fitted to
+the initial region instead (:func:`sims.harddisc.placement.fit_triangular_lattice`), and
+``equilibration_time`` then melts it at fixed density before t = 0. The hard-disc fluid is stable
+up to φ ≈ 0.700; liquid–hexatic coexistence lies between 0.700 and 0.716, and above ≈ 0.72 the
+discs are hexatic or solid (Bernard & Krauth, Phys. Rev. Lett. 107, 155704, 2011): there a lattice
+does not melt, so area fractions above SOLID_AREA_FRACTION are refused, and a start between 0.70
+and 0.72 relaxes to coexistence, not to a homogeneous liquid.
+
 Units: σ (length), m (mass) and k_B T (energy) of the defaults are all 1, so time is in
 σ √(m / k_B T) and velocities in √(k_B T / m). One framework step is ``time_quantum`` of model
 time: records fall on multiples of it, and an event is processed in the step that contains it.
@@ -14,29 +23,18 @@ time: records fall on multiples of it, and an event is processed in the step tha
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import xarray as xr
-from pydantic import model_validator
 
 from sims.core import state_checks as checks
 from sims.core.record_log import memory_of_records
-from sims.core.scenario import (
-    MULTIPLE_TOLERANCE,
-    ParamError,
-    StrictModel,
-    check_multiple,
-    param,
-)
 from sims.core.simulation import Model
-from sims.harddisc import diagnostics, kernels, placement
+from sims.harddisc import diagnostics, kernels, placement, structure
 from sims.harddisc.dataset import assemble
+from sims.harddisc.params import HardDiscParams
 
-MAX_AREA_FRACTION = 0.4  # random sequential addition jams at 0.547; it slows down long before
-MAX_VELOCITY_CELLS = 2**19  # per axis and sign, the range of the phase-space cell keys
-DISCS_PER_NEIGHBOUR_CELL = 1.0  # target mean occupation of the neighbour cells (final box)
-MIN_PERIODIC_CELLS = 3
 ENERGY_TOLERANCE = 1e-9  # relative drift of N k_B T allowed in a checkpointed state
 OVERLAP_TOLERANCE = 1e-9  # overlap allowed in a checkpointed state (diameters)
 BYTES_PER_DISC = 8 * (kernels.N_KINEMATICS + kernels.N_BOOKKEEPING + 2 * 2 + 6) + 4 * 4
@@ -50,174 +48,6 @@ def _aligned(shape: tuple[int, int], dtype) -> np.ndarray:
     raw = np.zeros(size + 64 // itemsize, dtype)
     skip = (-raw.ctypes.data % 64) // itemsize
     return raw[skip : skip + size].reshape(shape)
-
-
-class HardDiscParams(StrictModel):
-    """Parameters of one hard-disc run."""
-
-    n_discs: int = param(10_000, units="1", description="Number of discs N", ge=1)
-    diameter: float = param(1.0, units="length", description="Disc diameter σ", gt=0)
-    mass: float = param(1.0, units="mass", description="Disc mass m", gt=0)
-    temperature: float = param(1.0, units="energy", description="Initial k_B T", gt=0)
-    area_fraction: float = param(
-        0.002,
-        units="1",
-        description="Area fraction Nπσ²/(4A₀) in the initial region A₀",
-        gt=0,
-        le=MAX_AREA_FRACTION,
-    )
-    aspect_ratio: float = param(
-        2.0, units="1", description="Box width / height (the whole box)", gt=0
-    )
-    partition: bool = param(
-        True,
-        units="1",
-        description="Start in the left half behind a partition removed at t=0 (free expansion)",
-    )
-    boundary: Literal["reflecting", "periodic"] = param(
-        "reflecting", units="1", description="Specular walls or a periodic box"
-    )
-    velocities: Literal["maxwell", "fixed_speed"] = param(
-        "maxwell",
-        units="1",
-        description="Maxwellian at T with zero momentum, or speed √(2T/m) in random antiparallel "
-        "pairs (same energy)",
-    )
-    time_quantum: float = param(
-        0.1, units="time", description="Model time of one framework step", gt=0
-    )
-    duration: float = param(10_000.0, units="time", description="Model time to run", gt=0)
-    record_interval: float = param(
-        50.0, units="time", description="Time between records (a multiple of time_quantum)", gt=0
-    )
-    spatial_cells: int = param(
-        4,
-        units="1",
-        description="Spatial entropy cells along the height (side Δx = H / this)",
-        ge=1,
-    )
-    delta_v: tuple[float, ...] = param(
-        (0.25, 0.5, 1.0, 2.0),
-        units="velocity",
-        description="Velocity cell sides Δv of the entropy diagnostics",
-        min_length=1,
-    )
-    neighbour_cell: float | None = param(
-        None,
-        units="length",
-        description="Target side of the neighbour-list cells (>= σ); default about one disc per "
-        "cell",
-        gt=0,
-    )
-    store_particles: bool = param(
-        False, units="1", description="Store positions and velocities at every record"
-    )
-    rsa_attempts: int = param(
-        10_000, units="1", description="Placement attempts per disc before giving up", ge=1
-    )
-    equilibration_time: float = param(
-        0.0,
-        units="time",
-        description="Dynamics run in the initial region (behind the partition) before t=0, from "
-        "the random sequential addition (a multiple of time_quantum)",
-        ge=0,
-    )
-
-    @model_validator(mode="after")
-    def _consistent(self) -> HardDiscParams:
-        for key in ("duration", "record_interval", "equilibration_time"):
-            check_multiple(self, key, "time_quantum")
-        if self.equilibration_time > 0 and self.partition and self.boundary == "periodic":
-            raise ParamError(
-                "equilibration_time",
-                "behind a partition needs reflecting walls (the periodic box has none)",
-                self.equilibration_time,
-            )
-        if self.record_interval > self.duration:
-            raise ParamError("record_interval", "must not exceed duration", self.record_interval)
-        cells_x = self.aspect_ratio * self.spatial_cells
-        if abs(cells_x - round(cells_x)) > MULTIPLE_TOLERANCE * cells_x or round(cells_x) < 1:
-            raise ParamError(
-                "spatial_cells",
-                f"times aspect_ratio={self.aspect_ratio} must be an integer (square cells tile "
-                "the box)",
-                self.spatial_cells,
-            )
-        if self.partition and round(cells_x) % 2:
-            raise ParamError(
-                "spatial_cells",
-                "must give an even number of cells along x, so that cells align with the partition",
-                self.spatial_cells,
-            )
-        if any(side <= 0 for side in self.delta_v):
-            raise ParamError("delta_v", "every Δv must be > 0", list(self.delta_v))
-        if len(set(self.delta_v)) != len(self.delta_v):
-            raise ParamError("delta_v", "lists a value twice", list(self.delta_v))
-        if min(self.delta_v) * MAX_VELOCITY_CELLS < 50.0 * self.thermal_speed:
-            raise ParamError("delta_v", "too small for the velocity cell range", min(self.delta_v))
-        width, height = self.box
-        initial_width = width / 2 if self.partition else width
-        smallest = MIN_PERIODIC_CELLS if self.boundary == "periodic" else 1
-        if min(initial_width, height) <= smallest * self.diameter:
-            raise ParamError(
-                "area_fraction",
-                f"gives a box of {width:.3g} x {height:.3g}, too small for discs of diameter "
-                f"{self.diameter:g}",
-                self.area_fraction,
-            )
-        if self.neighbour_cell is not None and self.neighbour_cell < self.diameter:
-            raise ParamError("neighbour_cell", "must be at least the diameter", self.neighbour_cell)
-        return self
-
-    @property
-    def thermal_speed(self) -> float:
-        """√(k_B T / m), the standard deviation of one velocity component (velocity)."""
-        return float(np.sqrt(self.temperature / self.mass))
-
-    @property
-    def initial_area(self) -> float:
-        """Area A₀ of the initial region (length²)."""
-        return self.n_discs * np.pi * self.diameter**2 / (4.0 * self.area_fraction)
-
-    @property
-    def box_area(self) -> float:
-        """Area of the whole box, 2A₀ with a partition (length²)."""
-        return self.initial_area * (2.0 if self.partition else 1.0)
-
-    @property
-    def box(self) -> np.ndarray:
-        """Box width and height (length)."""
-        height = np.sqrt(self.box_area / self.aspect_ratio)
-        return np.array([self.aspect_ratio * height, height])
-
-    @property
-    def spatial_grid(self) -> tuple[int, int]:
-        """Number of square entropy cells along x and y."""
-        return round(self.aspect_ratio * self.spatial_cells), self.spatial_cells
-
-    @property
-    def delta_x(self) -> float:
-        """Side Δx of the square spatial entropy cells (length)."""
-        return float(self.box[1] / self.spatial_cells)
-
-    @property
-    def total_steps(self) -> int:
-        """Number of framework steps of the run."""
-        return round(self.duration / self.time_quantum)
-
-    def neighbour_grid(self) -> tuple[int, int]:
-        """Cells of the neighbour list along x and y (each at least σ wide)."""
-        target = self.neighbour_cell or np.sqrt(
-            DISCS_PER_NEIGHBOUR_CELL * self.box_area / self.n_discs
-        )
-        target = max(target, self.diameter)
-        counts = []
-        for length in self.box:
-            cells = max(1, int(length / target))
-            if self.boundary == "periodic":
-                cells = max(cells, MIN_PERIODIC_CELLS)
-            counts.append(cells)
-        return counts[0], counts[1]
 
 
 class HardDiscModel(Model):
@@ -279,17 +109,16 @@ class HardDiscModel(Model):
         return inner._discs_now()
 
     def _place(self, rng: np.random.Generator) -> np.ndarray:
-        """Random sequential addition in the initial region; fails loudly if it cannot finish."""
+        """Initial positions in the initial region: a triangular lattice or random addition.
+
+        Random sequential addition fails loudly if it cannot finish.
+        """
         params = self.params
-        radius = 0.5 * params.diameter
-        width, height = self.box
-        initial_width = width / 2 if params.partition else width
-        if self.periodic:
-            low = np.array([radius if params.partition else 0.0, 0.0])
-            high = np.array([initial_width - radius if params.partition else width, height])
-        else:
-            low = np.array([radius, radius])
-            high = np.array([initial_width - radius, height - radius])
+        low, high, wraps = params.initial_region()
+        if params.placement == "triangular":
+            return placement.triangular_lattice(
+                params.n_discs, low, wraps, params.triangular_fit(), rng
+            )
         rng_state = rng.integers(0, 2**63, size=4, dtype=np.uint64, endpoint=False)
         rng_state[0] |= np.uint64(1)
         position, placed = placement.random_sequential_addition(
@@ -371,7 +200,7 @@ class HardDiscModel(Model):
         return position, velocity
 
     def observe(self) -> dict[str, Any]:
-        """Entropies for every Δv, energy, momentum, event counts, virial; optionally the discs."""
+        """Entropies for every Δv, energy, momentum, event counts, virial, |Ψ₆|; maybe the discs."""
         params = self.params
         position, velocity = self._discs_now()
         entropies = diagnostics.phase_space_entropies(
@@ -388,6 +217,11 @@ class HardDiscModel(Model):
             "virial": float(self.sums[kernels.VIRIAL]),
             "wall_impulse": float(self.sums[kernels.WALL_IMPULSE]),
             "right_fraction": float(np.mean(position[:, 0] >= 0.5 * self.box[0])),
+            "bond_order": abs(
+                structure.global_bond_order(
+                    position, self.box, self.periodic, params.bond_order_cutoff
+                )
+            ),
         }
         if params.store_particles:
             record["position"] = position
