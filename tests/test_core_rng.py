@@ -57,6 +57,25 @@ def test_member_streams_match_numpy_spawn_and_differ():
     assert len(set(states)) == 3
 
 
+def test_children_are_a_fresh_spawn_and_leave_the_sequence_unchanged():
+    sequence = rng.member_seed_sequence(42, 3)
+    ours = rng.children(sequence, 3)
+    assert sequence.n_children_spawned == 0
+    for mine, numpy in zip(ours, np.random.SeedSequence(42, spawn_key=(3,)).spawn(3), strict=True):
+        assert mine.spawn_key == numpy.spawn_key
+        np.testing.assert_array_equal(mine.generate_state(4), numpy.generate_state(4))
+
+
+def test_two_models_from_one_seed_sequence_are_the_same_run():
+    from sims.couzin.model import CouzinModel
+
+    params = CouzinModel.Params(n_agents=20)
+    sequence = rng.member_seed_sequence(7, 0)
+    first, second = CouzinModel(params, sequence), CouzinModel(params, sequence)
+    np.testing.assert_array_equal(first.positions, second.positions)
+    np.testing.assert_array_equal(first.rng_state, second.rng_state)
+
+
 def test_bounded_integers_are_uniform():
     bound, count = 7, 700_000
     counts = np.bincount(

@@ -33,6 +33,22 @@ def member_seed_sequence(root_seed: int, member: int) -> np.random.SeedSequence:
     return np.random.SeedSequence(root_seed, spawn_key=(member,))
 
 
+def children(seed_sequence: np.random.SeedSequence, count: int) -> list[np.random.SeedSequence]:
+    """Return the children a fresh ``seed_sequence.spawn(count)`` gives, without spawning.
+
+    ``spawn`` counts the children it has handed out, so a second model built from the same
+    SeedSequence object would get other streams; these are the same whoever asks first.
+    """
+    return [
+        np.random.SeedSequence(
+            seed_sequence.entropy,
+            spawn_key=(*seed_sequence.spawn_key, index),
+            pool_size=seed_sequence.pool_size,
+        )
+        for index in range(count)
+    ]
+
+
 def xoshiro_state(seed_sequence: np.random.SeedSequence) -> np.ndarray:
     """Return a fresh xoshiro256** state (``uint64[4]``, never all zero) from a SeedSequence."""
     state = seed_sequence.generate_state(_STATE_WORDS, np.uint64)

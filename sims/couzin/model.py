@@ -20,7 +20,7 @@ from pydantic import model_validator
 
 from sims.core import state_checks as checks
 from sims.core.record_log import memory_of_records
-from sims.core.rng import xoshiro_state
+from sims.core.rng import children, xoshiro_state
 from sims.core.scenario import ParamError, StrictModel, check_multiple, param
 from sims.core.simulation import Model
 from sims.couzin import diagnostics, kernels, neighbourhood
@@ -245,7 +245,7 @@ class CouzinModel(Model):
 
     def __init__(self, params: CouzinParams, seed_sequence: np.random.SeedSequence):
         super().__init__(params, seed_sequence)
-        initial_seed, noise_seed = seed_sequence.spawn(2)
+        initial_seed, noise_seed = children(seed_sequence, 2)
         self.positions, self.headings = initial_state(params, np.random.default_rng(initial_seed))
         self.rng_state = xoshiro_state(noise_seed)
         self.perceived_pairs = 0
