@@ -207,9 +207,11 @@ def _lines(data: bytes, path):
 
 def _column_index(key: str, wanted, header: list[str] | None, width: int, path) -> int:
     if isinstance(wanted, int):
-        if not 0 <= wanted < width:
-            raise ParamError(key, f"{path}: column index {wanted} outside 0..{width - 1}", wanted)
-        return wanted
+        if not -width <= wanted < width:
+            raise ParamError(
+                key, f"{path}: column index {wanted} outside 0..{width - 1} (or -{width}..-1)"
+            )
+        return wanted % width
     if header is None:
         raise ParamError(key, f"{path}: has no header (header: false); give a column index")
     if wanted not in header:

@@ -489,7 +489,10 @@ class File(StrictModel):
         None, units="1", description="File format (default: from the suffix .csv/.txt/.nc)"
     )
     column: str | int = param(
-        0, units="1", description="CSV column (header name or 0-based index) or NetCDF variable"
+        0,
+        units="1",
+        description="CSV column (header name, or 0-based index, negative from the end) or "
+        "NetCDF variable",
     )
     time_column: str | int | None = param(
         None,
