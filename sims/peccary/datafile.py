@@ -6,10 +6,11 @@
   its values are read (a compressed variable may unpack to far more than the file).
 * The bytes are read once, hashed (SHA-256) and parsed from memory, so the values analysed are
   exactly those of the hash recorded in the run (and in its fingerprint).
-* CSV: UTF-8 text, a header line (unless ``header: false``), ``#`` comment lines and blank lines
-  skipped; a column by name or 0-based index. Empty cells and ``nan``/``na``/``n/a``/``null``
-  (any case) are missing values (NaN); any other cell that is not a finite number is refused,
-  naming its line and column.
+* CSV: UTF-8 text, a header line (unless ``header: false``), ``#`` comment lines skipped (blank
+  lines too, at the start and end of the file); a column by name or 0-based index (negative
+  from the end). Empty cells and ``nan``/``na``/``n/a``/``null`` (any case) are missing values
+  (NaN), as is a blank line inside a one-column file; any other cell that is not a finite number
+  is refused, naming its line and column.
 * Time: a numeric column, or ISO 8601 dates/times (then in days). Sampling must be even: every
   interval within :data:`UNEVEN_TOLERANCE` of the step.
 
@@ -171,10 +172,11 @@ def _read_bytes(path: Path, memory_per_byte: int) -> bytes:
             else (error.strerror or str(error)).lower()
         )
         raise ParamError("path", f"{path}: {problem}") from None
+    status = os.fstat(descriptor)
+    if not stat.S_ISREG(status.st_mode):
+        os.close(descriptor)
+        raise ParamError("path", f"{path}: not a regular file")
     with os.fdopen(descriptor, "rb") as handle:
-        status = os.fstat(handle.fileno())
-        if not stat.S_ISREG(status.st_mode):
-            raise ParamError("path", f"{path}: not a regular file")
         needed = memory_per_byte * status.st_size
         available = resources.available_memory()
         if needed > available:
@@ -191,14 +193,25 @@ def _read_bytes(path: Path, memory_per_byte: int) -> bytes:
 
 
 def _lines(data: bytes, path):
-    """Yield ``(line number, text)`` of the non-blank, non-comment lines of UTF-8 ``data``."""
+    """Yield ``(line number, text)`` of the lines of UTF-8 ``data`` that are not comments.
+
+    Blank lines are yielded too (a missing value of a one-column file), except before the
+    first line and at the end of the file.
+    """
     text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
-    number = 0
+    number, blank, started = 0, [], False
     try:
         for number, line in enumerate(text, start=1):
             stripped = line.strip()
-            if stripped and not stripped.startswith("#"):
-                yield number, line
+            if stripped.startswith("#"):
+                continue
+            if not stripped:
+                blank.append((number, line))
+                continue
+            if started:
+                yield from blank
+            blank, started = [], True
+            yield number, line
     except UnicodeDecodeError as error:
         raise ParamError(
             "path", f"{path}: line {number + 1}: not UTF-8 text ({error.reason})"
@@ -239,7 +252,7 @@ def _parse_csv(data: bytes, block):
     values, times = [], []
     parse_time = None
     for number, line in rows:
-        cells = next(csv.reader([line], delimiter=block.delimiter), [])
+        cells = next(csv.reader([line], delimiter=block.delimiter), []) or [""] * width
         needed = max(column, -1 if time_column is None else time_column)
         if len(cells) <= needed:
             raise ParamError(
