@@ -98,7 +98,11 @@ def _count_patterns_kernel(rows, order, delays, nan_before, counts):
 
 @njit(cache=True, parallel=True)
 def _tied_windows_kernel(rows, order, delays, nan_before, tied, windows):
-    """Count windows (``windows``) and windows holding two equal samples (``tied``)."""
+    """Count windows (``windows``) and windows holding two equal samples (``tied``).
+
+    Pairs of window positions are compared over blocks of windows (as :func:`_encode_block`
+    does), which the compiler vectorises.
+    """
     n_rows, length = rows.shape
     n_delays = delays.size
     for task in prange(n_rows * n_delays):
@@ -108,17 +112,22 @@ def _tied_windows_kernel(rows, order, delays, nan_before, tied, windows):
         series = rows[row]
         gaps = nan_before[row] if nan_before.shape[0] else np.empty(0, dtype=np.int64)
         span = (order - 1) * delay
-        for start in range(length - span):
-            if not _inside_segment(gaps, start, span):
-                continue
-            windows[row, delay_index] += 1
-            has_tie = False
+        n_windows = length - span
+        has_tie = np.empty(BLOCK_WINDOWS, dtype=np.bool_)
+        for first in range(0, n_windows, BLOCK_WINDOWS):
+            n_block = min(BLOCK_WINDOWS, n_windows - first)
+            block = has_tie[:n_block]
+            block[:] = False
             for i in range(order - 1):
+                reference = series[first + i * delay : first + i * delay + n_block]
                 for j in range(i + 1, order):
-                    if series[start + i * delay] == series[start + j * delay]:
-                        has_tie = True
-            if has_tie:
-                tied[row, delay_index] += 1
+                    other = series[first + j * delay : first + j * delay + n_block]
+                    for k in range(n_block):
+                        block[k] |= reference[k] == other[k]
+            for k in range(n_block):
+                if _inside_segment(gaps, first + k, span):
+                    windows[row, delay_index] += 1
+                    tied[row, delay_index] += block[k]
 
 
 @njit(cache=True)
