@@ -1,9 +1,10 @@
 """Read a user's series from a CSV or NetCDF file, treating the file as hostile.
 
-* The file is opened without following a symbolic link (``O_NOFOLLOW``), must be a regular file,
-  and its size is checked against the memory this process may still use *before* it is read
-  (:data:`CSV_BYTES_PER_FILE_BYTE`); a NetCDF variable's size is checked from its shape before
-  its values are read (a compressed variable may unpack to far more than the file).
+* The file is opened without following a symbolic link, must be a regular file, and its size
+  is checked against the memory this process may still use *before* it is read
+  (:func:`sims.core.files.read_untrusted`, :data:`CSV_BYTES_PER_FILE_BYTE`); a NetCDF
+  variable's size is checked from its shape before its values are read (a compressed variable
+  may unpack to far more than the file).
 * The bytes are read once, hashed (SHA-256) and parsed from memory, so the values analysed are
   exactly those of the hash recorded in the run (and in its fingerprint).
 * CSV: UTF-8 text, a header line (unless ``header: false``), ``#`` comment lines skipped (blank
@@ -21,18 +22,17 @@ Every problem raises :class:`~sims.core.scenario.ParamError` keyed by the block'
 from __future__ import annotations
 
 import csv
-import errno
 import hashlib
 import io
 import math
 import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from sims.core import resources
+from sims.core.files import RefusedFile, read_untrusted
 from sims.core.scenario import ParamError
 
 UNEVEN_TOLERANCE = 0.01
@@ -107,7 +107,10 @@ def read_series(block) -> SeriesData:
         For any problem with the file or its content (one line, naming the file).
     """
     kind = file_format(block)
-    data = _read_bytes(Path(block.path), CSV_BYTES_PER_FILE_BYTE if kind == "csv" else 1)
+    try:
+        data = read_untrusted(Path(block.path), CSV_BYTES_PER_FILE_BYTE if kind == "csv" else 1)
+    except RefusedFile as error:
+        raise ParamError("path", str(error)) from None
     sha256 = hashlib.sha256(data).hexdigest()
     if kind == "csv":
         values, times, units = _parse_csv(data, block)
@@ -156,37 +159,6 @@ def time_step(block, series: SeriesData) -> float:
             float(intervals[worst]),
         )
     return step
-
-
-# ----------------------------------------------------------------------------- bytes
-
-
-def _read_bytes(path: Path, memory_per_byte: int) -> bytes:
-    """The bytes of the regular file ``path``, refused if parsing them cannot fit in memory."""
-    try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
-    except OSError as error:
-        problem = (
-            "a symbolic link (links are not followed)"
-            if error.errno == errno.ELOOP
-            else (error.strerror or str(error)).lower()
-        )
-        raise ParamError("path", f"{path}: {problem}") from None
-    status = os.fstat(descriptor)
-    if not stat.S_ISREG(status.st_mode):
-        os.close(descriptor)
-        raise ParamError("path", f"{path}: not a regular file")
-    with os.fdopen(descriptor, "rb") as handle:
-        needed = memory_per_byte * status.st_size
-        available = resources.available_memory()
-        if needed > available:
-            raise ParamError(
-                "path",
-                f"{path}: {resources.format_bytes(status.st_size)} needs "
-                f"~{resources.format_bytes(needed)} in memory, "
-                f"{resources.format_bytes(available)} available",
-            )
-        return handle.read(status.st_size + 1)[: status.st_size]
 
 
 # ----------------------------------------------------------------------------- CSV
