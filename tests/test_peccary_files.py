@@ -308,6 +308,13 @@ def test_cli_analyze_writes_the_run_variables_beside_the_input(tmp_path, capsys,
         "data.csv",
         "data_analysis.nc",
     ]
+    code, _, err = run_cli(
+        "analyze", tmp_path / "data.csv", "--time-step", "1", "--output", "/proc/a.nc",
+        capsys=capsys,
+    )  # fmt: skip
+    assert (
+        code == 2 and err.startswith("/proc/a.nc: analyze: cannot write") and err.count("\n") == 1
+    )
     code, _, err = run_cli("analyze", target, "--order", "5", capsys=capsys)
     assert (
         code == 2

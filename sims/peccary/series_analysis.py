@@ -126,7 +126,8 @@ def analyze_series(
     Raises
     ------
     ScenarioError
-        One line ``FILE: OPTION: problem`` for a bad file, option or an existing output.
+        One line ``FILE: OPTION: problem`` for a bad file or option, or ``OUTPUT: analyze:
+        problem`` for an existing or unwritable output.
     """
     target = Path(output) if output is not None else path.with_name(f"{path.stem}_analysis.nc")
     source = str(path)
@@ -144,4 +145,6 @@ def analyze_series(
         batch.run_one(scenario, batch.RunSpec(0, 0, target))
     except ChangedInput as error:
         raise ScenarioError(source, "FILE", str(error)) from None
+    except OSError as error:  # an output folder that is not writable, a full disk
+        raise ScenarioError(str(target), "analyze", f"cannot write: {error.strerror}") from None
     return target
