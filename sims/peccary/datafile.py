@@ -26,6 +26,7 @@ import hashlib
 import io
 import math
 import os
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,9 +47,10 @@ missing row (100 %) or monthly data in days (28–31 days: up to 7 % off their m
 """
 
 CSV_BYTES_PER_FILE_BYTE = 16
-"""Memory needed per byte of a CSV file: the bytes (1), their decoded text (up to 4) and the
-parsed float64 values (a cell of at least 2 bytes, e.g. ``1,``, gives 8 bytes: up to 4 per file
-byte for the value column and 4 for the time column), rounded up for Python's per-line objects."""
+"""Memory needed per byte of a CSV file: the bytes (1) and the parsed float64 values (a cell of
+at least 2 bytes, e.g. ``1,``, gives 8 bytes: up to 4 per file byte for the value column and 4
+for the time column); the text is decoded a chunk at a time. Rounded up to 16 for Python's
+per-line objects."""
 
 MISSING_CELLS = frozenset({"", "nan", "na", "n/a", "null"})
 """CSV cells read as a missing value (compared lower-cased, stripped)."""
@@ -69,15 +71,12 @@ class SeriesData:
         The samples; NaN marks a missing value.
     times : ndarray of float64 or None
         The time column (its own units, days for dates), if one was read.
-    time_units : str
-        ``"days"`` for a date column, else ``"as in the file"``.
     sha256 : str
         SHA-256 (hex) of the file's bytes.
     """
 
     values: np.ndarray
     times: np.ndarray | None
-    time_units: str
     sha256: str
 
 
@@ -113,13 +112,13 @@ def read_series(block) -> SeriesData:
         raise ParamError("path", str(error)) from None
     sha256 = hashlib.sha256(data).hexdigest()
     if kind == "csv":
-        values, times, units = _parse_csv(data, block)
+        values, times = _parse_csv(data, block)
     else:
-        values, times, units = _parse_netcdf(data, block)
+        values, times = _parse_netcdf(data, block)
     if np.isinf(values).any():
         index = int(np.flatnonzero(np.isinf(values))[0])
         raise ParamError("path", f"{block.path}: sample {index} of {block.column!r} is infinite")
-    return SeriesData(values=values, times=times, time_units=units, sha256=sha256)
+    return SeriesData(values=values, times=times, sha256=sha256)
 
 
 def time_step(block, series: SeriesData) -> float:
@@ -221,11 +220,11 @@ def _parse_csv(data: bytes, block):
     )
     names = header or [str(index) for index in range(width)]
     rows = lines if block.header else _chain(first, lines)
-    values, times = [], []
+    values, times = array("d"), array("d")  # 8 B per value (a list would hold 32)
     parse_time = None
+    needed = max(column, -1 if time_column is None else time_column)
     for number, line in rows:
         cells = next(csv.reader([line], delimiter=block.delimiter), []) or [""] * width
-        needed = max(column, -1 if time_column is None else time_column)
         if len(cells) <= needed:
             raise ParamError(
                 "path", f"{path}: line {number}: has {len(cells)} columns, needs {needed + 1}"
@@ -238,9 +237,8 @@ def _parse_csv(data: bytes, block):
             times.append(parse_time(cell, number, names[time_column], path))
     if not values:
         raise ParamError("path", f"{path}: no data lines")
-    units = "days" if parse_time is _date_days else "as in the file"
-    time_array = None if time_column is None else np.array(times, dtype=np.float64)
-    return np.array(values, dtype=np.float64), time_array, units
+    time_array = None if time_column is None else np.frombuffer(times, dtype=np.float64)
+    return np.frombuffer(values, dtype=np.float64), time_array
 
 
 def _chain(first, rest):
@@ -322,7 +320,7 @@ def _parse_netcdf(data: bytes, block):
                 raise ParamError(
                     "time_column", f"{path}: {time_name!r} must be complete and as long as values"
                 )
-    return values, times, "as in the file"
+    return values, times
 
 
 def _netcdf_variable(dataset, name, key, block, path) -> np.ndarray:
