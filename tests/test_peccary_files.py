@@ -158,7 +158,7 @@ def test_nan_refused_by_default(tmp_path, noise):
     path = write_csv(tmp_path / "gaps.csv", {"x": x})
     error = error_of(tmp_path, {"kind": "file", "path": str(path), "time_step": 1.0})
     assert error.key == "params.series.s.nan"
-    assert "2 missing values in 0 (the first is sample 100)" in error.problem
+    assert "2 missing values in column 0 (the first is sample 100)" in error.problem
 
 
 def test_nan_split_pools_segments_that_patterns_never_span(tmp_path, capsys, noise):

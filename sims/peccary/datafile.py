@@ -385,7 +385,7 @@ def resolve_block(block, scenario_dir: Path):
     if block.nan == "refuse" and missing.any():
         raise ParamError(
             "nan",
-            f"{path}: {int(missing.sum())} missing values in {block.column!r} (the first is "
+            f"{path}: {int(missing.sum())} missing values in column {block.column!r} (the first is "
             f"sample {int(np.argmax(missing))}); nan: split analyses the finite segments",
             block.nan,
         )
