@@ -375,8 +375,8 @@ class PeccaryModel(Model):
         }
         for name, block in params.series.items():
             if block.kind == "file":
-                attrs[f"input.{name}.path"] = block.path
-                attrs[f"input.{name}.sha256"] = block.sha256
+                key = f"input_file_{name.replace('-', '_')}"  # CF: letters, digits, _
+                attrs[key], attrs[f"{key}_sha256"] = block.path, block.sha256
         return xr.Dataset(variables, coords=coords, attrs=attrs)
 
     @classmethod
