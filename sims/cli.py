@@ -112,10 +112,21 @@ def _parser() -> argparse.ArgumentParser:
 
     analyze = commands.add_parser(
         "analyze",
-        help="write entropy diagnostics of output files next to them (<stem>_analysis.nc)",
+        help="write entropy diagnostics of output files next to them (<stem>_analysis.nc); "
+        "a series (CSV, or NetCDF with --column) gets the PECCARY variables of a run",
     )
     analyze.add_argument("files", nargs="+", type=Path, metavar="FILE")
     analyze.add_argument("--overwrite", action="store_true", help="replace existing analyses")
+    series = analyze.add_argument_group("a series (CSV, or NetCDF with --column)")
+    series.add_argument("--column", help="CSV column (name or index; default last) or variable")
+    series.add_argument("--time-column", help="column of times (numbers or ISO dates)")
+    series.add_argument("--time-step", type=float, help="sampling step, if no time column")
+    series.add_argument("--order", type=int, help="ordinal pattern order (default 5)")
+    series.add_argument("--max-delay", type=int, help="largest delay tabulated (default 20)")
+    series.add_argument(
+        "--nan", choices=("refuse", "split"), help="missing values (default refuse)"
+    )
+    series.add_argument("--output", type=Path, metavar="NC", help="output file (one input)")
     analyze.set_defaults(handler=_analyze)
 
     plot = commands.add_parser("plot", help="draw the standard figure of an output file")
@@ -274,8 +285,24 @@ def _merge(arguments) -> int:
 
 def _analyze(arguments) -> int:
     from sims.core import output, registry
+    from sims.peccary import series_analysis
 
+    series_options = ("column", "time_column", "time_step", "order", "max_delay", "nan", "output")
+    given = {key: getattr(arguments, key) for key in series_options}
+    if arguments.output is not None and len(arguments.files) > 1:
+        raise InputError(f"{arguments.output}: --output: takes one input file")
     for path in arguments.files:
+        if series_analysis.is_series_file(path, arguments.column):
+            options = {key: value for key, value in given.items() if value is not None}
+            written = series_analysis.analyze_series(path, **options, overwrite=arguments.overwrite)
+            print(f"{written}: PECCARY of a series")
+            continue
+        misplaced = [key for key, value in given.items() if value is not None]
+        if misplaced:
+            option = "--" + misplaced[0].replace("_", "-")
+            raise InputError(
+                f"{path}: {option}: applies to a series (CSV, or NetCDF with --column)"
+            )
         target = path.with_name(f"{path.stem}_analysis.nc")
         if target.exists() and not arguments.overwrite:
             raise InputError(f"{target}: analyze: exists (use --overwrite)")

@@ -309,6 +309,7 @@ BOLTZMANN_CALLS = {
 }
 
 ORDINAL_SERIES = {"x": SERIES, "order": 3, "delay": 1, "axis": -1, "tie_tolerance": None}
+GAPPED_SERIES = ORDINAL_SERIES | {"nan": "refuse"}
 ENTROPY_OPTIONS = {"normalized": True, "base": None}
 POINTS = {"entropy": [0.3, 0.9], "complexity": [0.1, 0.2], "order": 4}
 ORDINAL_CALLS = {
@@ -316,8 +317,9 @@ ORDINAL_CALLS = {
         ordinal.ordinal_patterns, {"x": SERIES, "order": 3, "delay": 1, "tie_tolerance": None}
     ),
     "pattern_permutations": Call(ordinal.pattern_permutations, {"codes": [0, 5, 3], "order": 3}),
-    "pattern_counts": Call(ordinal.pattern_counts, ORDINAL_SERIES),
-    "missing_patterns": Call(ordinal.missing_patterns, ORDINAL_SERIES),
+    "pattern_counts": Call(ordinal.pattern_counts, GAPPED_SERIES),
+    "missing_patterns": Call(ordinal.missing_patterns, GAPPED_SERIES),
+    "tie_fraction": Call(ordinal.tie_fraction, GAPPED_SERIES),
     "complexity_normalization": Call(ordinal.complexity_normalization, {"n_states": 6}),
     "complexity_entropy_from_counts": Call(
         ordinal.complexity_entropy_from_counts,
@@ -343,12 +345,23 @@ ORDINAL_CALLS = {
     "classify": Call(ordinal.classify, POINTS),
     "classify_codes": Call(ordinal.classify_codes, POINTS),
     "classify_sampled": Call(ordinal.classify_sampled, POINTS | {"n_windows": [300, 10]}),
+    "classify_sampled_codes": Call(
+        ordinal.classify_sampled_codes, POINTS | {"n_windows": [300, 10]}
+    ),
+    "regime_names": Call(ordinal.regime_names, {"codes": [-1, 0, 2]}),
     "natural_timescale": Call(
-        ordinal.natural_timescale, {"x": SINE, "dt": 0.1, "method": "crossings"}
+        ordinal.natural_timescale, {"x": SINE, "dt": 0.1, "method": "crossings", "nan": "refuse"}
     ),
     "recommended_delay": Call(
         ordinal.recommended_delay,
-        {"x": SINE, "order": 3, "dt": 1.0, "pattern_fraction": 0.4, "method": "crossings"},
+        {
+            "x": SINE,
+            "order": 3,
+            "dt": 1.0,
+            "pattern_fraction": 0.4,
+            "method": "crossings",
+            "nan": "refuse",
+        },
     ),
     "ordinal_summary": Call(
         ordinal.ordinal_summary,

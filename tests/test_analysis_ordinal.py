@@ -203,21 +203,55 @@ def test_periodic_bounds_and_classify():
     split = c_min + ordinal.COMPLEX_FRACTION * (c_max - c_min)
     assert ordinal.classify(0.8, split + 1e-9, 5) == "complex"
     assert ordinal.classify(0.8, split - 1e-9, 5) == "stochastic"
-    assert ordinal.classify(np.nan, 0.1, 5) == ""
+    assert ordinal.classify(np.nan, 0.1, 5) == "undefined"
     with pytest.raises(ValueError, match="order"):
         ordinal.classify(0.5, 0.2, 3)
 
 
 def test_classify_sampled_needs_ten_windows_per_pattern():
-    """Classified from exactly MIN_WINDOWS_PER_PATTERN · order! windows on, −1 one window short,
-    at order < 4, and for NaN; the window counts broadcast against the points."""
+    """Classified from exactly MIN_WINDOWS_PER_PATTERN · order! windows on, undefined one window
+    short, at order < 4, and for NaN; the window counts broadcast against the points."""
     h, c = np.array([0.265770, 0.999887]), np.array([0.228859, 0.000203])  # regular, stochastic
     enough = ordinal.MIN_WINDOWS_PER_PATTERN * math.factorial(5)
-    np.testing.assert_array_equal(ordinal.classify_sampled(h, c, enough, 5), [0, 2])
-    np.testing.assert_array_equal(ordinal.classify_sampled(h, c, [enough, enough - 1], 5), [0, -1])
-    np.testing.assert_array_equal(ordinal.classify_sampled(h, c, 10**6, 3), [-1, -1])
-    assert ordinal.classify_sampled(np.nan, 0.1, enough, 5) == -1
+    np.testing.assert_array_equal(
+        ordinal.classify_sampled(h, c, enough, 5), ["regular", "stochastic"]
+    )
+    np.testing.assert_array_equal(
+        ordinal.classify_sampled(h, c, [enough, enough - 1], 5), ["regular", "undefined"]
+    )
+    np.testing.assert_array_equal(
+        ordinal.classify_sampled(h, c, 10**6, 3), ["undefined", "undefined"]
+    )
+    assert ordinal.classify_sampled(np.nan, 0.1, enough, 5) == "undefined"
+    # the integer codes NetCDF files store, and their decoding
+    codes = ordinal.classify_sampled_codes(h, c, [enough, enough - 1], 5)
+    assert codes.dtype == np.int8
+    np.testing.assert_array_equal(codes, [0, ordinal.UNDEFINED_CODE])
+    np.testing.assert_array_equal(ordinal.regime_names(codes), ["regular", "undefined"])
     assert ordinal.REGIMES[0] == "regular" and ordinal.REGIMES[2] == "stochastic"
+
+
+def test_regime_names_decodes_a_variable_by_its_own_flags():
+    """A DataArray is decoded with its CF flag attributes (any order of flag_values), keeping
+    dims and coordinates; a code without a meaning is refused by name."""
+    import xarray as xr
+
+    variable = xr.DataArray(
+        np.array([[2, 0], [-1, 1]], dtype=np.int8),
+        dims=("series", "delay"),
+        coords={"delay": [1, 2]},
+        attrs=dict(ordinal.REGIME_FLAGS, long_name="PECCARY regime"),
+        name="classification",
+    )
+    names = ordinal.regime_names(variable)
+    assert names.dims == ("series", "delay") and list(names.delay) == [1, 2]
+    np.testing.assert_array_equal(
+        names.values, [["stochastic", "regular"], ["undefined", "complex"]]
+    )
+    shuffled = variable.assign_attrs(flag_values=np.array([2, 1, 0, -1]), flag_meanings="c b a z")
+    np.testing.assert_array_equal(ordinal.regime_names(shuffled).values, [["c", "a"], ["z", "b"]])
+    with pytest.raises(ValueError, match="^classification: code 7 has no meaning"):
+        ordinal.regime_names(variable.copy(data=np.full((2, 2), 7, dtype=np.int8)))
 
 
 def test_classify_generated_signals():
@@ -399,3 +433,80 @@ def test_ordinal_summary_gives_nan_for_a_series_with_inf():
     assert summary["v_permutation_entropy"].values[0] == h
     assert np.isnan(summary["v_permutation_entropy"].values[1])
     assert summary["v_regime"].values[1] == -1
+
+
+def test_split_patterns_never_span_a_gap():
+    """Two monotone runs around a NaN: every counted window is increasing or decreasing; counted
+    across the gap (the NaN dropped), the join would add the windows (2, 3, 3) and (3, 3, 2)."""
+    run_up, run_down = [0.0, 1.0, 2.0, 3.0], [3.0, 2.0, 1.0, 0.0]
+    x = np.array([5.0, np.nan] + run_up + [np.nan] + run_down + [np.nan, 7.0, 8.0])
+    counts = ordinal.pattern_counts(x, order=3, delay=1, nan="split")
+    expected = np.zeros(6, dtype=np.int64)
+    expected[0], expected[5] = 2, 2  # code 0 increasing, 3! - 1 decreasing; short runs add none
+    np.testing.assert_array_equal(counts, expected)
+    joined = ordinal.pattern_counts(np.array(run_up + run_down), order=3)
+    assert joined.sum() == 6 and not np.array_equal(joined, expected)
+    # delay 2 needs 5 samples: the runs of 4 are too short, a run of 6 gives 2 windows
+    longer = np.concatenate([run_up, [np.nan], np.arange(6.0)])
+    np.testing.assert_array_equal(
+        ordinal.pattern_counts(longer, order=3, delay=[1, 2], nan="split").sum(axis=-1), [6, 2]
+    )
+    # pooled counts are the sum of the segments' own counts, on a random series with gaps
+    rng = np.random.default_rng(11)
+    y = rng.standard_normal(3000)
+    y[rng.choice(3000, 40, replace=False)] = np.nan
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], np.isfinite(y), [0])).astype(int)))
+    segments = [y[a:b] for a, b in zip(edges[::2], edges[1::2], strict=True)]
+    by_segment = sum(ordinal.pattern_counts(s, order=4, delay=3) for s in segments if s.size >= 10)
+    np.testing.assert_array_equal(ordinal.pattern_counts(y, 4, 3, nan="split"), by_segment)
+    with pytest.raises(ValueError, match="^x: contains NaN"):
+        ordinal.pattern_counts(y, 4, 3)
+    with pytest.raises(ValueError, match="^nan: must be one of"):
+        ordinal.pattern_counts(y, 4, 3, nan="drop")
+    with pytest.raises(ValueError, match="^x: contains ±inf"):
+        ordinal.pattern_counts([1.0, np.inf, 2.0, 3.0], 2, nan="split")
+
+
+def test_tie_fraction_of_constructed_series():
+    """Known shares: one tied window of four; a tie two samples apart; an independent count
+    (a window ties when it has fewer distinct values than samples) on quantised noise."""
+    assert ordinal.tie_fraction([1.0, 1.0, 2.0, 3.0, 4.0, 5.0], order=3) == 0.25
+    assert ordinal.tie_fraction([1.0, 2.0, 1.0, 3.0, 4.0], order=3) == pytest.approx(1 / 3)
+    assert ordinal.tie_fraction(np.arange(50.0), order=5) == 0.0
+    quantised = np.random.default_rng(5).integers(0, 6, 2000).astype(float)
+    for delay in (1, 3):
+        span = 4 * delay
+        windows = [quantised[t : t + span + 1 : delay] for t in range(quantised.size - span)]
+        expected = np.mean([len(set(w)) < 5 for w in windows])
+        assert ordinal.tie_fraction(quantised, 5, delay) == pytest.approx(expected, abs=1e-15)
+    np.testing.assert_allclose(
+        ordinal.tie_fraction(quantised, 5, [1, 3]),
+        [ordinal.tie_fraction(quantised, 5, 1), ordinal.tie_fraction(quantised, 5, 3)],
+    )
+    # with gaps: windows spanning a NaN are not windows; a series of runs too short gives NaN
+    gapped = np.array([1.0, 1.0, 2.0, np.nan, 3.0, 4.0, 5.0])
+    assert ordinal.tie_fraction(gapped, order=3, nan="split") == 0.5
+    assert np.isnan(ordinal.tie_fraction([1.0, 2.0, np.nan, 3.0, 4.0], order=3, nan="split"))
+
+
+def test_natural_timescale_of_a_gapped_series():
+    """Crossings (of the mean of all finite samples) and their duration pool over the finite
+    segments; extrema spacings are taken within segments; the gap is neither."""
+    t = np.arange(230.0)
+    x = np.sin(2 * np.pi * t / 20.0 + 0.3)
+    x[97:130] = np.nan  # a gap of 33 samples: joining the segments would add a crossing
+    a, b = x[:97], x[130:]
+    mean = np.nanmean(x)
+    crossings = sum(np.count_nonzero(np.diff(s >= mean)) for s in (a, b))
+    expected = ((a.size - 1) + (b.size - 1)) * 0.5 / (crossings / 2)
+    assert ordinal.natural_timescale(x, dt=0.5, nan="split") == pytest.approx(expected, rel=1e-15)
+    # each segment may miss one of its ~10 crossings (the estimator's bias): within 2/18 of P
+    assert ordinal.natural_timescale(x, dt=0.5, nan="split") == pytest.approx(10.0, rel=2 / 18)
+    assert ordinal.natural_timescale(x, dt=0.5, method="maxima", nan="split") == pytest.approx(
+        10.0, abs=1e-12
+    )
+    assert ordinal.recommended_delay(x, order=5, dt=0.5, nan="split") == round(
+        0.4 * expected / (0.5 * 4)
+    )
+    with pytest.raises(ValueError, match="^x: must be finite"):
+        ordinal.natural_timescale(x)

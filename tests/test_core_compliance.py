@@ -51,6 +51,7 @@ SMALL_RUNS = {
         "params.synthetic.stops_per_route=20",
     ],
     "peccary/noises": ["params.samples=3000", "params.max_delay=5"],
+    "peccary/mauna_loa_co2": ["params.max_delay=5"],  # a series read from a file, with gaps
 }
 # A batch of two sweep points x two members, merged: sweep coordinates and the member dimension
 MERGED_BATCH = [
@@ -176,7 +177,7 @@ def output_files(tmp_path_factory) -> list[Path]:
         out = root / scenario.split("/")[0]
         sets = [argument for override in overrides for argument in ("--set", override)]
         assert run_cli("run", scenario, "--quiet", "--out", out, *sets)[0] == 0, scenario
-        runs += sorted(out.glob("*_m000.nc"))
+        runs += sorted(out.glob(f"{scenario.split('/')[1]}_m000.nc"))  # each scenario's name
     batch = root / "batch"
     sets = [argument for override in MERGED_BATCH for argument in ("--set", override)]
     assert run_cli("run", "coffee/interacting", "--quiet", "--out", batch, *sets)[0] == 0

@@ -34,7 +34,7 @@ EVERY_KIND["halo"] = {
     "potential": {"kind": "nfw"},
 }
 EVERY_KIND["noises"] = {"kind": "white_noise", "count": 2}
-SHIPPED = ["noises", "chaotic_maps", "double_pendulum", "galactic_orbits"]
+SHIPPED = ["noises", "chaotic_maps", "double_pendulum", "galactic_orbits", "mauna_loa_co2"]
 
 
 def model(series=None, samples=300, seed=5, **params):

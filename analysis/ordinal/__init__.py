@@ -28,11 +28,16 @@ Statistical complexity (Rosso et al. 2007)
     independent of the logarithm base.
 
 Regimes (PECCARY, Hyman, Daniel & Schaffner 2025)
-    See :func:`classify` and :func:`recommended_delay`.
+    See :func:`classify` and :func:`recommended_delay`.  Classifiers return names
+    (``"regular"``, ``"complex"``, ``"stochastic"``, ``"undefined"``); the ``*_codes``
+    variants give the int8 codes that NetCDF files store with :data:`REGIME_FLAGS`, and
+    :func:`regime_names` decodes them (a DataArray by its own CF flag attributes).
 
 Input
     Series must be real and finite (NaN or ±inf raise :class:`ValueError`, as do
-    integers beyond ±2**53, which float64 would round into ties);
+    integers beyond ±2**53, which float64 would round into ties); with
+    ``nan="split"`` (:func:`pattern_counts`, :func:`tie_fraction`,
+    :func:`natural_timescale`) NaN marks gaps that no pattern spans;
     :func:`ordinal_summary` instead reports such a series as NaN.  Entropies
     and complexities passed to the CH-plane functions lie in [0, 1].
 """
@@ -40,10 +45,15 @@ Input
 from .classification import (
     COMPLEX_FRACTION,
     MIN_WINDOWS_PER_PATTERN,
+    REGIME_FLAGS,
     REGIMES,
+    UNDEFINED,
+    UNDEFINED_CODE,
     classify,
     classify_codes,
     classify_sampled,
+    classify_sampled_codes,
+    regime_names,
 )
 from .delay import (
     PECCARY_MIN_DURATION_RATIO,
@@ -54,10 +64,12 @@ from .delay import (
 from .patterns import (
     BLOCK_WINDOWS,
     MAX_COUNT_TABLE_BYTES,
+    NAN_POLICIES,
     missing_patterns,
     ordinal_patterns,
     pattern_counts,
     pattern_permutations,
+    tie_fraction,
 )
 from .plane import (
     CHBounds,
@@ -82,14 +94,19 @@ __all__ = [
     "COMPLEX_FRACTION",
     "MAX_COUNT_TABLE_BYTES",
     "MIN_WINDOWS_PER_PATTERN",
+    "NAN_POLICIES",
     "PECCARY_MIN_DURATION_RATIO",
     "PECCARY_PATTERN_FRACTION",
+    "REGIME_FLAGS",
     "REGIMES",
+    "UNDEFINED",
+    "UNDEFINED_CODE",
     "CHBounds",
     "ch_plane_bounds",
     "classify",
     "classify_codes",
     "classify_sampled",
+    "classify_sampled_codes",
     "complexity_entropy",
     "complexity_bounds_at",
     "complexity_entropy_from_counts",
@@ -104,7 +121,9 @@ __all__ = [
     "periodic_entropy_bounds",
     "permutation_entropy",
     "recommended_delay",
+    "regime_names",
     "renyi_permutation_entropy",
+    "tie_fraction",
     "tsallis_permutation_entropy",
     "weighted_permutation_entropy",
 ]

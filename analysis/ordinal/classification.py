@@ -11,6 +11,18 @@ from .plane import _points, complexity_position, periodic_entropy_bounds
 REGIMES = ("regular", "complex", "stochastic")
 """Labels returned by :func:`classify`, in the order of their integer codes 0, 1, 2."""
 
+UNDEFINED = "undefined"
+"""Label of a point that has no regime (NaN, or too few windows for :func:`classify_sampled`)."""
+
+UNDEFINED_CODE = -1
+"""Integer code of :data:`UNDEFINED` (:func:`classify_codes`, :func:`classify_sampled_codes`)."""
+
+REGIME_FLAGS = {
+    "flag_values": np.array([UNDEFINED_CODE, 0, 1, 2], dtype=np.int8),
+    "flag_meanings": " ".join((UNDEFINED,) + REGIMES),
+}
+"""CF attributes of a variable holding regime codes (what NetCDF files store)."""
+
 COMPLEX_FRACTION = 0.6
 """Relative height between the C_min (0) and C_max (1) curves at or above which a point is complex.
 
@@ -24,6 +36,57 @@ MIN_WINDOWS_PER_PATTERN = 10
 (used by :func:`ordinal_summary` and PECCARY) reports the regime as undefined: white noise of
 500 samples at order 5 (4 windows per pattern) sits at complexity position 0.53-0.66 and would
 read as complex."""
+
+
+def regime_names(codes):
+    """Return the regime names of integer codes (−1 undefined, 0 regular, 1 complex, 2 stochastic).
+
+    Names are plain numpy strings rather than an Enum: arrays of them compare (``== "complex"``),
+    count (``np.unique``), print and go into xarray and pandas as they are.
+
+    Parameters
+    ----------
+    codes : array_like of int, or xarray.DataArray
+        Codes as :func:`classify_codes` returns and NetCDF files store them. A DataArray is
+        decoded with its own CF ``flag_values``/``flag_meanings`` when it has them.
+
+    Returns
+    -------
+    str, ndarray of str, or xarray.DataArray of str
+        One name per code (same shape; a DataArray keeps its dims, coordinates and
+        ``long_name``).
+
+    Raises
+    ------
+    ValueError
+        If a code is not among the flag values, or a DataArray's flag attributes do not pair up.
+    """
+    import xarray as xr
+
+    if isinstance(codes, xr.DataArray):
+        values = codes.attrs.get("flag_values", REGIME_FLAGS["flag_values"])
+        meanings = codes.attrs.get("flag_meanings", REGIME_FLAGS["flag_meanings"]).split()
+        names = _decode(codes.values, np.atleast_1d(values), meanings, codes.name or "codes")
+        attrs = {"long_name": codes.attrs.get("long_name", codes.name or "regime")}
+        return xr.DataArray(names, dims=codes.dims, coords=codes.coords, attrs=attrs)
+    names = _decode(codes, REGIME_FLAGS["flag_values"], REGIME_FLAGS["flag_meanings"].split())
+    return str(names) if names.ndim == 0 else names
+
+
+def _decode(codes, flag_values, meanings, argument="codes"):
+    codes = _checks.as_real_array(codes, argument)
+    if len(flag_values) != len(meanings):
+        raise ValueError(f"{argument}: {len(flag_values)} flag_values but {len(meanings)} meanings")
+    order = np.argsort(flag_values)
+    flag_values = np.asarray(flag_values)[order]
+    meanings = np.asarray(meanings)[order]
+    position = np.clip(np.searchsorted(flag_values, codes), 0, len(flag_values) - 1)
+    unknown = flag_values[position] != codes
+    if unknown.any():
+        raise ValueError(
+            f"{argument}: code {_checks.first_failing(codes, ~unknown)} has no meaning"
+        )
+    return meanings[position]
 
 
 def classify(entropy, complexity, order):
@@ -44,7 +107,7 @@ def classify(entropy, complexity, order):
     ----------
     entropy, complexity : array_like
         Normalised permutation entropy and statistical complexity in [0, 1]
-        (NaN gives ``""``); their shapes broadcast against each other.
+        (NaN gives :data:`UNDEFINED`); their shapes broadcast against each other.
     order : int
         Embedding dimension ``>= 4``.  At order 3, ``H_max = 1`` and every
         point would be regular, so order 3 is refused.
@@ -60,7 +123,8 @@ def classify(entropy, complexity, order):
     Returns
     -------
     str or ndarray of str
-        One of :data:`REGIMES` per point.
+        One of :data:`REGIMES` (or :data:`UNDEFINED`) per point; see :func:`regime_names`
+        for why names are plain strings. :func:`classify_codes` gives the integer codes.
 
     Raises
     ------
@@ -69,9 +133,7 @@ def classify(entropy, complexity, order):
         ``complexity`` is not real, is ±inf, lies outside [0, 1] or does not
         broadcast against the other.
     """
-    codes = classify_codes(entropy, complexity, order)
-    labels = np.array(("",) + REGIMES)[codes + 1]
-    return str(labels) if labels.ndim == 0 else labels
+    return regime_names(classify_codes(entropy, complexity, order))
 
 
 def classify_codes(entropy, complexity, order):
@@ -103,11 +165,24 @@ def classify_codes(entropy, complexity, order):
     position = complexity_position(entropy, complexity, order)
     codes = np.where(position >= COMPLEX_FRACTION, 1, 2).astype(np.int8)
     codes = np.where(entropy <= periodic_max, np.int8(0), codes)
-    codes = np.where(np.isnan(entropy) | np.isnan(complexity), np.int8(-1), codes)
+    codes = np.where(np.isnan(entropy) | np.isnan(complexity), np.int8(UNDEFINED_CODE), codes)
     return codes.astype(np.int8)
 
 
 def classify_sampled(entropy, complexity, n_windows, order):
+    """Return :func:`classify` where there are enough windows, else ``"undefined"``.
+
+    Parameters and errors as for :func:`classify_sampled_codes`, which gives the integer codes.
+
+    Returns
+    -------
+    str or ndarray of str
+        One of :data:`REGIMES` or :data:`UNDEFINED` per point.
+    """
+    return regime_names(classify_sampled_codes(entropy, complexity, n_windows, order))
+
+
+def classify_sampled_codes(entropy, complexity, n_windows, order):
     """Return :func:`classify_codes` where there are enough windows, else −1 (undefined).
 
     A point is classified only if its series has ``n_windows >=
@@ -142,7 +217,7 @@ def classify_sampled(entropy, complexity, n_windows, order):
     n_windows = _checks.broadcast_to(
         _checks.whole_numbers(n_windows, "n_windows"), entropy.shape, "n_windows", "entropy"
     )
-    codes = np.full(entropy.shape, -1, dtype=np.int8)
+    codes = np.full(entropy.shape, UNDEFINED_CODE, dtype=np.int8)
     enough = n_windows >= MIN_WINDOWS_PER_PATTERN * math.factorial(order)
     if order >= 4 and enough.any():
         codes[enough] = classify_codes(entropy[enough], complexity[enough], order)

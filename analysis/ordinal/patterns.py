@@ -1,6 +1,12 @@
 """Ordinal patterns: Numba counting kernels, input checks, pattern codes and pattern counts.
 
 See :mod:`analysis.ordinal` for the pattern convention (Lehmer codes, ties by time).
+
+Missing values (``nan="split"``)
+    A series with NaN gaps is cut into its contiguous finite segments; a window is counted only
+    if the whole span ``x[t] … x[t + (order−1)·delay]`` (skipped samples included) lies inside
+    one segment, so no pattern ever joins samples across a gap. Segments shorter than one window
+    contribute nothing; the counts of all segments are pooled.
 """
 
 import math
@@ -15,6 +21,9 @@ MAX_COUNT_TABLE_BYTES = 2**30
 
 BLOCK_WINDOWS = 4096
 """Windows encoded per block in the counting kernels (sets the O(1) scratch buffer)."""
+
+NAN_POLICIES = ("refuse", "split")
+"""What the counting functions do with NaN: raise, or split the series at each gap."""
 
 
 # ----------------------------------------------------------------------------- kernels
@@ -51,9 +60,21 @@ def _contains_non_finite(rows):
     return False
 
 
+@njit(cache=True)
+def _inside_segment(nan_before, start, span):
+    """Whether samples ``start … start + span`` hold no NaN (always, without a NaN table)."""
+    if nan_before.size == 0:
+        return True
+    return nan_before[start + span + 1] == nan_before[start]
+
+
 @njit(cache=True, parallel=True)
-def _count_patterns_kernel(rows, order, delays, counts):
-    """Add the pattern counts of every row and delay into ``counts[row, delay_index]``."""
+def _count_patterns_kernel(rows, order, delays, nan_before, counts):
+    """Add the pattern counts of every row and delay into ``counts[row, delay_index]``.
+
+    ``nan_before[row, i]`` is the number of NaN in ``rows[row, :i]`` (shape (rows, length + 1)),
+    or an empty table when no row holds NaN; windows spanning a NaN are not counted.
+    """
     n_rows, length = rows.shape
     n_delays = delays.size
     for task in prange(n_rows * n_delays):
@@ -61,15 +82,52 @@ def _count_patterns_kernel(rows, order, delays, counts):
         delay_index = task % n_delays
         delay = delays[delay_index]
         series = rows[row]
+        gaps = nan_before[row] if nan_before.shape[0] else np.empty(0, dtype=np.int64)
         table = counts[row, delay_index]
-        n_windows = length - (order - 1) * delay
+        span = (order - 1) * delay
+        n_windows = length - span
         codes = np.empty(BLOCK_WINDOWS, dtype=np.int64)
         for first in range(0, n_windows, BLOCK_WINDOWS):
             n_block = min(BLOCK_WINDOWS, n_windows - first)
             block = codes[:n_block]
             _encode_block(series, first, order, delay, block)
             for k in range(n_block):
-                table[block[k]] += 1
+                if _inside_segment(gaps, first + k, span):
+                    table[block[k]] += 1
+
+
+@njit(cache=True, parallel=True)
+def _tied_windows_kernel(rows, order, delays, nan_before, tied, windows):
+    """Count windows (``windows``) and windows holding two equal samples (``tied``).
+
+    Pairs of window positions are compared over blocks of windows (as :func:`_encode_block`
+    does), which the compiler vectorises.
+    """
+    n_rows, length = rows.shape
+    n_delays = delays.size
+    for task in prange(n_rows * n_delays):
+        row = task // n_delays
+        delay_index = task % n_delays
+        delay = delays[delay_index]
+        series = rows[row]
+        gaps = nan_before[row] if nan_before.shape[0] else np.empty(0, dtype=np.int64)
+        span = (order - 1) * delay
+        n_windows = length - span
+        has_tie = np.empty(BLOCK_WINDOWS, dtype=np.bool_)
+        for first in range(0, n_windows, BLOCK_WINDOWS):
+            n_block = min(BLOCK_WINDOWS, n_windows - first)
+            block = has_tie[:n_block]
+            block[:] = False
+            for i in range(order - 1):
+                reference = series[first + i * delay : first + i * delay + n_block]
+                for j in range(i + 1, order):
+                    other = series[first + j * delay : first + j * delay + n_block]
+                    for k in range(n_block):
+                        block[k] |= reference[k] == other[k]
+            for k in range(n_block):
+                if _inside_segment(gaps, first + k, span):
+                    windows[row, delay_index] += 1
+                    tied[row, delay_index] += block[k]
 
 
 @njit(cache=True)
@@ -128,12 +186,29 @@ def _check_delays(delay):
     return delays.astype(np.int64), np.ndim(delay) == 0
 
 
-def _prepare_rows(x, order, delays, axis, tie_tolerance):
+def _check_nan_policy(nan):
+    if not (isinstance(nan, str) and nan in NAN_POLICIES):
+        raise ValueError(f"nan: must be one of {NAN_POLICIES} (got {_checks.shown(nan)})")
+    return nan
+
+
+def _nan_table(rows):
+    """``nan_before[row, i]`` = NaN in ``rows[row, :i]``; an empty table when there is none."""
+    missing = np.isnan(rows)
+    if not missing.any():
+        return np.zeros((0, 0), dtype=np.int64)
+    table = np.zeros((rows.shape[0], rows.shape[1] + 1), dtype=np.int64)
+    np.cumsum(missing, axis=1, out=table[:, 1:])
+    return table
+
+
+def _prepare_rows(x, order, delays, axis, tie_tolerance, nan="refuse"):
     """Validate ``x`` and return it as a C-contiguous float64 (rows, length) array.
 
-    ``x`` must be real and finite; integer values must lie within ±2**53 (exact in
-    float64, so no two of them tie by rounding).
+    ``x`` must be real and finite (NaN allowed with ``nan="split"``); integer values must lie
+    within ±2**53 (exact in float64, so no two of them tie by rounding).
     """
+    split = _check_nan_policy(nan) == "split"
     x = _checks.as_real_array(x, "x")
     if x.ndim == 0:
         raise ValueError("x: must have at least one dimension")
@@ -152,13 +227,18 @@ def _prepare_rows(x, order, delays, axis, tie_tolerance):
             f"x: series of length {length} is shorter than (order-1)*delay+1 = {needed}"
         )
     rows = np.ascontiguousarray(x.reshape(-1, length), dtype=np.float64)
-    if _contains_non_finite(rows):
-        raise ValueError("x: contains NaN or ±inf; their ordinal patterns are undefined")
+    if split and np.isinf(rows).any():
+        raise ValueError("x: contains ±inf; its ordinal patterns are undefined")
+    if not split and _contains_non_finite(rows):
+        raise ValueError(
+            "x: contains NaN or ±inf; their ordinal patterns are undefined "
+            "(nan='split' counts the finite segments between NaN)"
+        )
     if tie_tolerance is not None:
         tie_tolerance = _checks.positive_scalar(tie_tolerance, "tie_tolerance")
         with np.errstate(over="ignore"):
             rows = np.round(rows / tie_tolerance)
-        if _contains_non_finite(rows):
+        if np.isinf(rows).any():
             raise ValueError(
                 f"tie_tolerance: {tie_tolerance:g} is too small for the values of x "
                 "(x / tie_tolerance overflows float64)"
@@ -167,13 +247,13 @@ def _prepare_rows(x, order, delays, axis, tie_tolerance):
     return rows, batch_shape
 
 
-def _counts(x, order, delay, axis, tie_tolerance):
+def _counts(x, order, delay, axis, tie_tolerance, nan="refuse"):
     """Return counts shaped (..., n_delays, order!) and whether ``delay`` was a scalar."""
     order = _check_order(order)
     delays, scalar_delay = _check_delays(delay)
-    rows, batch_shape = _prepare_rows(x, order, delays, axis, tie_tolerance)
+    rows, batch_shape = _prepare_rows(x, order, delays, axis, tie_tolerance, nan)
     counts = np.zeros((rows.shape[0], delays.size, math.factorial(order)), dtype=np.int64)
-    _count_patterns_kernel(rows, order, delays, counts)
+    _count_patterns_kernel(rows, order, delays, _nan_table(rows), counts)
     return counts.reshape(batch_shape + counts.shape[1:]), scalar_delay
 
 
@@ -267,7 +347,7 @@ def pattern_permutations(codes, order):
     return np.argsort(ranks, axis=-1, kind="stable")
 
 
-def pattern_counts(x, order=5, delay=1, axis=-1, tie_tolerance=None):
+def pattern_counts(x, order=5, delay=1, axis=-1, tie_tolerance=None, nan="refuse"):
     """Return how often each ordinal pattern occurs.
 
     Parameters
@@ -283,32 +363,71 @@ def pattern_counts(x, order=5, delay=1, axis=-1, tie_tolerance=None):
         Time axis of ``x`` (default last).
     tie_tolerance : float, optional
         Round values to multiples of this before comparing.
+    nan : {"refuse", "split"}, optional
+        ``"refuse"`` (default) raises on NaN; ``"split"`` counts the windows of each
+        contiguous finite segment and pools them (module docstring).
 
     Returns
     -------
     ndarray of int64, shape (..., [n_delays,] order!)
-        Counts indexed by pattern code; they sum to ``n − (order−1)·delay``.
+        Counts indexed by pattern code; they sum to ``n − (order−1)·delay``
+        (fewer with ``nan="split"``: the windows that span no NaN).
 
     Raises
     ------
     ValueError
-        If ``x`` is not real, is 0-d, holds NaN or ±inf (or integers beyond
-        ±2**53) or is shorter than ``(order−1)·max(delay) + 1`` along ``axis``;
-        if ``axis`` is not an axis of ``x``; if ``order`` is not an integer
-        >= 2 or its tables exceed :data:`MAX_COUNT_TABLE_BYTES`; if ``delay``
-        is not an integer >= 1 or a non-empty 1-D sequence of them; or if
-        ``tie_tolerance`` is not finite and > 0 or too small for the values.
+        If ``x`` is not real, is 0-d, holds ±inf, NaN (unless ``nan="split"``) or
+        integers beyond ±2**53, or is shorter than ``(order−1)·max(delay) + 1``
+        along ``axis``; if ``axis`` is not an axis of ``x``; if ``order`` is not
+        an integer >= 2 or its tables exceed :data:`MAX_COUNT_TABLE_BYTES`; if
+        ``delay`` is not an integer >= 1 or a non-empty 1-D sequence of them; if
+        ``tie_tolerance`` is not finite and > 0 or too small for the values; or
+        if ``nan`` is not one of :data:`NAN_POLICIES`.
     """
-    counts, scalar_delay = _counts(x, order, delay, axis, tie_tolerance)
+    counts, scalar_delay = _counts(x, order, delay, axis, tie_tolerance, nan)
     return counts[..., 0, :] if scalar_delay else counts
 
 
-def missing_patterns(x, order=5, delay=1, axis=-1, tie_tolerance=None):
+def tie_fraction(x, order=5, delay=1, axis=-1, tie_tolerance=None, nan="refuse"):
+    """Return the share of windows holding at least two equal samples (ties).
+
+    Ties are ordered by time (module docstring of :mod:`analysis.ordinal`), so many ties bias
+    the distribution toward the patterns that put earlier samples lower: quantised data (counts,
+    values printed to few digits) should report this share next to H and C.
+
+    Parameters
+    ----------
+    x, order, delay, axis, tie_tolerance, nan
+        As for :func:`pattern_counts` (with ``tie_tolerance``, values in the same bin tie).
+
+    Returns
+    -------
+    float or ndarray of float, shape (..., [n_delays])
+        Tied windows / windows, in [0, 1]; NaN where no window spans no NaN (``nan="split"``
+        with every segment shorter than a window).
+
+    Raises
+    ------
+    ValueError
+        As for :func:`pattern_counts`.
+    """
+    order = _check_order(order)
+    delays, scalar_delay = _check_delays(delay)
+    rows, batch_shape = _prepare_rows(x, order, delays, axis, tie_tolerance, nan)
+    tied = np.zeros((rows.shape[0], delays.size), dtype=np.int64)
+    windows = np.zeros_like(tied)
+    _tied_windows_kernel(rows, order, delays, _nan_table(rows), tied, windows)
+    with np.errstate(invalid="ignore"):
+        fraction = tied / windows
+    return _squeeze_delay(fraction.reshape(batch_shape + (delays.size,)), scalar_delay)
+
+
+def missing_patterns(x, order=5, delay=1, axis=-1, tie_tolerance=None, nan="refuse"):
     """Return the number of ordinal patterns that never occur (forbidden patterns).
 
     Parameters
     ----------
-    x, order, delay, axis, tie_tolerance
+    x, order, delay, axis, tie_tolerance, nan
         As for :func:`pattern_counts`.
 
     Returns
@@ -324,5 +443,5 @@ def missing_patterns(x, order=5, delay=1, axis=-1, tie_tolerance=None):
     ValueError
         As for :func:`pattern_counts`.
     """
-    counts, scalar_delay = _counts(x, order, delay, axis, tie_tolerance)
+    counts, scalar_delay = _counts(x, order, delay, axis, tie_tolerance, nan)
     return _squeeze_delay(np.sum(counts == 0, axis=-1), scalar_delay)

@@ -3,7 +3,7 @@
 import numpy as np
 
 from .. import _checks
-from .classification import REGIMES, classify_sampled
+from .classification import REGIME_FLAGS, classify_sampled_codes
 from .patterns import _check_delays, _check_order
 from .statistics import complexity_entropy
 
@@ -19,7 +19,9 @@ def _summary_kernel(values, order, delays):
         entropy[finite], complexity[finite] = complexity_entropy(
             rows[finite], order=order, delay=delays, axis=-1
         )
-    regime = classify_sampled(entropy, complexity, values.shape[-1] - (order - 1) * delays, order)
+    regime = classify_sampled_codes(
+        entropy, complexity, values.shape[-1] - (order - 1) * delays, order
+    )
     shape = batch_shape + (delays.size,)
     return entropy.reshape(shape), complexity.reshape(shape), regime.reshape(shape)
 
@@ -53,7 +55,8 @@ def ordinal_summary(ds, dim="time", order=5, delay=1):
         ``v_statistical_complexity`` (float64, units ``"1"``; NaN for a series
         with NaN or ±inf) and, for
         ``order >= 4``, ``v_regime`` (int8 CF flags: −1 undefined, 0 regular,
-        1 complex, 2 stochastic; see :func:`classify`).  Every variable has
+        1 complex, 2 stochastic; see :func:`classify`; decode with
+        :func:`~analysis.ordinal.regime_names`).  Every variable has
         ``units`` and ``long_name``; ``attrs`` record ``order``, ``delay``, ``dim``.
 
     Raises
@@ -140,8 +143,7 @@ def ordinal_summary(ds, dim="time", order=5, delay=1):
                 {
                     "units": "1",
                     "long_name": f"PECCARY regime of {label} {suffix}",
-                    "flag_values": np.array([-1, 0, 1, 2], dtype=np.int8),
-                    "flag_meanings": "undefined " + " ".join(REGIMES),
+                    **REGIME_FLAGS,
                     "coverage_content_type": "thematicClassification",  # ACDD
                 },
             )

@@ -11,6 +11,9 @@ may point at it. So:
   (:func:`scenario_lock`); a second batch of the same scenario name in the same directory is
   refused, and a lock left by a killed process (the kernel drops it with the process) is
   taken over.
+
+Input files (data a scenario names) are read by :func:`read_untrusted`: the whole regular file,
+never through a link, after checking that parsing it can fit in memory.
 """
 
 from __future__ import annotations
@@ -36,6 +39,46 @@ _PARTIAL = re.compile(r"^\.(.+)\.[a-z0-9_]{8}\.part$")  # mkdtemp's names in ato
 
 class OutputLocked(Exception):
     """Another entrosim process holds the scenario's lock; ``str()`` is one line."""
+
+
+class RefusedFile(ValueError):
+    """An input file refused by :func:`read_untrusted`; ``str()`` is ``PATH: problem``."""
+
+
+def read_untrusted(path: Path, memory_per_byte: float = 1.0) -> bytes:
+    """The bytes of the regular file ``path``, read as untrusted input.
+
+    The file is opened without following a symbolic link (a FIFO does not block the open), must
+    be a regular file, and is refused before reading if ``memory_per_byte`` times its size
+    (what parsing it needs, B per B) exceeds the memory available.
+
+    Raises
+    ------
+    RefusedFile
+        A link, not a regular file, unreadable, or too large.
+    """
+    from sims.core import resources
+
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+    except OSError as error:
+        link = error.errno == errno.ELOOP or Path(path).is_symlink()
+        problem = "a symbolic link (links are not followed)" if link else error.strerror
+        raise RefusedFile(f"{path}: {problem}") from None
+    status = os.fstat(descriptor)
+    if not stat.S_ISREG(status.st_mode):
+        os.close(descriptor)
+        raise RefusedFile(f"{path}: not a regular file")
+    with os.fdopen(descriptor, "rb") as handle:
+        needed = memory_per_byte * status.st_size
+        available = resources.available_memory()
+        if needed > available:
+            raise RefusedFile(
+                f"{path}: {resources.format_bytes(status.st_size)} needs "
+                f"~{resources.format_bytes(needed)} in memory, "
+                f"{resources.format_bytes(available)} available"
+            )
+        return handle.read(status.st_size + 1)[: status.st_size]
 
 
 def is_regular_file(path: Path) -> bool:

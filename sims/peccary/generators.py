@@ -10,6 +10,7 @@ calls are bitwise identical to one call.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from sims.core.rng import xoshiro_state
-from sims.peccary import flows, maps, orbits, signals, specs
+from sims.peccary import datafile, flows, maps, orbits, signals, specs
 
 TRANSIENT_CHUNK = 4096
 """Samples per call when a transient is discarded (bounds the scratch buffer)."""
@@ -335,6 +336,35 @@ def _orbit(name, block, seed, samples):
     return gen
 
 
+# ----------------------------------------------------------------------------- files
+
+
+class ChangedInput(ValueError):
+    """A file series whose content no longer has the SHA-256 its scenario was validated with."""
+
+
+def _file_kernel(samples, gen, values, invariants, first, n):
+    values[0, first : first + n] = samples[first : first + n]
+    invariants[:, first : first + n] = np.nan
+
+
+def _file(name, block, seed, samples):
+    """Read the file again and check it is the one validated (its hash is in the fingerprint).
+
+    The samples stay outside ``state``: they are fixed by the file, whose hash the checkpoint's
+    run fingerprint pins.
+    """
+    series = datafile.read_series(block)
+    if series.sha256 != block.sha256:
+        raise ChangedInput(
+            f"{block.path}: the file changed since the scenario was validated (SHA-256 "
+            f"{series.sha256}, expected {block.sha256})"
+        )
+    gen = _new(name, block, 1)
+    gen.kernel = functools.partial(_file_kernel, series.values[:samples].copy())
+    return gen
+
+
 BUILDERS = {
     "sine": _sines,
     "sum_of_sines": _sines,
@@ -350,6 +380,7 @@ BUILDERS = {
     "double_pendulum": _flow,
     "henon_heiles": _orbit,
     "orbit": _orbit,
+    "file": _file,
 }
 
 

@@ -12,18 +12,19 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import xarray as xr
-from pydantic import model_validator
+from pydantic import ValidationInfo, model_validator
 
 from analysis import ordinal
 from sims.core import state_checks as checks
 from sims.core.output import NAN_MEANING, QUALITY_INFORMATION
 from sims.core.scenario import ParamError, StrictModel, param
 from sims.core.simulation import Model, NonFiniteValue
-from sims.peccary import generators, specs, workflow
+from sims.peccary import datafile, generators, specs, workflow
 
 NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 POPULATION_NAME = "population"
@@ -77,6 +78,37 @@ class PeccaryParams(StrictModel):
     population: specs.Population = param(
         specs.Population(), units="1", description="Population of tracer orbits at one energy"
     )
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _read_files(cls, data: Any, handler, info: ValidationInfo) -> PeccaryParams:
+        """Validate; read every ``file`` series; validate again with what reading filled in.
+
+        A file block gets its absolute path, SHA-256 and time step, and ``samples``, if not
+        given, becomes the length of the shortest file.
+        """
+        params = handler(data)
+        files = {name: b for name, b in params.series.items() if b.kind == "file"}
+        if not files:
+            return params
+        folder = (info.context or {}).get("scenario_dir")  # see sims.core.scenario._validate
+        scenario_dir = Path(folder) if folder else Path.cwd()
+        resolved, lengths = {}, {}
+        for name, block in files.items():
+            try:
+                resolved[name], series = datafile.resolve_block(block, scenario_dir)
+            except ParamError as error:
+                raise ParamError(f"series.{name}.{error.key}", error.problem, error.got) from None
+            lengths[name] = series.values.size
+        given = dict(data) if isinstance(data, dict) else params.model_dump()
+        samples = given.setdefault("samples", min(lengths.values()))
+        for name, length in lengths.items():
+            if samples > length:
+                raise ParamError(
+                    "samples", f"exceeds the {length} samples of series {name!r}", samples
+                )
+        given["series"] = {**params.series, **resolved}
+        return handler(given)
 
     @model_validator(mode="after")
     def _consistent(self) -> PeccaryParams:
@@ -139,6 +171,14 @@ class PeccaryModel(Model):
             self.row_slices.append(slice(rows, rows + gen.n_rows))
             self.source_slices.append(slice(sources, sources + gen.n_sources))
             rows, sources = rows + gen.n_rows, sources + gen.n_sources
+        self.file_rows = np.concatenate(
+            [
+                np.arange(rows.start, rows.stop)
+                for gen, rows in zip(self.generators, self.row_slices, strict=True)
+                if gen.block.kind == "file"
+            ]
+            + [np.zeros(0, dtype=np.int64)]
+        )
         self.values = np.zeros((rows, params.samples))
         self.invariants = np.zeros((sources, params.samples))
 
@@ -166,6 +206,7 @@ class PeccaryModel(Model):
             If a series diverged (a map or a flow outside its bounded regime).
         """
         bad = ~np.isfinite(self.values[:, : self.step_count])
+        bad[self.file_rows] = False  # read from files: NaN gaps allowed (nan: split), no inf
         if bad.any():
             sample = int(bad.any(axis=0).argmax())
             row = int(bad[:, sample].argmax())
@@ -309,7 +350,11 @@ class PeccaryModel(Model):
             variables["value"] = (
                 ("series", "sample"),
                 self.values,
-                {"units": "1", "long_name": "generated series"},
+                {
+                    "units": "1",
+                    "long_name": "generated or read series",
+                    NAN_MEANING: "a missing value of a series read from a file (nan: split)",
+                },
             )
             variables["invariant"] = (
                 ("source", "sample"),
@@ -328,15 +373,20 @@ class PeccaryModel(Model):
             "classification_rule": "analysis.ordinal.classify (PECCARY periodic bounds, "
             f"complex at >= {ordinal.COMPLEX_FRACTION} of the C_min-C_max band)",
         }
+        for name, block in params.series.items():
+            if block.kind == "file":
+                key = f"input_file_{name.replace('-', '_')}"  # CF: letters, digits, _
+                attrs[key], attrs[f"{key}_sha256"] = block.path, block.sha256
         return xr.Dataset(variables, coords=coords, attrs=attrs)
 
     @classmethod
     def summarize(cls, dataset: xr.Dataset) -> str:
         """Series count, regimes at the PECCARY delay and the worst invariant error."""
-        codes = dataset.peccary_classification.values
-        names = ("undefined",) + ordinal.REGIMES
+        names = ordinal.regime_names(dataset.peccary_classification).values
         parts = [
-            f"{int(np.sum(codes == c))} {names[c + 1]}" for c in (0, 1, 2, -1) if np.any(codes == c)
+            f"{int(np.sum(names == name))} {name}"
+            for name in ordinal.REGIMES + (ordinal.UNDEFINED,)
+            if np.any(names == name)
         ]
         error = dataset.relative_invariant_error.values
         worst = f", max |ΔE/E0| {np.nanmax(error):.2e}" if np.isfinite(error).any() else ""

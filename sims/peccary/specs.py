@@ -8,6 +8,7 @@ quantities listed in ``variables`` as separate series. Times are in the generato
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 import numpy as np
@@ -470,6 +471,74 @@ class Population(StrictModel):
         )
 
 
+class File(StrictModel):
+    """A series read from a CSV or NetCDF file (see :mod:`sims.peccary.datafile`).
+
+    The file is read when the scenario is validated: ``path`` is resolved against the scenario
+    file's folder, ``sha256`` and ``time_step`` are filled in (so the resolved scenario written
+    into every output pins the file's content, and the hash is part of the run fingerprint), and
+    a run reads the file again and refuses it if its hash changed. The run uses the first
+    ``samples`` values (by default, ``samples`` is the file's length).
+    """
+
+    kind: Literal["file"] = "file"
+    path: str = param(
+        "", units="1", description="CSV or NetCDF file, relative to the scenario file's folder"
+    )
+    format: Literal["csv", "netcdf"] | None = param(
+        None, units="1", description="File format (default: from the suffix .csv/.txt/.nc)"
+    )
+    column: str | int = param(
+        0,
+        units="1",
+        description="CSV column (header name, or 0-based index, negative from the end) or "
+        "NetCDF variable",
+    )
+    time_column: str | int | None = param(
+        None,
+        units="1",
+        description="Column/variable of times (numbers, or ISO 8601 dates in days) giving the "
+        "step; NetCDF default: the coordinate of the variable's dimension",
+    )
+    time_step: float | None = param(
+        None, units="time", description="Sampling step (default: inferred from the times)", gt=0
+    )
+    nan: Literal["refuse", "split"] = param(
+        "refuse",
+        units="1",
+        description="Missing values: refuse, or split into finite segments no pattern spans",
+    )
+    header: bool = param(True, units="1", description="CSV: the first line names the columns")
+    delimiter: str = param(",", units="1", description="CSV: the cell separator (one character)")
+    dimension: str | None = param(
+        None, units="1", description="NetCDF: the dimension the variable must run along"
+    )
+    sha256: str | None = param(
+        None, units="1", description="SHA-256 of the file (filled in; a given value pins it)"
+    )
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        """The one series read: named after its column."""
+        return (str(self.column),)
+
+    @property
+    def sample_interval(self) -> float:
+        """Time between samples (``time_step``, filled in when the scenario is validated)."""
+        return float(self.time_step) if self.time_step is not None else 1.0
+
+    def check(self):
+        """Raise :class:`ParamError` (key relative to the block) for inconsistent values."""
+        if not self.path:
+            raise ParamError("path", "give the file to read", self.path)
+        if len(self.delimiter) != 1 or self.delimiter in '"\r\n':
+            raise ParamError("delimiter", "must be one character (not a quote)", self.delimiter)
+        if not self.header and not isinstance(self.column, int):
+            raise ParamError("column", "without a header, give a 0-based index", self.column)
+        if self.sha256 is not None and not re.fullmatch(r"[0-9a-f]{64}", self.sha256):
+            raise ParamError("sha256", "must be 64 lower-case hex digits", self.sha256)
+
+
 SeriesSpec = Annotated[
     Sine
     | SumOfSines
@@ -484,7 +553,8 @@ SeriesSpec = Annotated[
     | Rossler
     | DoublePendulum
     | HenonHeiles
-    | Orbit,
+    | Orbit
+    | File,
     Field(discriminator="kind"),
 ]
 KINDS = (
@@ -503,6 +573,7 @@ KINDS = (
     "henon_heiles",
     "orbit",
 )
+"""The generated kinds (every one runs with its defaults); ``file`` reads a series instead."""
 
 
 def substeps(block) -> int:

@@ -4,9 +4,14 @@ For every series: (1) the natural timescale t_nat (:func:`analysis.ordinal.natur
 (2) the PECCARY delay, whose pattern time (order − 1)·delay·Δt is ``pattern_fraction``·t_nat
 (:func:`analysis.ordinal.recommended_delay`); (3) the ordinal-pattern counts over all delays in one
 compiled pass (:func:`analysis.ordinal.pattern_counts`), giving H, C and the missing patterns;
-(4) the regime of every (series, delay) point (:func:`analysis.ordinal.classify_sampled`), left
-undefined (−1) when there are fewer than ``MIN_WINDOWS_PER_PATTERN · order!`` windows. The same
-quantities are also given at each series' own PECCARY delay.
+(4) the regime of every (series, delay) point (:func:`analysis.ordinal.classify_sampled_codes`),
+left undefined (−1) when there are fewer than ``MIN_WINDOWS_PER_PATTERN · order!`` windows; (5) the
+share of windows holding a tie (:func:`analysis.ordinal.tie_fraction`). The same quantities are
+also given at each series' own PECCARY delay.
+
+A series read from a file may hold NaN gaps (``nan: split``): it is then cut into its finite
+segments, no ordinal window spans a gap, and the counts of all segments are pooled
+(``nan="split"`` of :mod:`analysis.ordinal`); window counts are those actually counted.
 """
 
 from __future__ import annotations
@@ -19,25 +24,24 @@ import xarray as xr
 from analysis import ordinal
 from sims.core.output import NAN_MEANING, THEMATIC_CLASSIFICATION
 
-REGIME_FLAGS = {
-    "flag_values": np.array([-1, 0, 1, 2], dtype=np.int8),
-    "flag_meanings": "undefined " + " ".join(ordinal.REGIMES),
-    **THEMATIC_CLASSIFICATION,
-}
+REGIME_FLAGS = {**ordinal.REGIME_FLAGS, **THEMATIC_CLASSIFICATION}
 NO_TIMESCALE = "no natural timescale (too few mean crossings or extrema): no PECCARY delay"
 NO_DELAY = -1
 """``peccary_delay`` of a series without a natural timescale (too few mean crossings)."""
 
 
-def _timescale_and_delay(series, dt, order, pattern_fraction, method):
+NO_WINDOWS = "no window spans no gap (every finite segment is shorter than one window)"
+
+
+def _timescale_and_delay(series, dt, order, pattern_fraction, method, nan):
     try:
-        timescale = ordinal.natural_timescale(series, dt=dt, method=method)
+        timescale = ordinal.natural_timescale(series, dt=dt, method=method, nan=nan)
     except ValueError:
         return np.nan, NO_DELAY
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         delay = ordinal.recommended_delay(
-            series, order=order, dt=dt, pattern_fraction=pattern_fraction, method=method
+            series, order=order, dt=dt, pattern_fraction=pattern_fraction, method=method, nan=nan
         )
     return timescale, delay
 
@@ -48,7 +52,7 @@ def analyse(values, sample_interval, order, delays, pattern_fraction, method):
     Parameters
     ----------
     values : ndarray, shape (series, samples)
-        Series sampled every ``sample_interval[series]``; rows must be free of NaN.
+        Series sampled every ``sample_interval[series]``; NaN marks a gap (module docstring).
     sample_interval : ndarray, shape (series,)
         Δt of each row (time).
     order : int
@@ -64,44 +68,49 @@ def analyse(values, sample_interval, order, delays, pattern_fraction, method):
     -------
     dict of str to ndarray
         ``permutation_entropy``, ``statistical_complexity``, ``missing_patterns``,
-        ``classification`` (series, delay); ``natural_timescale``, ``duration_ratio``,
-        ``peccary_delay`` and ``peccary_*`` (series).
+        ``windows``, ``tie_fraction``, ``classification`` (series, delay);
+        ``natural_timescale``, ``duration_ratio``, ``peccary_delay`` and ``peccary_*`` (series).
     """
     n_series, n_samples = values.shape
     delays = np.asarray(delays, dtype=np.int64)
-    counts = ordinal.pattern_counts(values, order=order, delay=delays)
+    nan = "split" if np.isnan(values).any() else "refuse"
+    counts = ordinal.pattern_counts(values, order=order, delay=delays, nan=nan)
     entropy, complexity = ordinal.complexity_entropy_from_counts(counts)
-    n_windows = n_samples - (order - 1) * delays
+    n_windows = counts.sum(axis=-1)
     result = {
         "permutation_entropy": entropy,
         "statistical_complexity": complexity,
-        "missing_patterns": np.sum(counts == 0, axis=-1),
-        "classification": ordinal.classify_sampled(entropy, complexity, n_windows, order),
+        "missing_patterns": np.where(n_windows > 0, np.sum(counts == 0, axis=-1), -1),
+        "windows": n_windows,
+        "tie_fraction": ordinal.tie_fraction(values, order=order, delay=delays, nan=nan),
+        "classification": ordinal.classify_sampled_codes(entropy, complexity, n_windows, order),
     }
     timescale = np.full(n_series, np.nan)
     own_delay = np.full(n_series, NO_DELAY, dtype=np.int64)
     for row in range(n_series):
         timescale[row], own_delay[row] = _timescale_and_delay(
-            values[row], sample_interval[row], order, pattern_fraction, method
+            values[row], sample_interval[row], order, pattern_fraction, method, nan
         )
     result["natural_timescale"] = timescale
     result["duration_ratio"] = (n_samples - 1) * sample_interval / timescale
     own_entropy, own_complexity = np.full(n_series, np.nan), np.full(n_series, np.nan)
     own_missing = np.full(n_series, -1, dtype=np.int64)
+    own_windows = np.zeros(n_series, dtype=np.int64)
     usable = (own_delay > 0) & ((order - 1) * own_delay + 1 <= n_samples)
     for delay in np.unique(own_delay[usable]):
         rows = np.flatnonzero(usable & (own_delay == delay))
-        delay_counts = ordinal.pattern_counts(values[rows], order=order, delay=int(delay))
+        delay_counts = ordinal.pattern_counts(values[rows], order=order, delay=int(delay), nan=nan)
         own_entropy[rows], own_complexity[rows] = ordinal.complexity_entropy_from_counts(
             delay_counts
         )
-        own_missing[rows] = np.sum(delay_counts == 0, axis=-1)
+        own_windows[rows] = delay_counts.sum(axis=-1)
+        own_missing[rows] = np.where(own_windows[rows] > 0, np.sum(delay_counts == 0, axis=-1), -1)
     result["peccary_delay"] = own_delay
     result["peccary_entropy"] = own_entropy
     result["peccary_complexity"] = own_complexity
     result["peccary_missing_patterns"] = own_missing
-    result["peccary_classification"] = ordinal.classify_sampled(
-        own_entropy, own_complexity, n_samples - (order - 1) * own_delay, order
+    result["peccary_classification"] = ordinal.classify_sampled_codes(
+        own_entropy, own_complexity, own_windows, order
     )
     return result
 
@@ -110,6 +119,8 @@ ANALYSIS_VARIABLES = (
     "permutation_entropy",
     "statistical_complexity",
     "missing_patterns",
+    "windows",
+    "tie_fraction",
     "classification",
     "natural_timescale",
     "duration_ratio",
@@ -130,17 +141,42 @@ def analysis_variables(result, order, pattern_fraction):
         "permutation_entropy": (
             ("series", "delay"),
             result["permutation_entropy"],
-            {"units": "1", "long_name": f"normalized permutation entropy H {at}"},
+            {
+                "units": "1",
+                "long_name": f"normalized permutation entropy H {at}",
+                NAN_MEANING: NO_WINDOWS,
+            },
         ),
         "statistical_complexity": (
             ("series", "delay"),
             result["statistical_complexity"],
-            {"units": "1", "long_name": f"Jensen-Shannon statistical complexity C {at}"},
+            {
+                "units": "1",
+                "long_name": f"Jensen-Shannon statistical complexity C {at}",
+                NAN_MEANING: NO_WINDOWS,
+            },
         ),
         "missing_patterns": (
             ("series", "delay"),
             result["missing_patterns"],
-            {"units": "1", "long_name": f"ordinal patterns never observed (of {order}!)"},
+            {
+                "units": "1",
+                "long_name": f"ordinal patterns never observed (of {order}!; -1: no window)",
+            },
+        ),
+        "windows": (
+            ("series", "delay"),
+            result["windows"],
+            {"units": "1", "long_name": f"ordinal windows counted {at} (none spans a gap)"},
+        ),
+        "tie_fraction": (
+            ("series", "delay"),
+            result["tie_fraction"],
+            {
+                "units": "1",
+                "long_name": f"share of windows holding two equal samples {at}",
+                NAN_MEANING: NO_WINDOWS,
+            },
         ),
         "classification": (
             ("series", "delay"),
@@ -176,7 +212,7 @@ def analysis_variables(result, order, pattern_fraction):
             {
                 "units": "1",
                 "long_name": f"normalized permutation entropy H {own}",
-                NAN_MEANING: NO_TIMESCALE,
+                NAN_MEANING: f"{NO_TIMESCALE}; or {NO_WINDOWS}",
             },
         ),
         "peccary_complexity": (
@@ -185,7 +221,7 @@ def analysis_variables(result, order, pattern_fraction):
             {
                 "units": "1",
                 "long_name": f"statistical complexity C {own}",
-                NAN_MEANING: NO_TIMESCALE,
+                NAN_MEANING: f"{NO_TIMESCALE}; or {NO_WINDOWS}",
             },
         ),
         "peccary_missing_patterns": (
