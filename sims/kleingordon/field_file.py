@@ -21,14 +21,13 @@ refused. Every problem is a :class:`FieldFileError` naming the file and the para
 from __future__ import annotations
 
 import hashlib
-import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from sims.core import resources
+from sims.core.files import RefusedFile, read_untrusted
 
 GRID_TOLERANCE = 1e-9  # relative (to L) rounding allowed in the grid's positions and length
 TIME_TOLERANCE = 1e-9  # relative (to max(1, |t|)) rounding allowed when matching ``time``
@@ -55,17 +54,9 @@ class FieldSnapshot:
 def read_bytes(path: Path) -> bytes:
     """The whole file, refusing links, non-regular files and sizes beyond available memory."""
     try:
-        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK  # a FIFO must not block
-        descriptor = os.open(path, flags)
-    except OSError as error:
-        problem = "is a symbolic link (links are not followed)" if path.is_symlink() else None
-        raise FieldFileError("path", f"{path}: {problem or error.strerror}") from None
-    with os.fdopen(descriptor, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise FieldFileError("path", f"{path}: not a regular file")
-        _check_fits(path, "path", info.st_size)
-        return handle.read()
+        return read_untrusted(path)
+    except RefusedFile as error:
+        raise FieldFileError("path", str(error)) from None
 
 
 def sha256(data: bytes) -> str:
