@@ -1,0 +1,40 @@
+"""Cache keys for build-time work: the package sources, the scenarios and the library versions.
+
+Anything the docs build computes (figures from runs, executed notebooks) is stored under
+``docs/_build/.entrosim_cache/<key>/``, so a rebuild with unchanged code is fast and any change to
+``sims/``, ``analysis/``, ``scenarios/`` or the numerical libraries recomputes everything.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.metadata
+import platform
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+SOURCE_FOLDERS = ("sims", "analysis", "scenarios")
+SOURCE_SUFFIXES = {".py", ".yaml"}
+LIBRARIES = ("numpy", "numba", "scipy", "xarray", "matplotlib", "pydantic", "netCDF4", "ipykernel")
+
+
+@functools.cache
+def source_key() -> str:
+    """SHA-256 prefix of every source file, the Python version and the library versions."""
+    digest = hashlib.sha256(platform.python_version().encode())
+    for library in LIBRARIES:
+        digest.update(f"{library}={importlib.metadata.version(library)}".encode())
+    for folder in SOURCE_FOLDERS:
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.suffix in SOURCE_SUFFIXES and path.is_file() and not path.is_symlink():
+                digest.update(path.relative_to(ROOT).as_posix().encode())
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+def cache_dir(srcdir: str | Path, kind: str) -> Path:
+    """``docs/_build/.entrosim_cache/<kind>/<source key>`` (created)."""
+    path = Path(srcdir) / "_build" / ".entrosim_cache" / kind / source_key()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
