@@ -11,8 +11,9 @@ from pathlib import Path
 DOCS = Path(__file__).resolve().parent
 sys.path[:0] = [str(DOCS.parent), str(DOCS / "_ext")]  # this checkout's code, then the extension
 
-import sims  # noqa: E402
 from entrosim_docs.caching import cache_dir  # noqa: E402
+
+import sims  # noqa: E402
 
 project = "entrosim"
 author = "entrosim developers"
@@ -33,6 +34,7 @@ templates_path = ["_templates"]
 exclude_patterns = ["_build", "_ext", "_templates", "**.ipynb_checkpoints", "jupyter_execute"]
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
 root_doc = "index"
+smartquotes = False  # keep "--set" and quotes in help texts and prose exactly as written
 
 # MyST: $...$ and $$...$$ maths, ::: fences, {attr} blocks
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
@@ -46,6 +48,7 @@ nb_execution_timeout = 600  # seconds per cell
 nb_execution_raise_on_error = True
 nb_execution_in_temp = True  # notebooks work in temporary folders, never in the docs tree
 nb_execution_show_tb = True
+nb_kernel_rgx_aliases = {"python3": "entrosim-docs"}  # see entrosim_docs.kernel
 nb_merge_streams = True
 
 # API reference: autosummary writes a stub per module, class and function.

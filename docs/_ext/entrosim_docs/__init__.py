@@ -8,9 +8,10 @@ Directives: ``entrosim-params`` (parameter tables from the pydantic models), ``e
 from __future__ import annotations
 
 from . import gallery
-from .docstrings import process_docstring
 from .cli_reference import CliDirective
+from .docstrings import process_docstring
 from .figures import FigureDirective
+from .kernel import install_kernel
 from .params import ParamsDirective
 from .scenarios import ScenariosDirective
 
@@ -24,6 +25,7 @@ def setup(app):
     app.add_directive("entrosim-gallery", gallery.GalleryDirective)
     app.connect("autodoc-process-docstring", process_docstring, priority=100)
     app.connect("config-inited", gallery.copy_notebooks)
+    app.connect("config-inited", install_kernel)
     app.connect("env-before-read-docs", gallery.read_gallery_last)
     app.connect("env-get-outdated", gallery.gallery_outdated)
     app.connect("env-purge-doc", gallery.purge_thumbnail)

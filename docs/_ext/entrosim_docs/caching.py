@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.metadata
+import os
 import platform
 from pathlib import Path
 
@@ -38,3 +39,8 @@ def cache_dir(srcdir: str | Path, kind: str) -> Path:
     path = Path(srcdir) / "_build" / ".entrosim_cache" / kind / source_key()
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def checkout_pythonpath() -> str:
+    """``PYTHONPATH`` for child processes: this checkout first, then the caller's own."""
+    return os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))

@@ -55,6 +55,7 @@ class CliDirective(SphinxDirective):
     """``.. entrosim-cli::``: the usage, help and a table of arguments of every subcommand."""
 
     def run(self) -> list[nodes.Node]:
+        """Nodes of the usage line and of a section per subcommand."""
         from sims.cli import build_parser
 
         parser = build_parser()

@@ -1,4 +1,4 @@
-"""``entrosim-figure``: run a small version of a shipped scenario and draw it with ``entrosim plot``.
+"""``entrosim-figure``: a small run of a shipped scenario, drawn by ``entrosim plot``.
 
 The run and the plot happen at build time in a subprocess (``python -m sims run ... --set ...``
 then ``python -m sims plot``), so the figure always shows what the current code does. The PNG is
@@ -21,14 +21,14 @@ from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from .caching import ROOT, cache_dir
+from .caching import cache_dir, checkout_pythonpath
 
 logger = logging.getLogger(__name__)
 RUN_TIMEOUT_SECONDS = 600
 
 
 def _entrosim(arguments: list[str], cwd: Path) -> None:
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    environment = {**os.environ, "PYTHONPATH": checkout_pythonpath()}
     result = subprocess.run(
         [sys.executable, "-m", "sims", *arguments],
         cwd=cwd,
@@ -72,6 +72,7 @@ class FigureDirective(SphinxDirective):
     option_spec = {"set": directives.unchanged, "alt": directives.unchanged}
 
     def run(self) -> list[nodes.Node]:
+        """A figure node of the cached PNG, its caption and the command that made it."""
         overrides = (self.options.get("set") or "").split()
         path = scenario_figure(self.env.srcdir, self.arguments[0], overrides)
         uri = "/" + path.relative_to(self.env.srcdir).as_posix()

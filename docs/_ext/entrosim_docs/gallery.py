@@ -93,6 +93,7 @@ class GalleryDirective(SphinxDirective):
     """``.. entrosim-gallery::``: a hidden toctree of the notebooks and a grid of cards."""
 
     def run(self) -> list[nodes.Node]:
+        """The toctree and the grid of cards, parsed from generated reStructuredText."""
         env = self.env
         notebooks = sorted(
             f"{GALLERY}/{path.stem}" for path in (Path(env.srcdir) / GALLERY).glob("*.ipynb")
@@ -103,7 +104,11 @@ class GalleryDirective(SphinxDirective):
         lines += ["", ".. grid:: 1 2 3 3", "   :gutter: 3", ""]
         for name in notebooks:
             title = env.titles[name].astext() if name in env.titles else name
-            lines += [f"   .. grid-item-card:: {title}", f"      :link: /{name}", "      :link-type: doc"]
+            lines += [
+                f"   .. grid-item-card:: {title}",
+                f"      :link: /{name}",
+                "      :link-type: doc",
+            ]
             if name in thumbnails:
                 lines.append(f"      :img-top: {thumbnails[name]}")
                 lines.append(f"      :img-alt: last figure of {title}")

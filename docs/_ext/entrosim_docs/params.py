@@ -218,6 +218,7 @@ class ParamsDirective(SphinxDirective):
     required_arguments = 1
 
     def run(self) -> list[nodes.Node]:
+        """Rubrics, summaries and tables of the requested model and its nested models."""
         from sims.core import registry, scenario
 
         name = self.arguments[0]

@@ -35,6 +35,7 @@ class ScenariosDirective(SphinxDirective):
     required_arguments = 1
 
     def run(self) -> list[nodes.Node]:
+        """One table of the system's scenarios."""
         rows = scenario_rows(self.arguments[0])
         if not rows:
             raise self.error(f"no shipped scenario for system {self.arguments[0]!r}")
