@@ -172,9 +172,9 @@ def test_api_reference_covers_every_system_and_core_module(site):
 @pytest.mark.parametrize("notebook", sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb")))
 def test_every_notebook_is_rendered_with_image_outputs(site, notebook):
     out, _ = site
-    page = out / "gallery" / f"{notebook}.html"
+    page = out / "gallery" / "notebooks" / f"{notebook}.html"
     assert page.is_file()
     text = page.read_text(encoding="utf-8")
     assert re.search(r'<div class="cell_output[^"]*">.*?<img', text, re.S), notebook
     gallery = (out / "gallery" / "index.html").read_text(encoding="utf-8")
-    assert f'href="{notebook}.html"' in gallery
+    assert f'href="notebooks/{notebook}.html"' in gallery

@@ -24,7 +24,7 @@ def setup(app):
     app.add_directive("entrosim-figure", FigureDirective)
     app.add_directive("entrosim-gallery", gallery.GalleryDirective)
     app.connect("autodoc-process-docstring", process_docstring, priority=100)
-    app.connect("config-inited", gallery.copy_notebooks)
+    app.connect("config-inited", gallery.link_notebooks)
     app.connect("config-inited", install_kernel)
     app.connect("env-before-read-docs", gallery.read_gallery_last)
     app.connect("env-get-outdated", gallery.gallery_outdated)

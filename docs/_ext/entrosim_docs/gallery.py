@@ -1,7 +1,7 @@
 """The notebook gallery: ``notebooks/*.ipynb`` rendered with their outputs, a thumbnail each.
 
-At ``config-inited`` the notebooks are copied into ``docs/gallery/`` (ignored by git; a copy is
-rewritten only when its bytes change, so an unchanged notebook is not re-read). myst-nb executes
+At ``config-inited`` ``docs/gallery/notebooks`` is made a link to ``notebooks/`` (ignored by
+git), so the notebooks are documents of the site without a copy to keep in step. myst-nb executes
 them while reading (``nb_execution_mode = "cache"``); when a notebook's doctree is read, its last
 image output is kept as its thumbnail. The gallery page is read after every notebook
 (``env-before-read-docs``), so ``entrosim-gallery`` can lay out one card per notebook with its
@@ -11,33 +11,36 @@ title and thumbnail.
 from __future__ import annotations
 
 import hashlib
-import shutil
 from pathlib import Path
 
 from docutils import nodes
 from docutils.statemachine import StringList
+from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxDirective
 
 from .caching import ROOT
 
 NOTEBOOKS = ROOT / "notebooks"
+NOTEBOOK_FOLDER = "notebooks"
 GALLERY = "gallery"
 GALLERY_INDEX = f"{GALLERY}/index"
 THUMBNAILS = "_build/.entrosim_cache/thumbnails"
 
 
-def copy_notebooks(app, config) -> None:
-    """Mirror ``notebooks/*.ipynb`` into ``<srcdir>/gallery/`` (only changed bytes rewritten)."""
-    target = Path(app.srcdir) / GALLERY
-    target.mkdir(exist_ok=True)
-    wanted = {path.name: path for path in sorted(NOTEBOOKS.glob("*.ipynb")) if path.is_file()}
-    for stale in target.glob("*.ipynb"):
-        if stale.name not in wanted:
-            stale.unlink()
-    for name, source in wanted.items():
-        copy = target / name
-        if not copy.is_file() or copy.read_bytes() != source.read_bytes():
-            shutil.copyfile(source, copy)
+def link_notebooks(app, config) -> None:
+    """Make ``<srcdir>/gallery/notebooks`` a link to the checkout's ``notebooks/`` folder.
+
+    Executed through the link, a notebook's working directory is ``notebooks/`` itself (the
+    kernel's ``os.getcwd()`` resolves links), as when it is run by hand or by nbmake.
+    """
+    link = Path(app.srcdir) / GALLERY / NOTEBOOK_FOLDER
+    if link.is_symlink() and link.resolve() == NOTEBOOKS.resolve():
+        return
+    if link.is_symlink():
+        link.unlink()
+    elif link.exists():
+        raise ExtensionError(f"{link}: expected a link to {NOTEBOOKS}, found a real folder")
+    link.symlink_to(NOTEBOOKS, target_is_directory=True)
 
 
 def _thumbnails(env) -> dict[str, str]:
@@ -96,7 +99,8 @@ class GalleryDirective(SphinxDirective):
         """The toctree and the grid of cards, parsed from generated reStructuredText."""
         env = self.env
         notebooks = sorted(
-            f"{GALLERY}/{path.stem}" for path in (Path(env.srcdir) / GALLERY).glob("*.ipynb")
+            f"{GALLERY}/{NOTEBOOK_FOLDER}/{path.stem}"
+            for path in (Path(env.srcdir) / GALLERY / NOTEBOOK_FOLDER).glob("*.ipynb")
         )
         thumbnails = _thumbnails(env)
         lines = [".. toctree::", "   :hidden:", ""]
@@ -112,7 +116,7 @@ class GalleryDirective(SphinxDirective):
             if name in thumbnails:
                 lines.append(f"      :img-top: {thumbnails[name]}")
                 lines.append(f"      :img-alt: last figure of {title}")
-            lines += ["", f"      ``notebooks/{name.removeprefix(GALLERY + '/')}.ipynb``", ""]
+            lines += ["", f"      ``{name.removeprefix(GALLERY + '/')}.ipynb``", ""]
         container = nodes.container(classes=["entrosim-gallery"])
         self.state.nested_parse(StringList(lines, source="entrosim-gallery"), 0, container)
         return container.children
