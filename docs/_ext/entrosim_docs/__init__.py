@@ -8,6 +8,7 @@ Directives: ``entrosim-params`` (parameter tables from the pydantic models), ``e
 from __future__ import annotations
 
 from . import gallery
+from .caching import outdated_by_sources, purge_generated
 from .cli_reference import CliDirective
 from .docstrings import process_docstring
 from .figures import FigureDirective
@@ -27,7 +28,9 @@ def setup(app):
     app.connect("config-inited", gallery.link_notebooks)
     app.connect("config-inited", install_kernel)
     app.connect("env-before-read-docs", gallery.read_gallery_last)
+    app.connect("env-get-outdated", outdated_by_sources)
     app.connect("env-get-outdated", gallery.gallery_outdated)
+    app.connect("env-purge-doc", purge_generated)
     app.connect("env-purge-doc", gallery.purge_thumbnail)
     app.connect("doctree-read", gallery.keep_thumbnail, priority=900)
     return {"version": "1", "parallel_read_safe": False, "parallel_write_safe": True}

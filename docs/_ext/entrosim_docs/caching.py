@@ -44,3 +44,30 @@ def cache_dir(srcdir: str | Path, kind: str) -> Path:
 def checkout_pythonpath() -> str:
     """``PYTHONPATH`` for child processes: this checkout first, then the caller's own."""
     return os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+
+
+def note_generated(env) -> None:
+    """Record that the current document shows output of the code (re-read when it changes)."""
+    if not hasattr(env, "entrosim_generated"):
+        env.entrosim_generated = set()
+    env.entrosim_generated.add(env.docname)
+
+
+def outdated_by_sources(app, env, added, changed, removed) -> list[str]:
+    """Documents to re-read because the sources changed since the last build.
+
+    Sphinx re-reads a page when its own file changes; pages generated from the code (tables,
+    figures, executed notebooks) must also be re-read when :func:`source_key` changes.
+    """
+    key = source_key()
+    if getattr(env, "entrosim_source_key", key) == key:
+        env.entrosim_source_key = key
+        return []
+    env.entrosim_source_key = key
+    notebooks = [name for name in env.found_docs if env.doc2path(name).suffix == ".ipynb"]
+    return sorted(set(getattr(env, "entrosim_generated", ())) | set(notebooks))
+
+
+def purge_generated(app, env, docname: str) -> None:
+    """Forget that a document is generated before it is re-read."""
+    getattr(env, "entrosim_generated", set()).discard(docname)

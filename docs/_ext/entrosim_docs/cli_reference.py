@@ -7,6 +7,7 @@ import argparse
 from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
+from .caching import note_generated
 from .tables import literal, table
 
 
@@ -56,6 +57,7 @@ class CliDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         """Nodes of the usage line and of a section per subcommand."""
+        note_generated(self.env)
         from sims.cli import build_parser
 
         parser = build_parser()

@@ -21,7 +21,7 @@ from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from .caching import cache_dir, checkout_pythonpath
+from .caching import cache_dir, checkout_pythonpath, note_generated
 
 logger = logging.getLogger(__name__)
 RUN_TIMEOUT_SECONDS = 600
@@ -73,6 +73,7 @@ class FigureDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         """A figure node of the cached PNG, its caption and the command that made it."""
+        note_generated(self.env)
         overrides = (self.options.get("set") or "").split()
         path = scenario_figure(self.env.srcdir, self.arguments[0], overrides)
         uri = "/" + path.relative_to(self.env.srcdir).as_posix()

@@ -18,7 +18,7 @@ from docutils.statemachine import StringList
 from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxDirective
 
-from .caching import ROOT
+from .caching import ROOT, note_generated
 
 NOTEBOOKS = ROOT / "notebooks"
 NOTEBOOK_FOLDER = "notebooks"
@@ -97,6 +97,7 @@ class GalleryDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         """The toctree and the grid of cards, parsed from generated reStructuredText."""
+        note_generated(self.env)
         env = self.env
         notebooks = sorted(
             f"{GALLERY}/{NOTEBOOK_FOLDER}/{path.stem}"

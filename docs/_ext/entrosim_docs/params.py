@@ -21,6 +21,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 from sphinx.util.docutils import SphinxDirective
 
+from .caching import note_generated
 from .tables import literal, table
 
 MAPPING_KEY = "<name>"
@@ -170,7 +171,9 @@ def default_text(info: FieldInfo) -> str:
         value = info.default
     if isinstance(value, BaseModel):
         return "(the table below)"
-    text = yaml.safe_dump(_plain(value), default_flow_style=True, width=10**6).strip()
+    text = yaml.safe_dump(
+        _plain(value), default_flow_style=True, width=10**6, sort_keys=False
+    ).strip()
     text = text.removesuffix("\n...").removesuffix("...").strip()
     return text if len(text) <= _MAX_DEFAULT_CHARS else text[: _MAX_DEFAULT_CHARS - 1] + "…"
 
@@ -219,6 +222,7 @@ class ParamsDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         """Rubrics, summaries and tables of the requested model and its nested models."""
+        note_generated(self.env)
         from sims.core import registry, scenario
 
         name = self.arguments[0]

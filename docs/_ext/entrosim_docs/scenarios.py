@@ -6,11 +6,12 @@ import yaml
 from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
+from .caching import note_generated
 from .tables import literal, table
 
 
 def _flow(value) -> str:
-    return yaml.safe_dump(value, default_flow_style=True, width=10**6).strip()
+    return yaml.safe_dump(value, default_flow_style=True, width=10**6, sort_keys=False).strip()
 
 
 def scenario_rows(system: str) -> list[tuple]:
@@ -36,6 +37,7 @@ class ScenariosDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         """One table of the system's scenarios."""
+        note_generated(self.env)
         rows = scenario_rows(self.arguments[0])
         if not rows:
             raise self.error(f"no shipped scenario for system {self.arguments[0]!r}")
