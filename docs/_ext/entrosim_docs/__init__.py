@@ -8,7 +8,7 @@ Directives: ``entrosim-params`` (parameter tables from the pydantic models), ``e
 from __future__ import annotations
 
 from . import gallery
-from .caching import outdated_by_sources, purge_generated
+from .caching import outdated_by_sources, purge_generated, reset_stale_api_stubs
 from .cli_reference import CliDirective
 from .docstrings import process_docstring
 from .figures import FigureDirective
@@ -27,6 +27,7 @@ def setup(app):
     app.connect("autodoc-process-docstring", process_docstring, priority=100)
     app.connect("config-inited", gallery.link_notebooks)
     app.connect("config-inited", install_kernel)
+    app.connect("config-inited", reset_stale_api_stubs)
     app.connect("env-before-read-docs", gallery.read_gallery_last)
     app.connect("env-get-outdated", outdated_by_sources)
     app.connect("env-get-outdated", gallery.gallery_outdated)

@@ -12,6 +12,7 @@ import hashlib
 import importlib.metadata
 import os
 import platform
+import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -71,3 +72,23 @@ def outdated_by_sources(app, env, added, changed, removed) -> list[str]:
 def purge_generated(app, env, docname: str) -> None:
     """Forget that a document is generated before it is re-read."""
     getattr(env, "entrosim_generated", set()).discard(docname)
+
+
+API_STUBS = "api/generated"
+
+
+def reset_stale_api_stubs(app, config) -> None:
+    """Remove autosummary's stubs when the sources changed since they were written.
+
+    autosummary writes a stub per module, class and function but never deletes one: a function
+    renamed or moved would leave a stub that fails to import (a warning). The folder records the
+    :func:`source_key` it was generated for and is emptied when that key changes.
+    """
+    folder = Path(app.srcdir) / API_STUBS
+    marker = folder / ".source_key"
+    if marker.is_file() and marker.read_text() == source_key():
+        return
+    if folder.is_dir() and not folder.is_symlink():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    marker.write_text(source_key())
