@@ -32,7 +32,7 @@ class InputError(Exception):
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``entrosim`` and ``python -m sims``; returns the exit code."""
-    parser = _parser()
+    parser = build_parser()
     arguments = parser.parse_args(argv)
     from sims.core.files import OutputLocked
     from sims.core.parallel import launcher_rank
@@ -46,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
+    """The ``entrosim`` argument parser (also read by the docs for the CLI reference)."""
     parser = argparse.ArgumentParser(
         prog="entrosim",
         description="Simulate physical entropy systems and measure their entropy.",

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sims.cli import _parser
+from sims.cli import build_parser
 from sims.core import schedule
 from sims.core.manifest import ManifestLog, read_log
 from tests.conftest import assert_same_run, mpiexec, run_cli, run_subprocess
@@ -211,6 +211,6 @@ def test_the_job_scripts_are_valid_and_use_options_that_exist(script):
     lines = [line for line in path.read_text().splitlines() if "python -m sims batch" in line]
     assert len(lines) == 1
     words = shlex.split(lines[0].split("python -m sims ", 1)[1].replace('${out:+--out "$out"}', ""))
-    arguments = _parser().parse_args(words)
+    arguments = build_parser().parse_args(words)
     assert arguments.resume and arguments.time_limit == 3 * 3600 + 50 * 60
     assert "exit 3" in path.read_text() or '"$code" -eq 3' in path.read_text()

@@ -191,7 +191,7 @@ class LastMileModel(Model):
         }
 
     def to_dataset(self, records: list[dict[str, Any]]) -> xr.Dataset:
-        """Per-route, per-city and per-fit variables with units (see :mod:`.dataset`)."""
+        """Per-route, per-city and per-fit variables with units (:mod:`sims.lastmile.dataset`)."""
         return assemble(self, records[-1])
 
     def get_state(self) -> dict[str, Any]:
