@@ -57,6 +57,7 @@ def run_capped(arguments: list[str]) -> dict:
 
 
 if __name__ == "__main__":
-    registry.systems()  # import every simulator before forking
+    # import every simulator before forking (systems name them by path, imported on first use)
+    loaded = [(s.model, s.plot, s.analyze) for s in registry.systems().values()]
     for arguments in json.load(sys.stdin):
         print(json.dumps(run_capped(arguments)), flush=True)
