@@ -152,6 +152,14 @@ def test_uneven_sampling_is_refused_with_the_worst_deviation(tmp_path):
     assert "time does not increase after sample 0" in error_of(tmp_path, block).problem
 
 
+def test_file_series_whose_attribute_names_collide_are_refused(tmp_path, noise):
+    path = write_csv(tmp_path / "x.csv", {"x": noise})
+    block = {"kind": "file", "path": str(path), "time_step": 1.0}
+    error = error_of(tmp_path, block, series={"a-b": block, "a_b": block})
+    assert error.key == "params.series.a_b"
+    assert "'input_file_a_b'" in error.problem
+
+
 def test_nan_refused_by_default(tmp_path, noise):
     x = noise.copy()
     x[[100, 700]] = np.nan

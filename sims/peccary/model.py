@@ -55,6 +55,11 @@ def _check_block(prefix, block):
         raise ParamError(f"{prefix}.{error.key}", error.problem, error.got) from None
 
 
+def input_attribute(series: str) -> str:
+    """The global attribute naming the input file of a ``file`` series (CF: letters, digits, _)."""
+    return f"input_file_{series.replace('-', '_')}"
+
+
 class PeccaryParams(StrictModel):
     """Parameters of one PECCARY run: the series to generate and the workflow's settings."""
 
@@ -118,10 +123,20 @@ class PeccaryParams(StrictModel):
             raise ParamError(f"series.{POPULATION_NAME}", "this name is the population's", None)
         if self.population.count:
             _check_block("population", self.population.as_orbit())
+        attribute_names = {}
         for name, block in self.series.items():
             if not NAME_PATTERN.match(name):
                 raise ParamError(f"series.{name}", "names are letters, digits, _ and -", name)
             _check_block(f"series.{name}", block)
+            if block.kind == "file":
+                other = attribute_names.setdefault(input_attribute(name), name)
+                if other != name:
+                    raise ParamError(
+                        f"series.{name}",
+                        f"file series {other!r} and {name!r} would share the output attribute "
+                        f"{input_attribute(name)!r} (- is written as _)",
+                        name,
+                    )
         rows, _ = self.rows_and_sources()
         table_bytes = 8 * rows * self.max_delay * math.factorial(self.order)
         if table_bytes > ordinal.MAX_COUNT_TABLE_BYTES:
@@ -375,7 +390,7 @@ class PeccaryModel(Model):
         }
         for name, block in params.series.items():
             if block.kind == "file":
-                key = f"input_file_{name.replace('-', '_')}"  # CF: letters, digits, _
+                key = input_attribute(name)
                 attrs[key], attrs[f"{key}_sha256"] = block.path, block.sha256
         return xr.Dataset(variables, coords=coords, attrs=attrs)
 
