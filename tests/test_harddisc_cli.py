@@ -8,6 +8,7 @@ import yaml
 from sims.core.output import merge_runs
 from sims.core.scenario import load_scenario
 from sims.harddisc.ensemble import analyze_run
+from sims.harddisc.plots import plot_run
 from tests.conftest import assert_same_run, assert_units_everywhere, run_cli, run_subprocess
 
 SMALL = {
@@ -49,6 +50,14 @@ def test_run_writes_entropies_with_units_and_the_figure(tmp_path, capsys):
     assert run_cli("analyze", output, capsys=capsys)[0] == 0
     with xr.open_dataset(tmp_path / "out" / "tiny_m000_analysis.nc") as analysis:
         assert float(analysis.boltzmann_rise[0, 0]) == 0.0
+
+
+def test_the_figure_draws_the_bond_order(tmp_path, capsys):
+    assert run_cli("run", write(tmp_path), capsys=capsys)[0] == 0
+    dataset = xr.load_dataset(tmp_path / "out" / "tiny_m000.nc")
+    order = [axes for axes in plot_run(dataset).axes if "|Ψ₆|" in axes.get_ylabel()]
+    assert len(order) == 1  # the right axis of the events panel
+    np.testing.assert_array_equal(order[0].lines[0].get_ydata(), dataset.bond_order.values)
 
 
 def test_a_triangular_start_records_its_lattice_and_bond_order(tmp_path, capsys):

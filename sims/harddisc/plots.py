@@ -9,7 +9,7 @@ from sims.harddisc.ensemble import MEMBER, entropy_rise
 
 
 def plot_run(dataset: xr.Dataset):
-    """S_B/N against t and against t·Δv, event counts; if stored, discs at two times and speeds.
+    """S_B/N against t and against t·Δv, event counts and |Ψ₆|; if stored, discs and speeds.
 
     Parameters
     ----------
@@ -56,8 +56,12 @@ def plot_run(dataset: xr.Dataset):
     for name in ("collisions", "wall_collisions", "cell_crossings"):
         if int(dataset[name][-1]) > 0:
             count_axes.plot(time[1:], dataset[name][1:], label=name.replace("_", " "))
-    count_axes.set(xlabel="t", ylabel="events since t=0", yscale="log", title="events")
-    count_axes.legend(fontsize="small")
+    count_axes.set(xlabel="t", ylabel="events since t=0", yscale="log", title="events and order")
+    count_axes.legend(fontsize="small", loc="upper left")
+    if "bond_order" in dataset:  # files written before it was recorded have none
+        order_axes = count_axes.twinx()
+        order_axes.plot(time, dataset.bond_order, color="purple", linewidth=1)
+        order_axes.set(ylim=(0, 1.02), ylabel="bond order |Ψ₆| (purple)")
     if has_particles:
         width, height = dataset.attrs["box_width"], dataset.attrs["box_height"]
         last = dataset.sizes["time"] - 1
