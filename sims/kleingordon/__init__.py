@@ -11,10 +11,11 @@ SYSTEM = System(
     flow in Fourier space; Stormer-Verlet, Yoshida 4 and free-flight drifts as options. The time
     step is checked for linear stability on every wavenumber. Initial conditions are
     exact: wave packets, boosted kinks and antikinks, sine-Gordon breathers, kink-antikink pairs,
-    sine-Gordon kink-antikink and kink-kink collisions; or a field read from a NetCDF file.
-    Records hold the energy (spectrally exact), momentum, kink number, probe series and field
-    snapshots; the analysis gives Shannon, Renyi and Tsallis entropies of the energy density,
-    spectral and permutation entropies.""",
+    sine-Gordon kink-antikink and kink-kink collisions, Gaussian bumps (oscillon seeds); or a
+    field read from a NetCDF file. Records hold the energy (spectrally exact), momentum, kink
+    number, probe series, the occupations n_k of the modes about the vacuum with their classical
+    entropy sum_k ln n_k, and field snapshots; the analysis gives Shannon, Renyi and Tsallis
+    entropies of the energy density, spectral and permutation entropies.""",
     model_path="sims.kleingordon.model:KleinGordonModel",
     keywords=(
         "Klein-Gordon equation",
@@ -23,6 +24,8 @@ SYSTEM = System(
         "solitons",
         "pseudo-spectral method",
         "symplectic integrator",
+        "oscillons",
+        "mode occupation numbers",
     ),
     plot_path="sims.kleingordon.plots:plot_run",
     analyze_path="sims.kleingordon.entropies:analyze_run",

@@ -44,6 +44,7 @@ IMAGES = 3  # periodic images summed on each side
 SINE_GORDON_PAIRS = ("sine_gordon_kink_antikink", "sine_gordon_kink_kink")
 KINDS = (
     "gaussian_packet",
+    "gaussian_bump",
     "plane_wave",
     "kink",
     "antikink",
@@ -70,10 +71,10 @@ class InitialCondition(StrictModel):
         lt=1,
     )
     amplitude: float = param(
-        0.1, units="field", description="Amplitude of the Gaussian packet or plane wave"
+        0.1, units="field", description="Amplitude of the Gaussian packet, bump or plane wave"
     )
     width: float = param(
-        2.0, units="length", description="Gaussian packet standard deviation", gt=0
+        2.0, units="length", description="Gaussian packet or bump standard deviation", gt=0
     )
     mode: int = param(
         8, units="1", description="Wavenumber index n of the plane wave or carrier, k = 2πn/L"
@@ -210,6 +211,8 @@ def build(
         )
     if kind in ("gaussian_packet", "plane_wave"):
         return _linear_wave(initial, constants["mass"], length, x)
+    if kind == "gaussian_bump":
+        return _gaussian_bump(initial, potential, constants["vacuum"], length, x)
     if kind == "breather":
         phi = periodized(
             lambda s: solutions.breather(s, initial.breather_time, initial.frequency)[0],
@@ -273,6 +276,21 @@ def sine_gordon_pair(
         return phi, phi_t
     phi, phi_t = periodized(kink_kink_and_mirror, x, length)
     return phi - 2.0 * np.pi, phi_t
+
+
+def _gaussian_bump(
+    initial: InitialCondition, potential: str, vacuum: float, length: float, x: np.ndarray
+):
+    """A field at rest, φ = φ_v + A exp(−(x − x₀)²/(2σ²)) (summed over images), π = 0.
+
+    φ_v is v for phi4 and phi6, 0 for the linear and sine-Gordon potentials: a Gleiser-type
+    oscillon seed (Gleiser, Phys. Rev. D 49, 2978, 1994) when V is anharmonic.
+    """
+    background = vacuum if potential in ("phi4", "phi6") else 0.0
+    bump = periodized(
+        lambda s: np.exp(-0.5 * (s / initial.width) ** 2), x - initial.position, length
+    )
+    return background + initial.amplitude * bump, np.zeros_like(x)
 
 
 def _linear_wave(initial: InitialCondition, mass: float, length: float, x: np.ndarray):

@@ -22,10 +22,18 @@ import xarray as xr
 from pydantic import model_validator
 
 from sims.core import state_checks as checks
-from sims.core.record_log import memory_of_records
+from sims.core.record_log import LAZY_BYTES, memory_of_records
 from sims.core.scenario import ParamError, StrictModel, check_multiple, param
 from sims.core.simulation import Model
-from sims.kleingordon import diagnostics, field_file, kernels, potentials, processing, schemes
+from sims.kleingordon import (
+    diagnostics,
+    field_file,
+    kernels,
+    modes,
+    potentials,
+    processing,
+    schemes,
+)
 from sims.kleingordon import initial as initial_conditions
 from sims.kleingordon.dataset import assemble
 
@@ -227,6 +235,11 @@ class KleinGordonModel(Model):
             self.constants,
         )
         phi, pi = params.initial_fields()
+        self.mode_vacuum = modes.nearest_vacuum(self.kind, self.constants, float(phi[0]))
+        self.mode_frequency = modes.frequencies(
+            self.kind, self.constants, self.mode_vacuum, self.wavenumber
+        )
+        self.mode_degeneracy = modes.degeneracy(params.points)
         if params.noise_amplitude > 0:
             pi += self._perturbation(np.random.default_rng(seed_sequence))
         self.phi_hat = np.zeros(params.points // 2 + 1, dtype=np.complex128)
@@ -317,19 +330,31 @@ class KleinGordonModel(Model):
         }.get(self.params.potential, 1.0)
 
     def observe(self) -> dict[str, Any]:
-        """Energy, momentum, kink number, probes, and (every ``snapshot_stride``) the fields."""
+        """Energy, momentum, kink number, probes, modes, and every ``snapshot_stride`` the fields.
+
+        The modes are the occupations n_k about the run's vacuum, their free energy, classical
+        entropy and empty count (:mod:`sims.kleingordon.modes`).
+        """
         params = self.params
         phi, pi = self.fields()
+        energy = diagnostics.energy(phi, pi, self.wavenumber, self.spacing, self.kind,
+                                    self.constants)  # fmt: skip
+        occupation = modes.occupations(phi, pi, self.mode_vacuum, self.mode_frequency, self.spacing)
+        mode_entropy, empty_modes = modes.entropy(
+            occupation, self.mode_frequency, self.mode_degeneracy, energy
+        )
         record = {
             "step": self.step_count,
-            "energy": diagnostics.energy(
-                phi, pi, self.wavenumber, self.spacing, self.kind, self.constants
-            ),
+            "energy": energy,
             "momentum": diagnostics.momentum(phi, pi, self.wavenumber, self.spacing),
             "kink_number": diagnostics.kink_number(
                 phi, self.wavenumber, self.spacing, self.vacuum_gap()
             ),
             "probe": diagnostics.interpolate(phi, np.asarray(params.probes), params.length),
+            "mode_occupation": occupation,
+            "free_energy": modes.free_energy(occupation, self.mode_frequency, self.mode_degeneracy),
+            "mode_entropy": mode_entropy,
+            "empty_modes": empty_modes,
         }
         index = self.step_count // round(params.record_interval / params.time_step)
         if index % params.snapshot_stride == 0:
@@ -367,12 +392,22 @@ class KleinGordonModel(Model):
 
     @classmethod
     def memory_estimate(cls, params: KleinGordonParams) -> float:
-        """Spectra and kernel buffers, records, and the φ, π, e(x) snapshots in memory (B)."""
+        """Spectra, kernel buffers, records, φ, π, e(x) snapshots and mode occupations (B).
+
+        The occupations are N/2 + 1 values per record: with the small values of each record
+        while they fit :data:`~sims.core.record_log.LAZY_BYTES`, otherwise counted as snapshots.
+        """
         records = params.total_steps // round(params.record_interval / params.time_step) + 1
         snapshots = records // params.snapshot_stride + 1
         snapshot = 3 * 8 * params.points
+        occupations = 8 * (params.points // 2 + 1)
+        small = BYTES_PER_RECORD + 8 * len(params.probes)
+        if occupations <= LAZY_BYTES:  # kept with the small values
+            small, occupations = small + occupations, 0
         kept = memory_of_records(
-            records * (BYTES_PER_RECORD + 8 * len(params.probes)), snapshots * snapshot, snapshot
+            records * small,
+            snapshots * snapshot + records * occupations,
+            snapshot + occupations,
         )
         input_file = 0
         if params.initial.kind == "file":  # read whole, parsed into two rows of its grid
