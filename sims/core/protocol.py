@@ -1,6 +1,7 @@
 """Parameter protocols: a parameter that follows a schedule in model time within one run.
 
-A scenario's ``protocol:`` maps a parameter to a schedule (:class:`~sims.core.scenario.ProtocolSpec`)::
+A scenario's ``protocol:`` maps a parameter to a schedule
+(:class:`~sims.core.scenario.ProtocolSpec`)::
 
     protocol:
       params.orientation_width: {times: [0, 100, 200], values: [1.0, 1.5, 2.0]}

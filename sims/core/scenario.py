@@ -251,8 +251,11 @@ class ScenarioSpec(StrictModel):
 
 @dataclass(frozen=True)
 class SweepPoint:
-    """One point of the sweep grid: its index, the swept values, the validated parameters and
-    the parameter protocols resolved for them (:class:`~sims.core.protocol.ParameterProtocol`)."""
+    """One point of the sweep grid: swept values, validated parameters and protocols.
+
+    ``protocols`` are the scenario's parameter protocols resolved for these parameters
+    (:class:`~sims.core.protocol.ParameterProtocol`).
+    """
 
     index: int
     values: dict[str, Any]

@@ -346,8 +346,10 @@ class CouzinModel(Model):
         return params.time_step, params.total_steps
 
     def apply_protocol(self, values: dict[str, float]) -> None:
-        """Zone widths (BL) or noise (rad) from the next step on; groups and neighbour counts
-        of the records follow the current perception radius."""
+        """Use these zone widths (BL) or noise (rad) from the next step on.
+
+        The records' groups and perceived neighbours follow the current perception radius.
+        """
         self._use(self.params.model_copy(update=values))
 
     def to_dataset(self, records: list[dict[str, Any]]) -> xr.Dataset:
