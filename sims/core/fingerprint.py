@@ -3,7 +3,8 @@
 * :func:`run_fingerprint` hashes what changes the dynamics (system, parameters of the sweep
   point, parameter protocols, root seed, member) and the entrosim version, and nothing else:
   editing the description, the output settings or raising ``members`` leaves it unchanged.
-  Every output file carries it (``run_fingerprint``), and ``--resume`` keeps a file only if it matches.
+  Every output file carries it (``run_fingerprint``), and ``--resume`` keeps a file only if it
+  matches.
 * :func:`cpu_target` names the machine type Numba compiles for. Results are bitwise identical
   per machine type only, so a checkpoint also records it and is not continued on another one.
 """

@@ -204,7 +204,5 @@ def _whole_steps(time: float, time_step: float, last_step: int) -> int:
     if abs(ratio - steps) > MULTIPLE_TOLERANCE * max(ratio, 1.0):
         raise ParamError("times", f"must be a multiple of the time step {time_step:g}", time)
     if steps > last_step:
-        raise ParamError(
-            "times", f"lies past the run's end (t = {last_step * time_step:g})", time
-        )
+        raise ParamError("times", f"lies past the run's end (t = {last_step * time_step:g})", time)
     return steps
