@@ -151,7 +151,17 @@ def with_initial_values(spec: ScenarioSpec, system: registry.System, source: str
                 f"set by {where} (its value at t = 0 is the run's); remove one of the two",
             )
         initial[name] = schedule.values[0]
-    return spec.model_copy(update={"params": spec.params | initial}) if initial else spec
+    if not initial:
+        return spec
+    params = spec.params | initial
+    try:
+        _validate(system.model.Params, params, source, prefix="params.")
+    except ScenarioError as error:  # a bad value at t = 0 is the protocol's: name its key
+        name = error.key.removeprefix("params.")
+        if name in initial:
+            where = f"protocol.params.{name}.values[0]"
+            raise ScenarioError(source, where, f"{error.key}: {error.problem}", error.got) from None
+    return spec.model_copy(update={"params": params})
 
 
 def resolve_protocols(
