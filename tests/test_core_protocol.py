@@ -293,10 +293,13 @@ def test_a_protocol_and_a_sweep_on_one_parameter_are_refused(tmp_path, capsys):
     assert f"{WIDTH}: sweep.params.orientation_width sweeps the same parameter" in err
 
 
-def test_a_parameter_set_beside_its_protocol_is_refused(tmp_path, capsys):
+def test_a_parameter_set_beside_its_protocol_must_be_its_value_at_zero(tmp_path, capsys):
     document = _document(params={**SMALL_COUZIN["params"], "orientation_width": 3.0})
     code, _, err = run_cli("validate", _write(tmp_path, document), capsys=capsys)
-    assert code == 2 and f"params.orientation_width: set by {WIDTH}" in err
+    assert code == 2
+    assert f"params.orientation_width: differs from {WIDTH}.values[0] = 1, the run's" in err
+    document = _document(params={**SMALL_COUZIN["params"], "orientation_width": 1.0})
+    assert run_cli("validate", _write(tmp_path, document), capsys=capsys)[0] == 0
 
 
 def test_a_sweep_point_gets_its_own_steps_and_checks(tmp_path, capsys):

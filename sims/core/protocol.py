@@ -11,7 +11,7 @@ Rules, checked when the scenario is loaded (one-line errors naming the file and 
 * only the parameters the system declares (:attr:`~sims.core.registry.System.protocol_params`)
   may follow a protocol, and never one that is also swept;
 * the schedule starts at t = 0 and sets the parameter over the whole run: the run's ``params``
-  hold its value at t = 0, so ``params.<name>`` must not be set beside it;
+  hold its value at t = 0, so ``params.<name>``, if set, must equal it;
 * every time is a whole number of the system's time steps, at most the run's last step;
 * every value passes the parameter's own validation (bounds and cross-checks of the ``Params``
   model, with the other parameters as given). Under linear interpolation the values in between
@@ -126,7 +126,8 @@ def with_initial_values(spec: ScenarioSpec, system: registry.System, source: str
     ------
     ScenarioError
         For a key that is not ``params.<name>``, a parameter the system does not let follow a
-        protocol, one that is also swept, or one also set in ``params``.
+        protocol, one that is also swept, or one set in ``params`` to another value than the
+        protocol's at t = 0.
     """
     initial = {}
     for key, schedule in spec.protocol.items():
@@ -144,11 +145,13 @@ def with_initial_values(spec: ScenarioSpec, system: registry.System, source: str
             raise ScenarioError(
                 source, where, f"sweep.{key} sweeps the same parameter; use one or the other"
             )
-        if name in spec.params:
+        if name in spec.params and spec.params[name] != schedule.values[0]:
             raise ScenarioError(
                 source,
                 f"params.{name}",
-                f"set by {where} (its value at t = 0 is the run's); remove one of the two",
+                f"differs from {where}.values[0] = {schedule.values[0]:g}, the run's value "
+                "at t = 0; remove it or make them equal",
+                spec.params[name],
             )
         initial[name] = schedule.values[0]
     if not initial:
