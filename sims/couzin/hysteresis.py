@@ -23,12 +23,14 @@ AXIS_LABELS = {
 
 
 def protocol_parameter(dataset: xr.Dataset) -> str | None:
-    """The Couzin parameter that follows a protocol in this dataset, if one does."""
+    """The Couzin parameter that follows a stepped protocol in this dataset, if one does."""
     from sims.couzin import SYSTEM
 
     for name in SYSTEM.protocol_params:
-        if name in dataset.data_vars and "time" in dataset[name].dims:
-            return name
+        series = dataset.data_vars.get(name)
+        if series is not None and "time" in series.dims:
+            if series.attrs.get("interpolation") == "step":
+                return name
     return None
 
 
