@@ -43,7 +43,11 @@ CONTENT_TYPES = {  # ACDD 1.3 coverage_content_type values
 # Each shipped scenario made small (a few records, a handful of agents, discs, routes or samples)
 SMALL_RUNS = {
     "coffee/interacting": ["params.grid_size=16", "params.n_records=6", "params.grain_size=3"],
-    "couzin/torus": ["params.n_agents=20", "params.duration=5"],
+    "couzin/torus": [  # with a parameter protocol: its time series on the record axis
+        "params.n_agents=20",
+        "params.duration=5",
+        "protocol.params.orientation_width={times: [0, 2], values: [1.0, 2.0]}",
+    ],
     "harddisc/equilibrium": ["params.n_discs=100", "params.duration=6"],
     "kleingordon/phi4_kink": ["params.points=128", "params.duration=2"],
     "lastmile/baseline": [

@@ -291,7 +291,8 @@ def _output_problem(scenario: Scenario, run: RunSpec) -> str | None:
 
 def _fingerprint(scenario: Scenario, point: SweepPoint, member: int) -> str:
     params = point.params.model_dump(mode="json")
-    return run_fingerprint(scenario.spec.system, params, scenario.spec.seed, member)
+    protocol = scenario.spec.model_dump(mode="json")["protocol"]
+    return run_fingerprint(scenario.spec.system, params, scenario.spec.seed, member, protocol)
 
 
 def run_one(
@@ -320,6 +321,7 @@ def run_one(
         identity=checkpoint_identity(fingerprint),
         progress=progress,
         stop_requested=stop_requested,
+        protocols=point.protocols,
     )
     if resume:
         try:

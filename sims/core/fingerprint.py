@@ -1,9 +1,10 @@
 """What identifies a run's results: its dynamics, the entrosim version, the CPU target.
 
 * :func:`run_fingerprint` hashes what changes the dynamics (system, parameters of the sweep
-  point, root seed, member) and the entrosim version, and nothing else: editing the
-  description, the output settings or raising ``members`` leaves it unchanged. Every output
-  file carries it (``run_fingerprint``), and ``--resume`` keeps a file only if it matches.
+  point, parameter protocols, root seed, member) and the entrosim version, and nothing else:
+  editing the description, the output settings or raising ``members`` leaves it unchanged.
+  Every output file carries it (``run_fingerprint``), and ``--resume`` keeps a file only if it
+  matches.
 * :func:`cpu_target` names the machine type Numba compiles for. Results are bitwise identical
   per machine type only, so a checkpoint also records it and is not continued on another one.
 """
@@ -17,7 +18,9 @@ import json
 import sims
 
 
-def run_fingerprint(system: str, params: dict, seed: int, member: int) -> str:
+def run_fingerprint(
+    system: str, params: dict, seed: int, member: int, protocol: dict | None = None
+) -> str:
     """SHA-256 (hex) of a run's dynamics and the entrosim version.
 
     Parameters
@@ -28,6 +31,9 @@ def run_fingerprint(system: str, params: dict, seed: int, member: int) -> str:
         The sweep point's resolved parameters, as JSON-compatible data.
     seed, member : int
         Root seed and member index.
+    protocol : dict, optional
+        The scenario's parameter protocols as JSON-compatible data; hashed only when there are
+        some, so runs without one keep their fingerprints.
     """
     document = {
         "system": system,
@@ -36,6 +42,8 @@ def run_fingerprint(system: str, params: dict, seed: int, member: int) -> str:
         "member": member,
         "entrosim": sims.__version__,
     }
+    if protocol:
+        document["protocol"] = protocol
     return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
 
 

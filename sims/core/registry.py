@@ -41,6 +41,9 @@ class System:
     analyze_path : str, optional
         ``"module:function"`` of ``analyze(dataset) -> xarray.Dataset`` of derived diagnostics for
         ``entrosim analyze``; :attr:`analyze` imports it.
+    protocol_params : tuple of str
+        Parameters a scenario's ``protocol:`` may change during a run (:mod:`sims.core.protocol`);
+        the model then implements ``protocol_clock`` and ``apply_protocol``. None by default.
     """
 
     name: str
@@ -50,6 +53,7 @@ class System:
     keywords: tuple[str, ...] = ()
     plot_path: str | None = None
     analyze_path: str | None = None
+    protocol_params: tuple[str, ...] = ()
 
     @property
     def model(self) -> type:

@@ -18,7 +18,7 @@ import typing
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -199,6 +199,38 @@ class OutputSpec(StrictModel):
     )
 
 
+class ProtocolSpec(StrictModel):
+    """A parameter that follows a schedule in model time (see :mod:`sims.core.protocol`)."""
+
+    times: tuple[float, ...] = Field(
+        description="Model times (the system's time unit) of the schedule's points: strictly "
+        "increasing, the first 0, each a whole number of time steps within the run."
+    )
+    values: tuple[float, ...] = Field(
+        description="The parameter's value at each time (its own units and bounds)."
+    )
+    interpolation: Literal["step", "linear"] = Field(
+        "step",
+        description="step: each value holds until the next time; linear: straight lines "
+        "between the points. Either way the last value holds to the end of the run.",
+    )
+
+    @model_validator(mode="after")
+    def _schedule(self) -> ProtocolSpec:
+        if not self.times:
+            raise ParamError("times", "needs at least one time", self.times)
+        if len(self.values) != len(self.times):
+            raise ParamError(
+                "values", f"needs one value per time ({len(self.times)})", len(self.values)
+            )
+        if self.times[0] != 0:
+            raise ParamError("times[0]", "must be 0 (the protocol sets the parameter from t = 0)")
+        for index in range(1, len(self.times)):
+            if not self.times[index] > self.times[index - 1]:
+                raise ParamError(f"times[{index}]", "times must be strictly increasing")
+        return self
+
+
 class ScenarioSpec(StrictModel):
     """The common part of every scenario file."""
 
@@ -210,15 +242,25 @@ class ScenarioSpec(StrictModel):
     output: OutputSpec = OutputSpec()
     params: dict[str, Any] = Field(default_factory=dict)
     sweep: dict[str, list[Any]] = Field(default_factory=dict)
+    protocol: dict[str, ProtocolSpec] = Field(
+        default_factory=dict,
+        description="Parameters that change during each run: params.<name> -> schedule "
+        "(only the parameters the system allows; not a swept one).",
+    )
 
 
 @dataclass(frozen=True)
 class SweepPoint:
-    """One point of the sweep grid: its index, the swept values and the validated parameters."""
+    """One point of the sweep grid: swept values, validated parameters and protocols.
+
+    ``protocols`` are the scenario's parameter protocols resolved for these parameters
+    (:class:`~sims.core.protocol.ParameterProtocol`).
+    """
 
     index: int
     values: dict[str, Any]
     params: StrictModel
+    protocols: tuple = ()
 
 
 class SweepGrid(Sequence):
@@ -272,9 +314,12 @@ class SweepGrid(Sequence):
         return list(self._validated.values())
 
     def _validate(self, index: int) -> SweepPoint:
+        from sims.core.protocol import resolve_protocols  # builds on this module
+
         values = self.values(index)
         if not values:
-            return SweepPoint(index, values, self._base)
+            protocols = resolve_protocols(self._spec, self._system, self._base, self._source)
+            return SweepPoint(index, values, self._base, protocols)
         document = _deep_copy(self._spec.params)
         for key, value in values.items():
             _set_path(document, key.split(".")[1:], value)
@@ -286,7 +331,8 @@ class SweepGrid(Sequence):
             raise ScenarioError(
                 self._source, f"sweep.{key}[{position}]", error.problem, error.got
             ) from None
-        return SweepPoint(index, values, params)
+        protocols = resolve_protocols(self._spec, self._system, params, self._source)
+        return SweepPoint(index, values, params, protocols)
 
 
 def _unravel(index: int, shape: tuple[int, ...]) -> list[int]:
@@ -321,8 +367,9 @@ class Scenario:
         """The full scenario with every default filled in: running it reproduces the outputs."""
         document = self.spec.model_dump(mode="json")
         document["params"] = self.params.model_dump(mode="json")
-        if not document["sweep"]:
-            del document["sweep"]
+        for key in ("sweep", "protocol"):
+            if not document[key]:
+                del document[key]
         return yaml.safe_dump(document, sort_keys=False)
 
 
@@ -398,6 +445,8 @@ def load_scenario(file_or_name: str, overrides: list[str] = ()) -> Scenario:
 
 def validate_document(document: dict, source: str) -> Scenario:
     """Validate a parsed scenario mapping (see :func:`load_scenario`)."""
+    from sims.core.protocol import with_initial_values  # builds on this module
+
     spec = _validate(ScenarioSpec, document, source, prefix="")
     systems = registry.systems()
     if spec.system not in systems:
@@ -405,6 +454,7 @@ def validate_document(document: dict, source: str) -> Scenario:
             source, "system", f"unknown system (known: {', '.join(systems)})", spec.system
         )
     system = systems[spec.system]
+    spec = with_initial_values(spec, system, source)
     params = _validate(system.model.Params, spec.params, source, prefix="params.")
     for key, values in spec.sweep.items():
         if not key.startswith("params.") or key == "params.":
@@ -471,8 +521,8 @@ def _apply_override(document: dict, assignment: str, source: str) -> None:
             source, key, f"value is not valid YAML: {error.problem}", text
         ) from None
     path = key.strip().split(".")
-    if path[0] == "sweep" and len(path) > 1:  # sweep keys are themselves dotted paths
-        path = ["sweep", ".".join(path[1:])]
+    if path[0] in ("sweep", "protocol") and len(path) > 1:  # their keys are dotted paths
+        path = [path[0], ".".join(path[1:])]
     try:
         _set_path(document, path, value)
     except TypeError:

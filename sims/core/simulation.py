@@ -24,9 +24,10 @@ from typing import Any, ClassVar
 import numpy as np
 import xarray as xr
 
-from sims.core import resources
+from sims.core import protocol, resources
 from sims.core.checkpoint import CheckpointError, read_checkpoint, write_checkpoint
 from sims.core.files import atomic_output
+from sims.core.protocol import ParameterProtocol
 from sims.core.record_log import RecordLog
 from sims.core.scenario import StrictModel
 
@@ -128,6 +129,18 @@ class Model(abc.ABC):
         return float(step)
 
     @classmethod
+    def protocol_clock(cls, params: StrictModel) -> tuple[float, int]:
+        """Model time of one step and the run's last step, for parameter protocols.
+
+        Needed only by systems that declare ``protocol_params`` (:mod:`sims.core.protocol`).
+        """
+        raise NotImplementedError(f"{cls.__name__} follows no parameter protocol")
+
+    def apply_protocol(self, values: dict[str, float]) -> None:
+        """Use these parameter values from the next step on (``protocol_params`` only)."""
+        raise NotImplementedError(f"{type(self).__name__} follows no parameter protocol")
+
+    @classmethod
     def summarize(cls, dataset: xr.Dataset) -> str:
         """One line describing a finished run's file (printed by ``entrosim run``)."""
         return ", ".join(f"{dim}: {size}" for dim, size in dataset.sizes.items())
@@ -182,6 +195,10 @@ class Simulation:
     stop_requested : callable, optional
         Polled after each chunk; when it returns True the run checkpoints and raises
         :class:`Interrupted`.
+    protocols : tuple of ParameterProtocol
+        Parameters that follow a schedule (:mod:`sims.core.protocol`): chunks end where a value
+        changes, the model gets each new value before the step that uses it, and the values at
+        the record steps are added to the dataset.
     """
 
     model: Model
@@ -191,8 +208,10 @@ class Simulation:
     progress: Any = None
     stop_requested: Any = None
     records_path: Path | None = None
+    protocols: tuple[ParameterProtocol, ...] = ()
     timings: RunTimings = field(default_factory=RunTimings)
     log: RecordLog = field(init=False)
+    _applied: dict[str, float] | None = field(init=False, default=None)
 
     def __post_init__(self):
         if self.records_path is None and self.checkpoint_path is not None:
@@ -274,6 +293,8 @@ class Simulation:
                 chunk = int(target - model.step_count)
                 if steps_per_second is not None:
                     chunk = min(chunk, max(1, int(steps_per_second * _CHUNK_TARGET_SECONDS)))
+                if self.protocols:
+                    chunk = self._follow_protocols(chunk)
                 tick = time.perf_counter()
                 model.advance(chunk)
                 elapsed = time.perf_counter() - tick
@@ -302,9 +323,21 @@ class Simulation:
                 last_checkpoint = self._write_checkpoint()
         tick = time.perf_counter()
         dataset = model.to_dataset(self.log.records(resources.available_memory()))
+        if self.protocols:
+            dataset = protocol.record_series(dataset, self.protocols, record_steps, model.Params)
         self.timings.assemble += time.perf_counter() - tick
         self.timings.total += time.perf_counter() - started
         return dataset
+
+    def _follow_protocols(self, chunk: int) -> int:
+        """Give the model the protocols' values at its step; end the chunk where one changes."""
+        step = self.model.step_count
+        values = protocol.values_at(self.protocols, step)
+        if values != self._applied:
+            self.model.apply_protocol(values)
+            self._applied = values
+        to_change = protocol.steps_to_next_change(self.protocols, step)
+        return chunk if to_change is None else min(chunk, to_change)
 
     def _check_finite(self, record: dict[str, Any]) -> None:
         for key, value in record.items():

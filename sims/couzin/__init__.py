@@ -23,6 +23,9 @@ SYSTEM = System(
     ),
     plot_path="sims.couzin.plots:plot_run",
     analyze_path="sims.couzin.analysis:analyze_run",
+    # the paper's control parameters (Fig. 3 axes and its noise); widths are >= 0, so any value
+    # keeps r_r <= r_o <= r_a, and each value passes the box checks of CouzinParams
+    protocol_params=("orientation_width", "attraction_width", "noise"),
 )
 
 __all__ = ["SYSTEM"]

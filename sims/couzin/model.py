@@ -250,8 +250,14 @@ class CouzinModel(Model):
         self.rng_state = xoshiro_state(noise_seed)
         self.perceived_pairs = 0
         self.boundary = BOUNDARIES[params.boundary]
+        self.geometry = params.geometry
+        self._use(params)
+
+    def _use(self, params: CouzinParams) -> None:
+        """Take the zones, noise and neighbour search of ``params`` for the next steps."""
+        self.applied_params = params
         self.search = SEARCHES[params.search]
-        self.zones, self.geometry = params.zones, params.geometry
+        self.zones, self.noise = params.zones, params.noise
 
     def record_steps(self) -> np.ndarray:
         """Every ``record_interval`` from t = 0 to the end."""
@@ -269,7 +275,7 @@ class CouzinModel(Model):
                 self.geometry,
                 self.boundary,
                 self.search,
-                self.params.noise,
+                self.noise,
                 self.rng_state,
             )
         )
@@ -278,7 +284,7 @@ class CouzinModel(Model):
     def observe(self) -> dict[str, Any]:
         """Order parameters, group structure, entropies and (every few records) a snapshot."""
         record = {"step": self.step_count, "perceived_pairs": self.perceived_pairs}
-        record.update(observe_school(self.params, self.positions, self.headings))
+        record.update(observe_school(self.applied_params, self.positions, self.headings))
         stride = self.params.snapshot_stride
         if stride and (self.step_count // self.params.record_stride) % stride == 0:
             record["positions"] = self.positions.copy()
@@ -333,6 +339,18 @@ class CouzinModel(Model):
     def time_at(self, step: int) -> float:
         """Seconds."""
         return step * self.params.time_step
+
+    @classmethod
+    def protocol_clock(cls, params: CouzinParams) -> tuple[float, int]:
+        """Time step Δt (s) and the last step."""
+        return params.time_step, params.total_steps
+
+    def apply_protocol(self, values: dict[str, float]) -> None:
+        """Use these zone widths (BL) or noise (rad) from the next step on.
+
+        The records' groups and perceived neighbours follow the current perception radius.
+        """
+        self._use(self.params.model_copy(update=values))
 
     def to_dataset(self, records: list[dict[str, Any]]) -> xr.Dataset:
         """Time series, snapshots and parameters of the run (see :mod:`sims.couzin.dataset`)."""

@@ -7,6 +7,7 @@ import xarray as xr
 
 from sims.couzin import entropies
 from sims.couzin.analysis import steady_state
+from sims.couzin.hysteresis import plot_hysteresis, protocol_parameter
 
 MILL_VIEW_THRESHOLD = 0.5  # snapshots with M above this are viewed along the milling axis
 
@@ -64,7 +65,9 @@ PHASE_DIAGRAM_DIMS = {"orientation_width", "attraction_width"}
 def plot_run(dataset: xr.Dataset):
     """P and M against time, the entropies and OSI, and a 3-D snapshot (``entrosim plot``).
 
-    A merged sweep over both zone widths gets :func:`plot_phase_diagram` instead.
+    A merged sweep over both zone widths gets :func:`plot_phase_diagram` instead, and a run (or
+    a merge of members) whose zone width or noise follows a protocol gets
+    :func:`~sims.couzin.hysteresis.plot_hysteresis`.
 
     Parameters
     ----------
@@ -79,6 +82,8 @@ def plot_run(dataset: xr.Dataset):
 
     if PHASE_DIAGRAM_DIMS <= set(dataset.dims):
         return plot_phase_diagram(dataset)
+    if protocol_parameter(dataset) is not None:
+        return plot_hysteresis(dataset)
 
     figure = plt.figure(figsize=(13, 6.5), layout="constrained")
     grid = figure.add_gridspec(2, 2, width_ratios=(1.4, 1))
