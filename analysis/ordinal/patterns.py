@@ -16,12 +16,12 @@ from numba import njit, prange
 
 from .. import _checks
 from .ties import (
-    check_ties,
-    encode_weak_block,
+    _check_ties,
+    _encode_weak_block,
+    _random_keys,
+    _warn_if_tied,
+    _weak_order_codes,
     pattern_state_count,
-    random_keys,
-    warn_if_tied,
-    weak_order_codes,
 )
 
 MAX_COUNT_TABLE_BYTES = 2**30
@@ -71,11 +71,11 @@ def _encode_block(series, keys, first_window, order, delay, codes):
 def _encode(series, keys, table, first_window, order, delay, codes):
     """Write the pattern codes of a block of windows in the tie mode that ``keys``/``table`` set.
 
-    A non-empty ``table`` selects ``ties="own"`` (:func:`~analysis.ordinal.ties.encode_weak_block`),
+    A non-empty ``table`` selects ``ties="own"`` (weak-ordering codes),
     non-empty ``keys`` ``ties="random"``, both empty ``ties="stable"``.
     """
     if table.size:
-        encode_weak_block(series, first_window, order, delay, codes, table)
+        _encode_weak_block(series, first_window, order, delay, codes, table)
     else:
         _encode_block(series, keys, first_window, order, delay, codes)
 
@@ -214,7 +214,7 @@ def _weighted_counts_kernel(pattern_rows, keys, table, value_rows, order, delay,
 
 def _check_order(order, n_tables=1, ties="stable"):
     order = _checks.integer(order, "order", 2)
-    n_states = pattern_state_count(min(order, 21), check_ties(ties))
+    n_states = pattern_state_count(min(order, 21), _check_ties(ties))
     table_bytes = 8 * n_tables * n_states
     if order > 20 or table_bytes > MAX_COUNT_TABLE_BYTES:
         raise ValueError(
@@ -303,10 +303,10 @@ def _tie_inputs(rows, order, ties, seed):
     """Return the (keys, table) pair that selects ``ties`` in :func:`_encode`."""
     no_keys = np.zeros((0, 0), dtype=np.float64)
     no_table = np.zeros(0, dtype=np.int32)
-    if check_ties(ties) == "own":
-        return no_keys, weak_order_codes(order)
+    if _check_ties(ties) == "own":
+        return no_keys, _weak_order_codes(order)
     if ties == "random":
-        return random_keys(rows, seed), no_table
+        return _random_keys(rows, seed), no_table
     return no_keys, no_table
 
 
@@ -327,7 +327,7 @@ def _counts(x, order, delay, axis, tie_tolerance, nan="refuse", ties="stable", s
     _count_patterns_kernel(rows, keys, table, order, delays, _nan_table(rows), counts, tied)
     if tied.size:
         windows = counts.sum(axis=-1)
-        warn_if_tied(tied[windows > 0] / windows[windows > 0])
+        _warn_if_tied(tied[windows > 0] / windows[windows > 0])
     return counts.reshape(batch_shape + counts.shape[1:]), scalar_delay
 
 

@@ -38,6 +38,9 @@ from .. import _checks
 TIE_MODES = ("stable", "own", "random")
 """How the counting functions order equal samples in a window (module docstring)."""
 
+MAX_STATE_COUNT_ORDER = 100
+"""Largest ``order`` whose number of patterns :func:`pattern_state_count` computes."""
+
 MAX_OWN_ORDER = 8
 """Largest ``order`` for ``ties="own"`` (its code table has ``order**order`` entries)."""
 
@@ -58,7 +61,7 @@ class TiedSeriesWarning(UserWarning):
     """A series has more tied windows than :data:`TIE_WARNING_FRACTION` (stable tie-breaking)."""
 
 
-def check_ties(ties):
+def _check_ties(ties):
     """Return ``ties`` checked to be one of :data:`TIE_MODES`."""
     if not (isinstance(ties, str) and ties in TIE_MODES):
         raise ValueError(f"ties: must be one of {TIE_MODES} (got {_checks.shown(ties)})")
@@ -71,15 +74,20 @@ def ordered_bell_number(order):
     Parameters
     ----------
     order : int
-        Window length ``>= 0``.
+        Window length in ``[0, MAX_STATE_COUNT_ORDER]``.
 
     Returns
     -------
     int
         ``Σ_k k! S(order, k)`` with ``S`` the Stirling numbers of the second kind: 1, 1, 3, 13,
         75, 541, 4683 for ``order`` = 0 … 6.
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is not an integer in ``[0, MAX_STATE_COUNT_ORDER]``.
     """
-    order = _checks.integer(order, "order", 0)
+    order = _checks.integer(order, "order", 0, MAX_STATE_COUNT_ORDER)
     counts = [1]  # a(m) = Σ_{j=1..m} C(m, j) a(m − j): choose the items tied at the lowest rank
     for m in range(1, order + 1):
         counts.append(sum(math.comb(m, j) * counts[m - j] for j in range(1, m + 1)))
@@ -92,7 +100,7 @@ def pattern_state_count(order, ties="stable"):
     Parameters
     ----------
     order : int
-        Embedding dimension ``>= 1``.
+        Embedding dimension in ``[1, MAX_STATE_COUNT_ORDER]``.
     ties : {"stable", "own", "random"}, optional
         Tie mode (module docstring); ``"own"`` counts tied patterns as states too.
 
@@ -105,10 +113,11 @@ def pattern_state_count(order, ties="stable"):
     Raises
     ------
     ValueError
-        If ``order`` is not an integer >= 1 or ``ties`` is not one of :data:`TIE_MODES`.
+        If ``order`` is not an integer in ``[1, MAX_STATE_COUNT_ORDER]`` or ``ties`` is not one
+        of :data:`TIE_MODES`.
     """
-    order = _checks.integer(order, "order", 1)
-    if check_ties(ties) == "own":
+    order = _checks.integer(order, "order", 1, MAX_STATE_COUNT_ORDER)
+    if _check_ties(ties) == "own":
         return ordered_bell_number(order)
     return math.factorial(order)
 
@@ -157,7 +166,7 @@ def _build_weak_order_codes(order, table):
 
 
 @functools.lru_cache(maxsize=8)
-def weak_order_codes(order):
+def _weak_order_codes(order):
     """Return the read-only table from dense-rank hash to pattern code for ``ties="own"``.
 
     int32 (the codes stay below 545 835), 67 MB at order 8.
@@ -174,7 +183,7 @@ def weak_order_codes(order):
 
 
 @njit(cache=True)
-def encode_weak_block(series, first_window, order, delay, codes, table):
+def _encode_weak_block(series, first_window, order, delay, codes, table):
     """Write the weak-ordering codes (``ties="own"``) of windows ``first_window …``."""
     for k in range(codes.size):
         start = first_window + k
@@ -193,7 +202,7 @@ def encode_weak_block(series, first_window, order, delay, codes, table):
         codes[k] = table[value]
 
 
-def random_keys(rows, seed):
+def _random_keys(rows, seed):
     """Return per-sample tie-breaking keys: a random permutation of each row's indices.
 
     Parameters
@@ -212,13 +221,13 @@ def random_keys(rows, seed):
         raise ValueError("seed: ties='random' needs a seed (an int, SeedSequence or Generator)")
     try:
         rng = np.random.default_rng(seed)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"seed: not a valid seed ({error})") from None
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"seed: not a valid seed (got {_checks.shown(seed)})") from None
     indices = np.broadcast_to(np.arange(rows.shape[1], dtype=np.float64), rows.shape)
     return np.ascontiguousarray(rng.permuted(indices, axis=1))
 
 
-def warn_if_tied(tied_share, what="x"):
+def _warn_if_tied(tied_share, what="x"):
     """Emit :class:`TiedSeriesWarning` if any share of tied windows exceeds the threshold."""
     tied_share = np.asarray(tied_share, dtype=np.float64)
     if np.any(tied_share > TIE_WARNING_FRACTION):
@@ -227,5 +236,5 @@ def warn_if_tied(tied_share, what="x"):
             f"(> {TIE_WARNING_FRACTION:g}); stable tie-breaking biases H down and C up "
             "(use ties='own' or ties='random')",
             TiedSeriesWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
