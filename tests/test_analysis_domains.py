@@ -380,6 +380,8 @@ ORDINAL_CALLS = {
             "dim": "time",
             "order": 3,
             "delay": 1,
+            "ties": "random",
+            "seed": 5,
         },
         True,
         wrap={"ds": _as_hostile_xarray_or_raw},
