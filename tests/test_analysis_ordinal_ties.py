@@ -227,3 +227,52 @@ def test_warning_threshold(repeats, warns):
 def test_bad_tie_options_name_the_argument(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def peccary_run(folder, ties, seed=1):
+    """A PECCARY run on a file of 4000 i.i.d. integers in {0, 1, 2} (heavily tied)."""
+    from sims.peccary.model import PeccaryModel, PeccaryParams
+    from tests.test_peccary_files import write_csv
+
+    path = folder / "counts.csv"
+    if not path.exists():
+        write_csv(path, {"x": np.random.default_rng(0).integers(0, 3, 4000).astype(float)})
+    block = {"kind": "file", "path": "counts.csv", "time_step": 1.0}
+    params = PeccaryParams.model_validate(
+        {"series": {"counts": block}, "ties": ties, "max_delay": 3},
+        context={"scenario_dir": str(folder)},
+    )
+    model = PeccaryModel(params, np.random.SeedSequence(seed))
+    model.advance(params.samples)
+    return model.to_dataset([model.observe()])
+
+
+def test_peccary_runs_take_the_tie_mode(tmp_path):
+    """The run's ``ties`` reaches every count (checked against analysis.ordinal on the stored
+    series), is recorded in the attributes, warns under "stable", and "random" is seeded by
+    the run (bitwise the same for the same seed) and recomputed identically from the file."""
+    from sims.peccary import workflow
+
+    with pytest.warns(ordinal.TiedSeriesWarning):
+        stable = peccary_run(tmp_path, "stable")
+    assert stable.attrs["ties"] == "stable"
+    assert stable.tie_fraction.max() > ordinal.TIE_WARNING_FRACTION
+    assert stable.tie_fraction.attrs["warning_threshold"] == ordinal.TIE_WARNING_FRACTION
+    values = stable.value.values[0]
+    for ties in ("own", "random"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ordinal.TiedSeriesWarning)
+            run = peccary_run(tmp_path, ties)
+        assert run.attrs["ties"] == ties
+        seed = run.attrs["tie_breaking_seed"]
+        expected = ordinal.permutation_entropy(values, 5, [1, 2, 3], ties=ties, seed=seed)
+        np.testing.assert_array_equal(run.permutation_entropy.values[0], expected)
+        recomputed = workflow.analyze_dataset(run)
+        np.testing.assert_array_equal(recomputed.permutation_entropy, run.permutation_entropy)
+    np.testing.assert_array_equal(
+        peccary_run(tmp_path, "random").statistical_complexity,
+        peccary_run(tmp_path, "random").statistical_complexity,
+    )
+    own = peccary_run(tmp_path, "own")
+    assert np.all(own.windows.values == 4000 - 4 * np.arange(1, 4))
+    assert not np.array_equal(own.permutation_entropy, stable.permutation_entropy)
