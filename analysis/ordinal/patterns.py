@@ -31,6 +31,12 @@ BLOCK_WINDOWS = 4096
 """Windows encoded per block in the counting kernels (sets the O(1) scratch buffer)."""
 
 NAN_POLICIES = ("refuse", "split")
+
+TIE_MARK = 1 << 32
+"""Added to a window's code per tied pair while counting (codes stay below 11! < 2**26)."""
+
+CODE_MASK = TIE_MARK - 1
+"""Bits of a marked code that hold the pattern."""
 """What the counting functions do with NaN: raise, or split the series at each gap."""
 
 
@@ -38,14 +44,17 @@ NAN_POLICIES = ("refuse", "split")
 
 
 @njit(cache=True)
-def _encode_block(series, keys, first_window, order, delay, codes):
+def _encode_block(series, keys, first_window, order, delay, codes, mark_ties):
     """Write the Lehmer codes of windows ``first_window … first_window + len(codes)``.
 
     Equal samples are ordered by time, or by ``keys`` (one per sample) when it is not empty
-    (``ties="random"``).
+    (``ties="random"``). With ``mark_ties`` (and no keys) every equal pair of samples also adds
+    :data:`TIE_MARK` to its window's code, in the same pass over the samples (one output stream
+    vectorises best): ``code & CODE_MASK`` is then the pattern, ``code >= TIE_MARK`` the tie.
     """
     n_codes = codes.size
     codes[:] = 0
+    track_ties = mark_ties and keys.size == 0
     weight = 1
     for i in range(order - 2, -1, -1):
         reference_start = first_window + i * delay
@@ -61,6 +70,11 @@ def _encode_block(series, keys, first_window, order, delay, codes):
                         other[k] == reference[k] and other_keys[k] < reference_keys[k]
                     )
                     codes[k] += weight if smaller else 0
+            elif track_ties:
+                for k in range(n_codes):
+                    codes[k] += (weight if other[k] < reference[k] else 0) + (
+                        TIE_MARK if other[k] == reference[k] else 0
+                    )
             else:
                 for k in range(n_codes):
                     codes[k] += weight if other[k] < reference[k] else 0
@@ -68,16 +82,17 @@ def _encode_block(series, keys, first_window, order, delay, codes):
 
 
 @njit(cache=True)
-def _encode(series, keys, table, first_window, order, delay, codes):
+def _encode(series, keys, table, first_window, order, delay, codes, mark_ties):
     """Write the pattern codes of a block of windows in the tie mode that ``keys``/``table`` set.
 
     A non-empty ``table`` selects ``ties="own"`` (weak-ordering codes),
-    non-empty ``keys`` ``ties="random"``, both empty ``ties="stable"``.
+    non-empty ``keys`` ``ties="random"``, both empty ``ties="stable"`` (whose codes carry
+    :data:`TIE_MARK` per tied pair with ``mark_ties``, see :func:`_encode_block`).
     """
     if table.size:
         _encode_weak_block(series, first_window, order, delay, codes, table)
     else:
-        _encode_block(series, keys, first_window, order, delay, codes)
+        _encode_block(series, keys, first_window, order, delay, codes, mark_ties)
 
 
 @njit(cache=True)
@@ -141,18 +156,16 @@ def _count_patterns_kernel(rows, keys, table, order, delays, nan_before, counts,
         span = (order - 1) * delay
         n_windows = length - span
         codes = np.empty(BLOCK_WINDOWS, dtype=np.int64)
-        has_tie = np.zeros(BLOCK_WINDOWS, dtype=np.bool_)
+        mark_ties = tied.size > 0
         for first in range(0, n_windows, BLOCK_WINDOWS):
             n_block = min(BLOCK_WINDOWS, n_windows - first)
             block = codes[:n_block]
-            _encode(series, row_keys, table, first, order, delay, block)
-            if tied.size:
-                _mark_tied_block(series, first, order, delay, has_tie[:n_block])
+            _encode(series, row_keys, table, first, order, delay, block, mark_ties)
             for k in range(n_block):
                 if _inside_segment(gaps, first + k, span):
-                    table_row[block[k]] += 1
-                    if tied.size:
-                        tied[row, delay_index] += has_tie[k]
+                    table_row[block[k] & CODE_MASK] += 1
+                    if mark_ties:
+                        tied[row, delay_index] += block[k] >= TIE_MARK
 
 
 @njit(cache=True, parallel=True)
@@ -195,7 +208,7 @@ def _weighted_counts_kernel(pattern_rows, keys, table, value_rows, order, delay,
             n_block = min(BLOCK_WINDOWS, n_windows - first)
             block = codes[:n_block]
             row_keys = keys[row] if keys.shape[0] else np.empty(0, dtype=np.float64)
-            _encode(pattern_rows[row], row_keys, table, first, order, delay, block)
+            _encode(pattern_rows[row], row_keys, table, first, order, delay, block, False)
             for k in range(n_block):
                 start = first + k
                 mean = 0.0
@@ -388,7 +401,7 @@ def ordinal_patterns(x, order=3, delay=1, tie_tolerance=None, ties="stable", see
     keys, table = _tie_inputs(rows, order, ties, seed)
     codes = np.empty(rows.shape[1] - (order - 1) * int(delays[0]), dtype=np.int64)
     row_keys = keys[0] if keys.size else np.zeros(0)
-    _encode(rows[0], row_keys, table, 0, order, int(delays[0]), codes)
+    _encode(rows[0], row_keys, table, 0, order, int(delays[0]), codes, False)
     return codes
 
 
