@@ -150,7 +150,7 @@ def _count_patterns_kernel(rows, keys, table, order, delays, nan_before, counts,
         delay_index = task % n_delays
         delay = delays[delay_index]
         series = rows[row]
-        row_keys = keys[row] if keys.shape[0] else np.empty(0, dtype=np.float64)
+        row_keys = keys[row] if keys.shape[0] else np.empty(0, dtype=np.int64)
         gaps = nan_before[row] if nan_before.shape[0] else np.empty(0, dtype=np.int64)
         table_row = counts[row, delay_index]
         span = (order - 1) * delay
@@ -207,7 +207,7 @@ def _weighted_counts_kernel(pattern_rows, keys, table, value_rows, order, delay,
         for first in range(0, n_windows, BLOCK_WINDOWS):
             n_block = min(BLOCK_WINDOWS, n_windows - first)
             block = codes[:n_block]
-            row_keys = keys[row] if keys.shape[0] else np.empty(0, dtype=np.float64)
+            row_keys = keys[row] if keys.shape[0] else np.empty(0, dtype=np.int64)
             _encode(pattern_rows[row], row_keys, table, first, order, delay, block, False)
             for k in range(n_block):
                 start = first + k
@@ -314,7 +314,7 @@ def _prepare_rows(x, order, delays, axis, tie_tolerance, nan="refuse"):
 
 def _tie_inputs(rows, order, ties, seed):
     """Return the (keys, table) pair that selects ``ties`` in :func:`_encode`."""
-    no_keys = np.zeros((0, 0), dtype=np.float64)
+    no_keys = np.zeros((0, 0), dtype=np.int64)
     no_table = np.zeros(0, dtype=np.int32)
     if _check_ties(ties) == "own":
         return no_keys, _weak_order_codes(order)
@@ -400,7 +400,7 @@ def ordinal_patterns(x, order=3, delay=1, tie_tolerance=None, ties="stable", see
     rows, _ = _prepare_rows(x, order, delays, -1, tie_tolerance)
     keys, table = _tie_inputs(rows, order, ties, seed)
     codes = np.empty(rows.shape[1] - (order - 1) * int(delays[0]), dtype=np.int64)
-    row_keys = keys[0] if keys.size else np.zeros(0)
+    row_keys = keys[0] if keys.size else np.zeros(0, dtype=np.int64)
     _encode(rows[0], row_keys, table, 0, order, int(delays[0]), codes, False)
     return codes
 

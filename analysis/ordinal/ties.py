@@ -21,12 +21,12 @@ Tie modes (the ``ties=`` argument of the counting functions)
         m distinct values allow only the weak orderings with at most m levels (i.i.d. integers
         in {0, 1, 2}: 1 in 5 of the 541 states at order 5, H = 0.806, C = 0.389, complex).
     ``"random"``
-        Ties are broken at random: every sample gets a random key (a random permutation of the
-        sample indices, from a generator seeded by ``seed``) and equal samples are ordered by
-        their keys. The state count stays ``order!``. For exchangeable data (i.i.d. draws,
-        tied or not) every pattern becomes equally likely, H → 1 (the integers above: 0.9996,
-        stochastic); tie-free data give exactly the ``"stable"`` counts. Overlapping windows
-        share their samples' keys, as they share the samples.
+        Ties are broken at random: every sample gets a random key (a uniform 62-bit integer from
+        a generator seeded by ``seed``) and equal samples are ordered by their keys. The state
+        count stays ``order!``. For exchangeable data (i.i.d. draws, tied or not) every pattern
+        becomes equally likely, H → 1 (the integers above: 0.9996, stochastic); tie-free data
+        give exactly the ``"stable"`` counts. Overlapping windows share their samples' keys, as
+        they share the samples.
 """
 
 import functools
@@ -206,7 +206,11 @@ def _encode_weak_block(series, first_window, order, delay, codes, table):
 
 
 def _random_keys(rows, seed):
-    """Return per-sample tie-breaking keys: a random permutation of each row's indices.
+    """Return per-sample tie-breaking keys: independent uniform 62-bit integers.
+
+    Two samples of a window share a key with probability 2**-62 (then time orders them), so
+    for any realistic series every tie is broken at random; drawing integers costs ~20 times
+    less than a random permutation of the indices.
 
     Parameters
     ----------
@@ -217,8 +221,7 @@ def _random_keys(rows, seed):
 
     Returns
     -------
-    ndarray of float64, shape rows.shape
-        Distinct keys per row (so every tie is broken).
+    ndarray of int64, shape rows.shape
     """
     if seed is None:
         raise ValueError("seed: ties='random' needs a seed (an int, SeedSequence or Generator)")
@@ -226,8 +229,7 @@ def _random_keys(rows, seed):
         rng = np.random.default_rng(seed)
     except (TypeError, ValueError, OverflowError):
         raise ValueError(f"seed: not a valid seed (got {_checks.shown(seed)})") from None
-    indices = np.broadcast_to(np.arange(rows.shape[1], dtype=np.float64), rows.shape)
-    return np.ascontiguousarray(rng.permuted(indices, axis=1))
+    return rng.integers(0, 2**62, size=rows.shape, dtype=np.int64)
 
 
 def _warn_if_tied(tied_share, what="x"):
