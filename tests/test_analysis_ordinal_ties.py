@@ -258,6 +258,9 @@ def test_peccary_runs_take_the_tie_mode(tmp_path):
     assert stable.attrs["ties"] == "stable"
     assert stable.tie_fraction.max() > ordinal.TIE_WARNING_FRACTION
     assert stable.tie_fraction.attrs["warning_threshold"] == ordinal.TIE_WARNING_FRACTION
+    from sims.peccary.model import PeccaryModel
+
+    assert "windows tied in counts" in PeccaryModel.summarize(stable)
     values = stable.value.values[0]
     for ties in ("own", "random"):
         with warnings.catch_warnings():
@@ -274,5 +277,6 @@ def test_peccary_runs_take_the_tie_mode(tmp_path):
         peccary_run(tmp_path, "random").statistical_complexity,
     )
     own = peccary_run(tmp_path, "own")
+    assert "tied" not in PeccaryModel.summarize(own)  # the run chose how to treat its ties
     assert np.all(own.windows.values == 4000 - 4 * np.arange(1, 4))
     assert not np.array_equal(own.permutation_entropy, stable.permutation_entropy)

@@ -411,7 +411,11 @@ class PeccaryModel(Model):
 
     @classmethod
     def summarize(cls, dataset: xr.Dataset) -> str:
-        """Series count, regimes at the PECCARY delay and the worst invariant error."""
+        """Series count, regimes at the PECCARY delay, the worst invariant error and tied series.
+
+        Series with more than :data:`analysis.ordinal.TIE_WARNING_FRACTION` tied windows at some
+        delay are named when the run ordered ties by time (``ties: stable``).
+        """
         names = ordinal.regime_names(dataset.peccary_classification).values
         parts = [
             f"{int(np.sum(names == name))} {name}"
@@ -420,7 +424,17 @@ class PeccaryModel(Model):
         ]
         error = dataset.relative_invariant_error.values
         worst = f", max |ΔE/E0| {np.nanmax(error):.2e}" if np.isfinite(error).any() else ""
-        return f"{dataset.sizes['series']} series at the PECCARY delay: {', '.join(parts)}{worst}"
+        tied = ""
+        if dataset.attrs.get("ties", "stable") == "stable":
+            share = dataset.tie_fraction.max("delay", skipna=True).values
+            over = dataset.series.values[share > ordinal.TIE_WARNING_FRACTION]
+            if over.size:
+                tied = (
+                    f"; more than {ordinal.TIE_WARNING_FRACTION:g} of the windows tied in "
+                    f"{', '.join(map(str, over))} (ties: own or random)"
+                )
+        summary = f"{dataset.sizes['series']} series at the PECCARY delay: {', '.join(parts)}"
+        return summary + worst + tied
 
     @classmethod
     def warm_up(cls) -> None:
