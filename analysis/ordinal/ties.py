@@ -187,20 +187,26 @@ def _weak_order_codes(order):
 
 @njit(cache=True)
 def _encode_weak_block(series, first_window, order, delay, codes, table):
-    """Write the weak-ordering codes (``ties="own"``) of windows ``first_window …``."""
+    """Write the weak-ordering codes (``ties="own"``) of windows ``first_window …``.
+
+    The dense rank of sample ``i`` counts the window values below it once each: the samples
+    ``j`` whose value is smaller and first seen at ``j`` (no earlier equal sample).
+    """
+    window = np.empty(order)
+    first_seen = np.empty(order, dtype=np.bool_)
     for k in range(codes.size):
-        start = first_window + k
+        for i in range(order):
+            window[i] = series[first_window + k + i * delay]
+        for j in range(order):
+            first_seen[j] = True
+            for m in range(j):
+                if window[m] == window[j]:
+                    first_seen[j] = False
         value = 0
         for i in range(order):
-            reference = series[start + i * delay]
             dense_rank = 0
             for j in range(order):
-                other = series[start + j * delay]
-                if other < reference:
-                    repeated = False
-                    for m in range(j):
-                        repeated |= series[start + m * delay] == other
-                    dense_rank += 0 if repeated else 1
+                dense_rank += 1 if first_seen[j] and window[j] < window[i] else 0
             value = value * order + dense_rank
         codes[k] = table[value]
 
