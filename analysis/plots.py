@@ -53,9 +53,13 @@ def plot_complexity_entropy(entropy, complexity, order, labels=None, ax=None, re
     ax : matplotlib.axes.Axes, optional
         Axes to draw on.
     regions : bool, optional
-        Draw PECCARY's periodic-entropy lines (H_min, H_max) and the
-        complex/stochastic boundary of :func:`analysis.ordinal.classify`
-        (order >= 4 only), with region names.
+        Draw PECCARY's region lines at ``order`` (order >= 4 only;
+        :func:`analysis.ordinal.peccary_boundaries`): the verticals at H_minPer
+        and H_maxPer between the curves and the straight line joining the C_max
+        curve at those entropies, as the peccary package draws them, plus
+        entrosim's complex/stochastic boundary beyond H_maxPer (dotted,
+        :data:`analysis.ordinal.COMPLEX_FRACTION`), with the region names of
+        :func:`analysis.ordinal.peccary_regions`.
 
     Returns
     -------
@@ -88,18 +92,26 @@ def plot_complexity_entropy(entropy, complexity, order, labels=None, ax=None, re
     ax.plot(bounds.min_entropy, bounds.min_complexity, color="0.4", lw=1)
     ax.plot(bounds.max_entropy, bounds.max_complexity, color="0.4", lw=1)
     if regions and order >= 4:
-        periodic_min, periodic_max = ordinal.periodic_entropy_bounds(order)
-        for h in (periodic_min, periodic_max):
-            low = np.interp(h, bounds.min_entropy, bounds.min_complexity)
-            high = np.interp(h, bounds.max_entropy, bounds.max_complexity)
-            ax.plot([h, h], [low, high], color="0.6", ls="--", lw=1)
-        h_line = np.linspace(periodic_max, 1.0, 200)
-        low = np.interp(h_line, bounds.min_entropy, bounds.min_complexity)
-        high = np.interp(h_line, bounds.max_entropy, bounds.max_complexity)
-        ax.plot(h_line, low + ordinal.COMPLEX_FRACTION * (high - low), color="0.6", ls=":", lw=1)
+        lines = ordinal.peccary_boundaries(order)
+        verticals = (
+            (lines.periodic_min_entropy, lines.periodic_min_min_complexity),
+            (lines.periodic_max_entropy, lines.periodic_max_min_complexity),
+        )
+        for h, low in verticals:
+            high = lines.joining_line(h)
+            ax.plot([h, h], [low, high], color="0.5", ls="--", lw=1)
+        joined = np.array([lines.periodic_min_entropy, lines.periodic_max_entropy])
+        ax.plot(joined, lines.joining_line(joined), color="0.5", ls="--", lw=1)
+        h_split = np.linspace(lines.periodic_max_entropy, 1.0, 200)
+        low, high = ordinal.complexity_bounds_at(h_split, order)
+        ax.plot(h_split, low + ordinal.COMPLEX_FRACTION * (high - low), color="0.6", ls=":", lw=1)
+        middle = 0.5 * (lines.periodic_min_entropy + lines.periodic_max_entropy)
         top = float(bounds.max_complexity.max())
-        ax.text(0.5 * (periodic_min + periodic_max), 0.05 * top, "regular", ha="center")
-        ax.text(0.5 * (periodic_max + 1.0), 0.95 * top, "complex", ha="center")
+        ax.text(middle, float(lines.joining_line(middle)) + 0.02 * top, "periodic", ha="right")
+        middle_low = float(ordinal.complexity_bounds_at(middle, order)[0])
+        regular_height = 0.5 * (middle_low + float(lines.joining_line(middle)))
+        ax.text(middle, regular_height, "regular", ha="center", va="center")
+        ax.text(0.5 * (lines.periodic_max_entropy + 1.0), 0.95 * top, "complex", ha="center")
         ax.text(0.97, 0.05 * top, "stochastic", ha="right")
     ax.scatter(entropy, complexity, zorder=3)
     if labels is not None:

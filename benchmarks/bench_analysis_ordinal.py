@@ -80,6 +80,13 @@ def main():
     print(f"\n[1] H and C, n = 1e7, order {ORDER}, delay 1, one thread")
     print(f"  entrosim complexity_entropy   {ours:8.3f} s   H={h:.9f} C={c:.9f}")
     print(f"  entrosim permutation_entropy  {ours_h:8.3f} s")
+    numba.set_num_threads(1)
+    for ties in ("own", "random"):
+        ordinal.complexity_entropy(x[:1000], ORDER, ties=ties, seed=SEED)
+        options = {"ties": ties, "seed": SEED}
+        tied_time, _ = best_of(lambda o=options: ordinal.complexity_entropy(x, ORDER, **o))
+        print(f"  entrosim ties={ties!r:9}         {tied_time:8.3f} s")
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
 
     import antropy
 

@@ -310,15 +310,20 @@ BOLTZMANN_CALLS = {
 
 ORDINAL_SERIES = {"x": SERIES, "order": 3, "delay": 1, "axis": -1, "tie_tolerance": None}
 GAPPED_SERIES = ORDINAL_SERIES | {"nan": "refuse"}
+TIED_SERIES = ORDINAL_SERIES | {"ties": "random", "seed": 7}
+TIED_GAPPED_SERIES = GAPPED_SERIES | {"ties": "own", "seed": None}
 ENTROPY_OPTIONS = {"normalized": True, "base": None}
-POINTS = {"entropy": [0.3, 0.9], "complexity": [0.1, 0.2], "order": 4}
+POINTS = {"entropy": [0.3, 0.9], "complexity": [0.1, 0.2], "order": 4, "ties": "stable"}
 ORDINAL_CALLS = {
     "ordinal_patterns": Call(
-        ordinal.ordinal_patterns, {"x": SERIES, "order": 3, "delay": 1, "tie_tolerance": None}
+        ordinal.ordinal_patterns,
+        {"x": SERIES, "order": 3, "delay": 1, "tie_tolerance": None, "ties": "random", "seed": 3},
     ),
     "pattern_permutations": Call(ordinal.pattern_permutations, {"codes": [0, 5, 3], "order": 3}),
-    "pattern_counts": Call(ordinal.pattern_counts, GAPPED_SERIES),
-    "missing_patterns": Call(ordinal.missing_patterns, GAPPED_SERIES),
+    "pattern_counts": Call(ordinal.pattern_counts, TIED_GAPPED_SERIES),
+    "missing_patterns": Call(ordinal.missing_patterns, TIED_GAPPED_SERIES),
+    "pattern_state_count": Call(ordinal.pattern_state_count, {"order": 5, "ties": "own"}),
+    "ordered_bell_number": Call(ordinal.ordered_bell_number, {"order": 5}),
     "tie_fraction": Call(ordinal.tie_fraction, GAPPED_SERIES),
     "complexity_normalization": Call(ordinal.complexity_normalization, {"n_states": 6}),
     "complexity_entropy_from_counts": Call(
@@ -326,23 +331,28 @@ ORDINAL_CALLS = {
         {"counts": [3, 0, 1, 2, 0, 4], "axis": -1},
         _zero_slices("counts"),
     ),
-    "permutation_entropy": Call(ordinal.permutation_entropy, ORDINAL_SERIES | ENTROPY_OPTIONS),
-    "complexity_entropy": Call(ordinal.complexity_entropy, ORDINAL_SERIES),
+    "permutation_entropy": Call(ordinal.permutation_entropy, TIED_SERIES | ENTROPY_OPTIONS),
+    "complexity_entropy": Call(ordinal.complexity_entropy, TIED_SERIES),
     "weighted_permutation_entropy": Call(
-        ordinal.weighted_permutation_entropy, ORDINAL_SERIES | ENTROPY_OPTIONS, True
+        ordinal.weighted_permutation_entropy, TIED_SERIES | ENTROPY_OPTIONS, True
     ),
     "renyi_permutation_entropy": Call(
-        ordinal.renyi_permutation_entropy, ORDINAL_SERIES | ENTROPY_OPTIONS | {"alpha": 2.0}
+        ordinal.renyi_permutation_entropy, TIED_SERIES | ENTROPY_OPTIONS | {"alpha": 2.0}
     ),
     "tsallis_permutation_entropy": Call(
         ordinal.tsallis_permutation_entropy,
-        ORDINAL_SERIES | {"normalized": True, "q": 2.0},
+        TIED_SERIES | {"normalized": True, "q": 2.0},
     ),
-    "ch_plane_bounds": Call(ordinal.ch_plane_bounds, {"order": 4, "n_points": 50}),
-    "periodic_entropy_bounds": Call(ordinal.periodic_entropy_bounds, {"order": 5}),
-    "complexity_bounds_at": Call(ordinal.complexity_bounds_at, {"entropy": [0.3, 0.9], "order": 4}),
+    "ch_plane_bounds": Call(ordinal.ch_plane_bounds, {"order": 4, "n_points": 50, "ties": "own"}),
+    "periodic_entropy_bounds": Call(ordinal.periodic_entropy_bounds, {"order": 5, "ties": "own"}),
+    "peccary_boundaries": Call(ordinal.peccary_boundaries, {"order": 5, "ties": "stable"}),
+    "complexity_bounds_at": Call(
+        ordinal.complexity_bounds_at, {"entropy": [0.3, 0.9], "order": 4, "ties": "stable"}
+    ),
     "complexity_position": Call(ordinal.complexity_position, POINTS, True),
     "classify": Call(ordinal.classify, POINTS),
+    "peccary_regions": Call(ordinal.peccary_regions, POINTS),
+    "peccary_region_codes": Call(ordinal.peccary_region_codes, POINTS),
     "classify_codes": Call(ordinal.classify_codes, POINTS),
     "classify_sampled": Call(ordinal.classify_sampled, POINTS | {"n_windows": [300, 10]}),
     "classify_sampled_codes": Call(
@@ -370,6 +380,8 @@ ORDINAL_CALLS = {
             "dim": "time",
             "order": 3,
             "delay": 1,
+            "ties": "random",
+            "seed": 5,
         },
         True,
         wrap={"ds": _as_hostile_xarray_or_raw},

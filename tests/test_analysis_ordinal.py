@@ -320,12 +320,16 @@ def test_ordinal_summary_dataset():
         },
         coords={"time": np.arange(3000.0), "agent": [10, 20]},
     )
-    summary = ordinal.ordinal_summary(ds, dim="time", order=4, delay=1)
+    with pytest.warns(ordinal.TiedSeriesWarning, match="tied samples"):  # count: 9 values
+        summary = ordinal.ordinal_summary(ds, dim="time", order=4, delay=1)
     assert set(summary.data_vars) == {
         f"{v}_{k}"
         for v in ("x", "count")
-        for k in ("permutation_entropy", "statistical_complexity", "regime")
+        for k in ("permutation_entropy", "statistical_complexity", "regime", "tie_fraction")
     }
+    assert summary["x_tie_fraction"].values[0] == 0.0 and np.isnan(summary["x_tie_fraction"][1])
+    assert summary["count_tie_fraction"].item() == ordinal.tie_fraction(ds["count"].values, 4)
+    assert summary.attrs["ordinal_ties"] == "stable"
     assert summary["x_permutation_entropy"].dims == ("agent",)
     h, c = ordinal.complexity_entropy(noise[0], 4)
     assert summary["x_permutation_entropy"].values[0] == h
@@ -336,7 +340,8 @@ def test_ordinal_summary_dataset():
         assert variable.attrs["units"] == "1"
         assert variable.attrs["long_name"]
     assert "position" in summary["x_permutation_entropy"].attrs["long_name"]
-    multi = ordinal.ordinal_summary(ds, order=4, delay=[1, 2, 3])
+    with pytest.warns(ordinal.TiedSeriesWarning):
+        multi = ordinal.ordinal_summary(ds, order=4, delay=[1, 2, 3])
     assert multi["x_statistical_complexity"].dims == ("agent", "delay")
     np.testing.assert_array_equal(multi["delay"], [1, 2, 3])
     with pytest.raises(ValueError, match="dim"):

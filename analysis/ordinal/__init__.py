@@ -4,9 +4,11 @@ Patterns
     A window of ``order`` samples ``x[t], x[t + delay], …, x[t + (order−1)·delay]``
     is mapped to its ordinal pattern: the permutation that sorts it.  Ties are
     ordered by time (an earlier sample counts as smaller), which is the
-    convention of a stable argsort (ordpy, peccary, antropy >= 0.2.2).  With
-    ``tie_tolerance`` the values are first rounded to the nearest multiple of
-    the tolerance, so values in the same bin tie.  Patterns are encoded as
+    convention of a stable argsort (ordpy, peccary, antropy >= 0.2.2); ``ties="own"``
+    and ``ties="random"`` are the alternatives of :mod:`analysis.ordinal.ties`, and a
+    :class:`TiedSeriesWarning` flags series with more than :data:`TIE_WARNING_FRACTION`
+    tied windows.  With ``tie_tolerance`` the values are first rounded to the nearest
+    multiple of the tolerance, so values in the same bin tie.  Patterns are encoded as
     integers in ``[0, order!)``: the Lehmer code ``Σ_i L_i (order−1−i)!`` with
     ``L_i`` the number of later window samples smaller than sample ``i``; code 0
     is the increasing window, ``order! − 1`` the decreasing one.
@@ -28,7 +30,8 @@ Statistical complexity (Rosso et al. 2007)
     independent of the logarithm base.
 
 Regimes (PECCARY, Hyman, Daniel & Schaffner 2025)
-    See :func:`classify` and :func:`recommended_delay`.  Classifiers return names
+    See :func:`peccary_regions` (the regions peccary draws: :func:`peccary_boundaries`),
+    :func:`classify` and :func:`recommended_delay`.  Classifiers return names
     (``"regular"``, ``"complex"``, ``"stochastic"``, ``"undefined"``); the ``*_codes``
     variants give the int8 codes that NetCDF files store with :data:`REGIME_FLAGS`, and
     :func:`regime_names` decodes them (a DataArray by its own CF flag attributes).
@@ -45,6 +48,7 @@ Input
 from .classification import (
     COMPLEX_FRACTION,
     MIN_WINDOWS_PER_PATTERN,
+    PECCARY_REGIONS,
     REGIME_FLAGS,
     REGIMES,
     UNDEFINED,
@@ -53,6 +57,8 @@ from .classification import (
     classify_codes,
     classify_sampled,
     classify_sampled_codes,
+    peccary_region_codes,
+    peccary_regions,
     regime_names,
 )
 from .delay import (
@@ -73,9 +79,11 @@ from .patterns import (
 )
 from .plane import (
     CHBounds,
+    PeccaryBoundaries,
     ch_plane_bounds,
     complexity_bounds_at,
     complexity_position,
+    peccary_boundaries,
     periodic_entropy_bounds,
 )
 from .statistics import (
@@ -88,20 +96,34 @@ from .statistics import (
     weighted_permutation_entropy,
 )
 from .summary import ordinal_summary
+from .ties import (
+    MAX_OWN_ORDER,
+    TIE_MODES,
+    TIE_WARNING_FRACTION,
+    TiedSeriesWarning,
+    ordered_bell_number,
+    pattern_state_count,
+)
 
 __all__ = [
     "BLOCK_WINDOWS",
     "COMPLEX_FRACTION",
     "MAX_COUNT_TABLE_BYTES",
+    "MAX_OWN_ORDER",
     "MIN_WINDOWS_PER_PATTERN",
     "NAN_POLICIES",
     "PECCARY_MIN_DURATION_RATIO",
     "PECCARY_PATTERN_FRACTION",
+    "PECCARY_REGIONS",
     "REGIME_FLAGS",
     "REGIMES",
+    "TIE_MODES",
+    "TIE_WARNING_FRACTION",
     "UNDEFINED",
     "UNDEFINED_CODE",
     "CHBounds",
+    "PeccaryBoundaries",
+    "TiedSeriesWarning",
     "ch_plane_bounds",
     "classify",
     "classify_codes",
@@ -114,10 +136,15 @@ __all__ = [
     "complexity_position",
     "missing_patterns",
     "natural_timescale",
+    "ordered_bell_number",
     "ordinal_patterns",
     "ordinal_summary",
     "pattern_counts",
     "pattern_permutations",
+    "pattern_state_count",
+    "peccary_boundaries",
+    "peccary_region_codes",
+    "peccary_regions",
     "periodic_entropy_bounds",
     "permutation_entropy",
     "recommended_delay",

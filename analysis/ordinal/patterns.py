@@ -15,6 +15,14 @@ import numpy as np
 from numba import njit, prange
 
 from .. import _checks
+from .ties import (
+    _check_ties,
+    _encode_weak_block,
+    _random_keys,
+    _warn_if_tied,
+    _weak_order_codes,
+    pattern_state_count,
+)
 
 MAX_COUNT_TABLE_BYTES = 2**30
 """Largest pattern-count table allowed (bytes); bounds ``order`` (``order! · 8 B`` per series)."""
@@ -23,6 +31,12 @@ BLOCK_WINDOWS = 4096
 """Windows encoded per block in the counting kernels (sets the O(1) scratch buffer)."""
 
 NAN_POLICIES = ("refuse", "split")
+
+TIE_MARK = 1 << 32
+"""Added to a window's code per tied pair while counting (codes stay below 11! < 2**26)."""
+
+CODE_MASK = TIE_MARK - 1
+"""Bits of a marked code that hold the pattern."""
 """What the counting functions do with NaN: raise, or split the series at each gap."""
 
 
@@ -30,10 +44,17 @@ NAN_POLICIES = ("refuse", "split")
 
 
 @njit(cache=True)
-def _encode_block(series, first_window, order, delay, codes):
-    """Write the Lehmer codes of windows ``first_window … first_window + len(codes)``."""
+def _encode_block(series, keys, first_window, order, delay, codes, mark_ties):
+    """Write the Lehmer codes of windows ``first_window … first_window + len(codes)``.
+
+    Equal samples are ordered by time, or by ``keys`` (one per sample) when it is not empty
+    (``ties="random"``). With ``mark_ties`` (and no keys) every equal pair of samples also adds
+    :data:`TIE_MARK` to its window's code, in the same pass over the samples (one output stream
+    vectorises best): ``code & CODE_MASK`` is then the pattern, ``code >= TIE_MARK`` the tie.
+    """
     n_codes = codes.size
     codes[:] = 0
+    track_ties = mark_ties and keys.size == 0
     weight = 1
     for i in range(order - 2, -1, -1):
         reference_start = first_window + i * delay
@@ -41,9 +62,54 @@ def _encode_block(series, first_window, order, delay, codes):
         for j in range(i + 1, order):
             other_start = first_window + j * delay
             other = series[other_start : other_start + n_codes]
-            for k in range(n_codes):
-                codes[k] += weight if other[k] < reference[k] else 0
+            if keys.size:
+                reference_keys = keys[reference_start : reference_start + n_codes]
+                other_keys = keys[other_start : other_start + n_codes]
+                for k in range(n_codes):
+                    smaller = other[k] < reference[k] or (
+                        other[k] == reference[k] and other_keys[k] < reference_keys[k]
+                    )
+                    codes[k] += weight if smaller else 0
+            elif track_ties:
+                for k in range(n_codes):
+                    codes[k] += (weight if other[k] < reference[k] else 0) + (
+                        TIE_MARK if other[k] == reference[k] else 0
+                    )
+            else:
+                for k in range(n_codes):
+                    codes[k] += weight if other[k] < reference[k] else 0
         weight *= order - i
+
+
+@njit(cache=True)
+def _encode(series, keys, table, first_window, order, delay, codes, mark_ties):
+    """Write the pattern codes of a block of windows in the tie mode that ``keys``/``table`` set.
+
+    A non-empty ``table`` selects ``ties="own"`` (weak-ordering codes),
+    non-empty ``keys`` ``ties="random"``, both empty ``ties="stable"`` (whose codes carry
+    :data:`TIE_MARK` per tied pair with ``mark_ties``, see :func:`_encode_block`).
+    """
+    if table.size:
+        _encode_weak_block(series, first_window, order, delay, codes, table)
+    else:
+        _encode_block(series, keys, first_window, order, delay, codes, mark_ties)
+
+
+@njit(cache=True)
+def _mark_tied_block(series, first_window, order, delay, has_tie):
+    """Set ``has_tie[k]`` to whether window ``first_window + k`` holds two equal samples.
+
+    Pairs of window positions are compared over the block (as :func:`_encode_block` does), which
+    the compiler vectorises.
+    """
+    n_block = has_tie.size
+    has_tie[:] = False
+    for i in range(order - 1):
+        reference = series[first_window + i * delay : first_window + i * delay + n_block]
+        for j in range(i + 1, order):
+            other = series[first_window + j * delay : first_window + j * delay + n_block]
+            for k in range(n_block):
+                has_tie[k] |= reference[k] == other[k]
 
 
 @njit(cache=True)
@@ -69,11 +135,13 @@ def _inside_segment(nan_before, start, span):
 
 
 @njit(cache=True, parallel=True)
-def _count_patterns_kernel(rows, order, delays, nan_before, counts):
+def _count_patterns_kernel(rows, keys, table, order, delays, nan_before, counts, tied):
     """Add the pattern counts of every row and delay into ``counts[row, delay_index]``.
 
     ``nan_before[row, i]`` is the number of NaN in ``rows[row, :i]`` (shape (rows, length + 1)),
-    or an empty table when no row holds NaN; windows spanning a NaN are not counted.
+    or an empty table when no row holds NaN; windows spanning a NaN are not counted. ``keys``
+    (rows, length) and ``table`` select the tie mode (:func:`_encode`). When ``tied`` is not
+    empty, the counted windows holding a tie are added into ``tied[row, delay_index]``.
     """
     n_rows, length = rows.shape
     n_delays = delays.size
@@ -82,27 +150,27 @@ def _count_patterns_kernel(rows, order, delays, nan_before, counts):
         delay_index = task % n_delays
         delay = delays[delay_index]
         series = rows[row]
+        row_keys = keys[row] if keys.shape[0] else np.empty(0, dtype=np.int64)
         gaps = nan_before[row] if nan_before.shape[0] else np.empty(0, dtype=np.int64)
-        table = counts[row, delay_index]
+        table_row = counts[row, delay_index]
         span = (order - 1) * delay
         n_windows = length - span
         codes = np.empty(BLOCK_WINDOWS, dtype=np.int64)
+        mark_ties = tied.size > 0
         for first in range(0, n_windows, BLOCK_WINDOWS):
             n_block = min(BLOCK_WINDOWS, n_windows - first)
             block = codes[:n_block]
-            _encode_block(series, first, order, delay, block)
+            _encode(series, row_keys, table, first, order, delay, block, mark_ties)
             for k in range(n_block):
                 if _inside_segment(gaps, first + k, span):
-                    table[block[k]] += 1
+                    table_row[block[k] & CODE_MASK] += 1
+                    if mark_ties:
+                        tied[row, delay_index] += block[k] >= TIE_MARK
 
 
 @njit(cache=True, parallel=True)
 def _tied_windows_kernel(rows, order, delays, nan_before, tied, windows):
-    """Count windows (``windows``) and windows holding two equal samples (``tied``).
-
-    Pairs of window positions are compared over blocks of windows (as :func:`_encode_block`
-    does), which the compiler vectorises.
-    """
+    """Count windows (``windows``) and windows holding two equal samples (``tied``)."""
     n_rows, length = rows.shape
     n_delays = delays.size
     for task in prange(n_rows * n_delays):
@@ -117,13 +185,7 @@ def _tied_windows_kernel(rows, order, delays, nan_before, tied, windows):
         for first in range(0, n_windows, BLOCK_WINDOWS):
             n_block = min(BLOCK_WINDOWS, n_windows - first)
             block = has_tie[:n_block]
-            block[:] = False
-            for i in range(order - 1):
-                reference = series[first + i * delay : first + i * delay + n_block]
-                for j in range(i + 1, order):
-                    other = series[first + j * delay : first + j * delay + n_block]
-                    for k in range(n_block):
-                        block[k] |= reference[k] == other[k]
+            _mark_tied_block(series, first, order, delay, block)
             for k in range(n_block):
                 if _inside_segment(gaps, first + k, span):
                     windows[row, delay_index] += 1
@@ -131,10 +193,11 @@ def _tied_windows_kernel(rows, order, delays, nan_before, tied, windows):
 
 
 @njit(cache=True)
-def _weighted_counts_kernel(pattern_rows, value_rows, order, delay, weights):
+def _weighted_counts_kernel(pattern_rows, keys, table, value_rows, order, delay, weights):
     """Add each window's variance (of ``value_rows``) to ``weights[row, code]``.
 
-    Codes come from ``pattern_rows`` (the values, possibly tie-rounded).
+    Codes come from ``pattern_rows`` (the values, possibly tie-rounded), in the tie mode that
+    ``keys`` and ``table`` select (:func:`_encode`).
     """
     n_rows, length = value_rows.shape
     n_windows = length - (order - 1) * delay
@@ -144,7 +207,8 @@ def _weighted_counts_kernel(pattern_rows, value_rows, order, delay, weights):
         for first in range(0, n_windows, BLOCK_WINDOWS):
             n_block = min(BLOCK_WINDOWS, n_windows - first)
             block = codes[:n_block]
-            _encode_block(pattern_rows[row], first, order, delay, block)
+            row_keys = keys[row] if keys.shape[0] else np.empty(0, dtype=np.int64)
+            _encode(pattern_rows[row], row_keys, table, first, order, delay, block, False)
             for k in range(n_block):
                 start = first + k
                 mean = 0.0
@@ -161,14 +225,15 @@ def _weighted_counts_kernel(pattern_rows, value_rows, order, delay, weights):
 # ----------------------------------------------------------------------------- validation
 
 
-def _check_order(order, n_tables=1):
+def _check_order(order, n_tables=1, ties="stable"):
     order = _checks.integer(order, "order", 2)
-    table_bytes = 8 * n_tables * math.factorial(min(order, 21))
+    n_states = pattern_state_count(min(order, 21), _check_ties(ties))
+    table_bytes = 8 * n_tables * n_states
     if order > 20 or table_bytes > MAX_COUNT_TABLE_BYTES:
         raise ValueError(
-            f"order: {_checks.shown(order)}! patterns need {table_bytes / 2**30:.3g} GiB of "
-            f"counts for {n_tables} series (limit {MAX_COUNT_TABLE_BYTES / 2**30:g} GiB); "
-            "use a smaller order"
+            f"order: {n_states} patterns at order {_checks.shown(order)} need "
+            f"{table_bytes / 2**30:.3g} GiB of counts for {n_tables} series "
+            f"(limit {MAX_COUNT_TABLE_BYTES / 2**30:g} GiB); use a smaller order"
         )
     return order
 
@@ -247,13 +312,35 @@ def _prepare_rows(x, order, delays, axis, tie_tolerance, nan="refuse"):
     return rows, batch_shape
 
 
-def _counts(x, order, delay, axis, tie_tolerance, nan="refuse"):
-    """Return counts shaped (..., n_delays, order!) and whether ``delay`` was a scalar."""
-    order = _check_order(order)
+def _tie_inputs(rows, order, ties, seed):
+    """Return the (keys, table) pair that selects ``ties`` in :func:`_encode`."""
+    no_keys = np.zeros((0, 0), dtype=np.int64)
+    no_table = np.zeros(0, dtype=np.int32)
+    if _check_ties(ties) == "own":
+        return no_keys, _weak_order_codes(order)
+    if ties == "random":
+        return _random_keys(rows, seed), no_table
+    return no_keys, no_table
+
+
+def _counts(x, order, delay, axis, tie_tolerance, nan="refuse", ties="stable", seed=None):
+    """Return counts shaped (..., n_delays, n_states) and whether ``delay`` was a scalar.
+
+    With ``ties="stable"`` a :class:`~analysis.ordinal.TiedSeriesWarning` is emitted when a
+    series has more tied windows than :data:`~analysis.ordinal.TIE_WARNING_FRACTION`.
+    """
+    order = _check_order(order, ties=ties)
     delays, scalar_delay = _check_delays(delay)
     rows, batch_shape = _prepare_rows(x, order, delays, axis, tie_tolerance, nan)
-    counts = np.zeros((rows.shape[0], delays.size, math.factorial(order)), dtype=np.int64)
-    _count_patterns_kernel(rows, order, delays, _nan_table(rows), counts)
+    keys, table = _tie_inputs(rows, order, ties, seed)
+    n_states = pattern_state_count(order, ties)
+    _check_order(order, rows.shape[0] * delays.size, ties)
+    counts = np.zeros((rows.shape[0], delays.size, n_states), dtype=np.int64)
+    tied = np.zeros((rows.shape[0], delays.size) if ties == "stable" else (0, 0), np.int64)
+    _count_patterns_kernel(rows, keys, table, order, delays, _nan_table(rows), counts, tied)
+    if tied.size:
+        windows = counts.sum(axis=-1)
+        _warn_if_tied(tied[windows > 0] / windows[windows > 0])
     return counts.reshape(batch_shape + counts.shape[1:]), scalar_delay
 
 
@@ -265,7 +352,7 @@ def _squeeze_delay(values, scalar_delay):
 # ----------------------------------------------------------------------------- patterns
 
 
-def ordinal_patterns(x, order=3, delay=1, tie_tolerance=None):
+def ordinal_patterns(x, order=3, delay=1, tie_tolerance=None, ties="stable", seed=None):
     """Return the ordinal pattern code of every window of a 1-D series.
 
     Parameters
@@ -278,12 +365,19 @@ def ordinal_patterns(x, order=3, delay=1, tie_tolerance=None):
         Embedding delay ``>= 1`` (samples between window elements).
     tie_tolerance : float, optional
         Round values to multiples of this (units of ``x``, finite and > 0)
-        before comparing (ties then go by time).
+        before comparing (ties then go by ``ties``).
+    ties : {"stable", "own", "random"}, optional
+        How equal samples are ordered (:mod:`analysis.ordinal.ties`): by time (default, the
+        papers'), as patterns of their own (``order!`` becomes the ordered Bell number), or at
+        random with the generator seeded by ``seed``.
+    seed : int, numpy.random.SeedSequence or numpy.random.Generator, optional
+        Seed of the tie-breaking keys; required with ``ties="random"``, unused otherwise.
 
     Returns
     -------
     ndarray of int64, shape (n − (order−1)·delay,)
-        Lehmer codes in ``[0, order!)`` (module docstring).
+        Lehmer codes in ``[0, order!)`` (module docstring); with ``ties="own"``, tied windows
+        get the codes ``order!`` up to the ordered Bell number (:mod:`analysis.ordinal.ties`).
 
     Raises
     ------
@@ -292,9 +386,11 @@ def ordinal_patterns(x, order=3, delay=1, tie_tolerance=None):
         ±2**53), or is shorter than ``(order−1)·delay + 1``; if ``order`` is not
         an integer >= 2 (whose ``order!`` table fits :data:`MAX_COUNT_TABLE_BYTES`);
         if ``delay`` is not a single integer >= 1; or if ``tie_tolerance`` is not
-        finite and > 0 or too small for the values.
+        finite and > 0 or too small for the values; if ``ties`` is not one of
+        :data:`~analysis.ordinal.TIE_MODES` (``"own"``: order <= 8), or ``seed`` is missing
+        with ``ties="random"``.
     """
-    order = _check_order(order)
+    order = _check_order(order, ties=ties)
     delays, scalar_delay = _check_delays(delay)
     if not scalar_delay:
         raise ValueError("delay: must be a single integer for ordinal_patterns")
@@ -302,8 +398,10 @@ def ordinal_patterns(x, order=3, delay=1, tie_tolerance=None):
     if x.ndim != 1:
         raise ValueError(f"x: must be 1-D (got {x.ndim} dimensions)")
     rows, _ = _prepare_rows(x, order, delays, -1, tie_tolerance)
+    keys, table = _tie_inputs(rows, order, ties, seed)
     codes = np.empty(rows.shape[1] - (order - 1) * int(delays[0]), dtype=np.int64)
-    _encode_block(rows[0], 0, order, int(delays[0]), codes)
+    row_keys = keys[0] if keys.size else np.zeros(0, dtype=np.int64)
+    _encode(rows[0], row_keys, table, 0, order, int(delays[0]), codes, False)
     return codes
 
 
@@ -347,7 +445,9 @@ def pattern_permutations(codes, order):
     return np.argsort(ranks, axis=-1, kind="stable")
 
 
-def pattern_counts(x, order=5, delay=1, axis=-1, tie_tolerance=None, nan="refuse"):
+def pattern_counts(
+    x, order=5, delay=1, axis=-1, tie_tolerance=None, nan="refuse", ties="stable", seed=None
+):
     """Return how often each ordinal pattern occurs.
 
     Parameters
@@ -366,12 +466,25 @@ def pattern_counts(x, order=5, delay=1, axis=-1, tie_tolerance=None, nan="refuse
     nan : {"refuse", "split"}, optional
         ``"refuse"`` (default) raises on NaN; ``"split"`` counts the windows of each
         contiguous finite segment and pools them (module docstring).
+    ties : {"stable", "own", "random"}, optional
+        How equal samples are ordered (:mod:`analysis.ordinal.ties`): by time (default, the
+        papers'), as patterns of their own (``order!`` becomes the ordered Bell number), or at
+        random with the generator seeded by ``seed``.
+    seed : int, numpy.random.SeedSequence or numpy.random.Generator, optional
+        Seed of the tie-breaking keys; required with ``ties="random"``, unused otherwise.
 
     Returns
     -------
-    ndarray of int64, shape (..., [n_delays,] order!)
-        Counts indexed by pattern code; they sum to ``n − (order−1)·delay``
-        (fewer with ``nan="split"``: the windows that span no NaN).
+    ndarray of int64, shape (..., [n_delays,] n_states)
+        Counts indexed by pattern code (``n_states`` = ``order!``, or
+        :func:`~analysis.ordinal.pattern_state_count` with ``ties="own"``); they sum to
+        ``n − (order−1)·delay`` (fewer with ``nan="split"``: the windows that span no NaN).
+
+    Warns
+    -----
+    TiedSeriesWarning
+        With ``ties="stable"``, if more than :data:`~analysis.ordinal.TIE_WARNING_FRACTION` of
+        a series' windows hold tied samples.
 
     Raises
     ------
@@ -382,9 +495,11 @@ def pattern_counts(x, order=5, delay=1, axis=-1, tie_tolerance=None, nan="refuse
         an integer >= 2 or its tables exceed :data:`MAX_COUNT_TABLE_BYTES`; if
         ``delay`` is not an integer >= 1 or a non-empty 1-D sequence of them; if
         ``tie_tolerance`` is not finite and > 0 or too small for the values; or
-        if ``nan`` is not one of :data:`NAN_POLICIES`.
+        if ``nan`` is not one of :data:`NAN_POLICIES`; if ``ties`` is not one of
+        :data:`~analysis.ordinal.TIE_MODES` (``"own"``: order <= 8); or if ``seed`` is missing
+        or invalid with ``ties="random"``.
     """
-    counts, scalar_delay = _counts(x, order, delay, axis, tie_tolerance, nan)
+    counts, scalar_delay = _counts(x, order, delay, axis, tie_tolerance, nan, ties, seed)
     return counts[..., 0, :] if scalar_delay else counts
 
 
@@ -422,20 +537,22 @@ def tie_fraction(x, order=5, delay=1, axis=-1, tie_tolerance=None, nan="refuse")
     return _squeeze_delay(fraction.reshape(batch_shape + (delays.size,)), scalar_delay)
 
 
-def missing_patterns(x, order=5, delay=1, axis=-1, tie_tolerance=None, nan="refuse"):
+def missing_patterns(
+    x, order=5, delay=1, axis=-1, tie_tolerance=None, nan="refuse", ties="stable", seed=None
+):
     """Return the number of ordinal patterns that never occur (forbidden patterns).
 
     Parameters
     ----------
-    x, order, delay, axis, tie_tolerance, nan
+    x, order, delay, axis, tie_tolerance, nan, ties, seed
         As for :func:`pattern_counts`.
 
     Returns
     -------
     int or ndarray of int
-        Number of the ``order!`` patterns with zero count; divide by
-        ``math.factorial(order)`` for the fraction.  Deterministic chaos has
-        forbidden patterns; finite noise has missing patterns only by chance
+        Number of the ``order!`` patterns (:func:`~analysis.ordinal.pattern_state_count` with
+        ``ties="own"``) with zero count; divide by that number for the fraction.
+        Deterministic chaos has forbidden patterns; finite noise has missing patterns only by chance
         (when ``n_windows`` is not much larger than ``order!``).
 
     Raises
@@ -443,5 +560,5 @@ def missing_patterns(x, order=5, delay=1, axis=-1, tie_tolerance=None, nan="refu
     ValueError
         As for :func:`pattern_counts`.
     """
-    counts, scalar_delay = _counts(x, order, delay, axis, tie_tolerance, nan)
+    counts, scalar_delay = _counts(x, order, delay, axis, tie_tolerance, nan, ties, seed)
     return _squeeze_delay(np.sum(counts == 0, axis=-1), scalar_delay)

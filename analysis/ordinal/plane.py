@@ -9,6 +9,7 @@ from scipy.special import xlogy
 from .. import _checks
 from .patterns import _check_order
 from .statistics import complexity_normalization
+from .ties import pattern_state_count
 
 MAX_CURVE_POINTS = 10**7
 """Most points :func:`ch_plane_bounds` puts on one curve (the maximum curve has at least
@@ -76,7 +77,7 @@ def _one_peak_family(peak, n_equal, n_states):
     return entropy, complexity_normalization(n_states) * divergence * entropy
 
 
-def ch_plane_bounds(order, n_points=1000):
+def ch_plane_bounds(order, n_points=1000, ties="stable"):
     """Return the minimum and maximum statistical-complexity curves (Martín et al. 2006).
 
     Minimum curve: one probability ``p ∈ [1/N, 1]`` and ``N − 1`` equal
@@ -92,6 +93,9 @@ def ch_plane_bounds(order, n_points=1000):
         Points on the minimum curve, in ``[2, MAX_CURVE_POINTS]``; the maximum
         curve gets ``max(2, ceil(n_points / (N − 1)))`` points per segment, so
         at least ``n_points`` in all.
+    ties : {"stable", "own", "random"}, optional
+        Tie mode the values were computed with: ``"own"`` uses the ordered Bell number of
+        states instead of ``order!`` (:mod:`analysis.ordinal.ties`).
 
     Returns
     -------
@@ -108,9 +112,9 @@ def ch_plane_bounds(order, n_points=1000):
         :data:`MAX_CURVE_POINTS` points, or ``n_points`` is not an integer in
         ``[2, MAX_CURVE_POINTS]``.
     """
-    order = _check_order(order)
+    order = _check_order(order, ties=ties)
     n_points = _checks.integer(n_points, "n_points", 2, MAX_CURVE_POINTS)
-    n_states = math.factorial(order)
+    n_states = pattern_state_count(order, ties)
     per_segment = max(2, math.ceil(n_points / (n_states - 1)))
     if per_segment * (n_states - 1) > MAX_CURVE_POINTS:
         raise ValueError(
@@ -128,7 +132,7 @@ def ch_plane_bounds(order, n_points=1000):
     )
 
 
-def periodic_entropy_bounds(order):
+def periodic_entropy_bounds(order, ties="stable"):
     """Return PECCARY's minimum and maximum normalised entropy of a periodic signal.
 
     ``H_min = ln 2 / ln(order!)`` (only the increasing and decreasing
@@ -139,6 +143,9 @@ def periodic_entropy_bounds(order):
     ----------
     order : int
         Embedding dimension ``>= 2``.
+    ties : {"stable", "own", "random"}, optional
+        Tie mode the values were computed with: ``"own"`` uses the ordered Bell number of
+        states instead of ``order!`` (:mod:`analysis.ordinal.ties`).
 
     Returns
     -------
@@ -151,8 +158,8 @@ def periodic_entropy_bounds(order):
         If ``order`` is not an integer >= 2 (up to 11: ``order!`` as for
         :data:`~analysis.ordinal.MAX_COUNT_TABLE_BYTES`).
     """
-    order = _check_order(order)
-    log_n = math.log(math.factorial(order))
+    order = _check_order(order, ties=ties)
+    log_n = math.log(pattern_state_count(order, ties))
     return math.log(2.0) / log_n, min(1.0, math.log(2.0 * (2 * order - 3)) / log_n)
 
 
@@ -167,7 +174,7 @@ def _bisect_family(target_entropy, low, high, n_equal, n_states, increasing):
     return 0.5 * (low + high)
 
 
-def complexity_bounds_at(entropy, order):
+def complexity_bounds_at(entropy, order, ties="stable"):
     """Return the minimum and maximum statistical complexity at given entropies.
 
     Exact (bisection to machine precision on the one-parameter families of
@@ -181,6 +188,9 @@ def complexity_bounds_at(entropy, order):
         :data:`UNIT_INTERVAL_SLACK` outside are taken as 0 or 1).
     order : int
         Embedding dimension.
+    ties : {"stable", "own", "random"}, optional
+        Tie mode the values were computed with: ``"own"`` uses the ordered Bell number of
+        states instead of ``order!`` (:mod:`analysis.ordinal.ties`).
 
     Returns
     -------
@@ -193,8 +203,8 @@ def complexity_bounds_at(entropy, order):
         If ``entropy`` is not real, is NaN or lies outside [0, 1], or ``order``
         is not an integer >= 2 (up to 11, as for :func:`periodic_entropy_bounds`).
     """
-    order = _check_order(order)
-    n_states = math.factorial(order)
+    order = _check_order(order, ties=ties)
+    n_states = pattern_state_count(order, ties)
     entropy = _unit_interval(entropy, "entropy")
     if np.isnan(entropy).any():
         raise ValueError("entropy: must not be NaN (no complexity bounds)")
@@ -209,7 +219,7 @@ def complexity_bounds_at(entropy, order):
     return minimum[()], maximum[()]
 
 
-def complexity_position(entropy, complexity, order):
+def complexity_position(entropy, complexity, order, ties="stable"):
     """Return where ``C`` lies between the minimum (0) and maximum (1) curves at ``H``.
 
     Parameters
@@ -219,6 +229,9 @@ def complexity_position(entropy, complexity, order):
         or NaN; their shapes broadcast against each other.
     order : int
         Embedding dimension the values were computed with.
+    ties : {"stable", "own", "random"}, optional
+        Tie mode the values were computed with: ``"own"`` uses the ordered Bell number of
+        states instead of ``order!`` (:mod:`analysis.ordinal.ties`).
 
     Returns
     -------
@@ -235,9 +248,79 @@ def complexity_position(entropy, complexity, order):
         (as for :func:`complexity_bounds_at`).
     """
     entropy, complexity = _points(entropy, complexity)
-    lower, upper = complexity_bounds_at(np.nan_to_num(entropy), order)
+    lower, upper = complexity_bounds_at(np.nan_to_num(entropy), order, ties)
     width = upper - lower
     defined = (width > 1e-12) & ~np.isnan(entropy)
     with np.errstate(invalid="ignore", divide="ignore"):
         position = np.where(defined, (complexity - lower) / width, np.nan)
     return position[()]
+
+
+class PeccaryBoundaries(NamedTuple):
+    """The region lines of PECCARY's complexity–entropy plane (:func:`peccary_boundaries`).
+
+    The vertical lines ``H = periodic_min_entropy`` and ``H = periodic_max_entropy`` run from
+    the C_min curve (``*_min_complexity``) to the C_max curve (``*_max_complexity``); the
+    joining line is the straight segment between the two C_max points. All dimensionless.
+    """
+
+    periodic_min_entropy: float
+    periodic_max_entropy: float
+    periodic_min_min_complexity: float
+    periodic_max_min_complexity: float
+    periodic_min_max_complexity: float
+    periodic_max_max_complexity: float
+    slope: float
+
+    def joining_line(self, entropy):
+        """Return the joining line's complexity at ``entropy`` (extended as a straight line)."""
+        return self.periodic_min_max_complexity + self.slope * (
+            np.asarray(entropy, dtype=np.float64) - self.periodic_min_entropy
+        )
+
+
+def peccary_boundaries(order, ties="stable"):
+    """Return PECCARY's region lines: the periodic-entropy verticals and the C_max joining line.
+
+    As drawn by the peccary package (``HCplots.plotBoundsHC``, Hyman, Daniel & Schaffner 2025):
+    vertical lines at ``H_minPer`` and ``H_maxPer`` (:func:`periodic_entropy_bounds`) between
+    the C_min and C_max curves, and the straight line joining the C_max curve's points at those
+    two entropies. Both are vertices of the C_max curve (the uniform distributions on 2 and on
+    ``2(2·order − 3)`` patterns), so the line's ends are exact; peccary finds them as the
+    nearest points of its sampled curve, which here are the same vertices.
+
+    Parameters
+    ----------
+    order : int
+        Embedding dimension ``>= 4`` (at order 3 ``H_maxPer = 1`` and the region between the
+        verticals is the whole plane).
+    ties : {"stable", "own", "random"}, optional
+        Tie mode: ``"own"`` recomputes everything for the ordered Bell number of states.
+
+    Returns
+    -------
+    PeccaryBoundaries
+        Order 5: H_minPer 0.144783, H_maxPer 0.551240; joining line from (0.144783, 0.140803)
+        to (0.551240, 0.417096), slope 0.679759; C_min 0.112835 and 0.203768 at the verticals
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is not an integer in [4, 11] (``"own"``: [4, 8]) or ``ties`` is not a
+        tie mode.
+    """
+    order = _check_order(order, ties=ties)
+    if order < 4:
+        raise ValueError(f"order: PECCARY's regions need order >= 4 (got {order})")
+    entropies = np.array(periodic_entropy_bounds(order, ties))
+    lower, upper = complexity_bounds_at(entropies, order, ties)
+    slope = (upper[1] - upper[0]) / (entropies[1] - entropies[0])
+    return PeccaryBoundaries(
+        float(entropies[0]),
+        float(entropies[1]),
+        float(lower[0]),
+        float(lower[1]),
+        float(upper[0]),
+        float(upper[1]),
+        float(slope),
+    )

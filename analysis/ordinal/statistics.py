@@ -16,8 +16,10 @@ from .patterns import (
     _counts,
     _prepare_rows,
     _squeeze_delay,
+    _tie_inputs,
     _weighted_counts_kernel,
 )
+from .ties import pattern_state_count
 
 
 def complexity_normalization(n_states):
@@ -94,7 +96,15 @@ def _complexity_entropy_of_counts(counts):
 
 
 def permutation_entropy(
-    x, order=5, delay=1, axis=-1, normalized=True, base=None, tie_tolerance=None
+    x,
+    order=5,
+    delay=1,
+    axis=-1,
+    normalized=True,
+    base=None,
+    tie_tolerance=None,
+    ties="stable",
+    seed=None,
 ):
     """Return the permutation entropy (Bandt & Pompe 2002) of a series.
 
@@ -110,11 +120,17 @@ def permutation_entropy(
     axis : int, optional
         Time axis (default last).
     normalized : bool, optional
-        Divide by ``ln(order!)`` (default), giving a value in [0, 1].
+        Divide by ``ln(order!)`` (default; ln of the ordered Bell number with
+        ``ties="own"``), giving a value in [0, 1].
     base : float, optional
         Logarithm base when not normalised: None for nats, 2 for bits.
     tie_tolerance : float, optional
         Round values to multiples of this before comparing.
+    ties : {"stable", "own", "random"}, optional
+        How equal samples are ordered (:mod:`analysis.ordinal.ties`); with ``"own"`` the
+        normalisation uses the ordered Bell number of patterns (541 at order 5).
+    seed : int, numpy.random.SeedSequence or numpy.random.Generator, optional
+        Seed of the tie-breaking keys (required with ``ties="random"``).
 
     Returns
     -------
@@ -129,12 +145,12 @@ def permutation_entropy(
         As for :func:`~analysis.ordinal.pattern_counts`, or if ``base`` is not
         a finite number > 1.
     """
-    counts, scalar_delay = _counts(x, order, delay, axis, tie_tolerance)
+    counts, scalar_delay = _counts(x, order, delay, axis, tie_tolerance, ties=ties, seed=seed)
     entropy = shannon_entropy(counts, axis=-1, base=base, normalized=normalized)
     return _squeeze_delay(entropy, scalar_delay)
 
 
-def complexity_entropy(x, order=5, delay=1, axis=-1, tie_tolerance=None):
+def complexity_entropy(x, order=5, delay=1, axis=-1, tie_tolerance=None, ties="stable", seed=None):
     """Return normalised permutation entropy ``H`` and statistical complexity ``C``.
 
     Parameters
@@ -150,11 +166,17 @@ def complexity_entropy(x, order=5, delay=1, axis=-1, tie_tolerance=None):
         Time axis (default last).
     tie_tolerance : float, optional
         Round values to multiples of this before comparing.
+    ties : {"stable", "own", "random"}, optional
+        How equal samples are ordered (:mod:`analysis.ordinal.ties`); with ``"own"`` the
+        normalisation uses the ordered Bell number of patterns (541 at order 5).
+    seed : int, numpy.random.SeedSequence or numpy.random.Generator, optional
+        Seed of the tie-breaking keys (required with ``ties="random"``).
 
     Returns
     -------
     entropy : float or ndarray
-        ``H = S[P] / ln(order!)``, dimensionless in [0, 1].
+        ``H = S[P] / ln(order!)``, dimensionless in [0, 1] (``ln`` of the ordered Bell number
+        with ``ties="own"``, and ``C`` relative to the uniform distribution on those states).
     complexity : float or ndarray
         Jensen–Shannon statistical complexity ``C``, dimensionless in [0, 1].
 
@@ -163,13 +185,21 @@ def complexity_entropy(x, order=5, delay=1, axis=-1, tie_tolerance=None):
     ValueError
         As for :func:`~analysis.ordinal.pattern_counts`.
     """
-    counts, scalar_delay = _counts(x, order, delay, axis, tie_tolerance)
+    counts, scalar_delay = _counts(x, order, delay, axis, tie_tolerance, ties=ties, seed=seed)
     entropy, complexity = _complexity_entropy_of_counts(counts)
     return _squeeze_delay(entropy, scalar_delay), _squeeze_delay(complexity, scalar_delay)
 
 
 def weighted_permutation_entropy(
-    x, order=5, delay=1, axis=-1, normalized=True, base=None, tie_tolerance=None
+    x,
+    order=5,
+    delay=1,
+    axis=-1,
+    normalized=True,
+    base=None,
+    tie_tolerance=None,
+    ties="stable",
+    seed=None,
 ):
     """Return the weighted permutation entropy (Fadlallah et al. 2013).
 
@@ -178,7 +208,7 @@ def weighted_permutation_entropy(
 
     Parameters
     ----------
-    x, order, axis, normalized, base, tie_tolerance
+    x, order, axis, normalized, base, tie_tolerance, ties, seed
         As for :func:`permutation_entropy`.  Variances use the original values
         (``tie_tolerance`` only affects the patterns).
     delay : int, optional
@@ -204,7 +234,7 @@ def weighted_permutation_entropy(
     is scale-invariant) so that variances of values near the limits of float64
     neither overflow nor underflow.
     """
-    order = _check_order(order)
+    order = _check_order(order, ties=ties)
     delays, scalar_delay = _check_delays(delay)
     if not scalar_delay:
         raise ValueError("delay: must be a single integer for weighted_permutation_entropy")
@@ -212,21 +242,31 @@ def weighted_permutation_entropy(
     pattern_rows = rows
     if tie_tolerance is not None:
         pattern_rows, _ = _prepare_rows(x, order, delays, axis, tie_tolerance)
+    keys, table = _tie_inputs(rows, order, ties, seed)
     value_rows = rows / _checks.power_of_two_scale(rows, axis=-1)
-    weights = np.zeros((rows.shape[0], math.factorial(order)))
-    _weighted_counts_kernel(pattern_rows, value_rows, order, int(delays[0]), weights)
+    weights = np.zeros((rows.shape[0], pattern_state_count(order, ties)))
+    _weighted_counts_kernel(pattern_rows, keys, table, value_rows, order, int(delays[0]), weights)
     entropy = shannon_entropy(weights, axis=-1, base=base, normalized=normalized)
     return entropy.reshape(batch_shape)[()]
 
 
 def renyi_permutation_entropy(
-    x, alpha, order=5, delay=1, axis=-1, normalized=True, base=None, tie_tolerance=None
+    x,
+    alpha,
+    order=5,
+    delay=1,
+    axis=-1,
+    normalized=True,
+    base=None,
+    tie_tolerance=None,
+    ties="stable",
+    seed=None,
 ):
     """Return the Rényi permutation entropy of order ``alpha``.
 
     Parameters
     ----------
-    x, order, delay, axis, tie_tolerance
+    x, order, delay, axis, tie_tolerance, ties, seed
         As for :func:`permutation_entropy`.
     alpha : float
         Rényi order ``>= 0`` (1: Shannon, ``np.inf``: min-entropy).
@@ -246,19 +286,19 @@ def renyi_permutation_entropy(
         As for :func:`~analysis.ordinal.pattern_counts`, or if ``alpha`` is not
         a real number >= 0 or ``base`` not a finite number > 1.
     """
-    counts, scalar_delay = _counts(x, order, delay, axis, tie_tolerance)
+    counts, scalar_delay = _counts(x, order, delay, axis, tie_tolerance, ties=ties, seed=seed)
     entropy = renyi_entropy(counts, alpha, axis=-1, base=base, normalized=normalized)
     return _squeeze_delay(entropy, scalar_delay)
 
 
 def tsallis_permutation_entropy(
-    x, q, order=5, delay=1, axis=-1, normalized=True, tie_tolerance=None
+    x, q, order=5, delay=1, axis=-1, normalized=True, tie_tolerance=None, ties="stable", seed=None
 ):
     """Return the Tsallis permutation entropy with index ``q``.
 
     Parameters
     ----------
-    x, order, delay, axis, tie_tolerance
+    x, order, delay, axis, tie_tolerance, ties, seed
         As for :func:`permutation_entropy`.
     q : float
         Entropic index (1: Shannon in nats).
@@ -277,6 +317,6 @@ def tsallis_permutation_entropy(
         As for :func:`~analysis.ordinal.pattern_counts`, or if ``q`` is not a
         finite real number (or, for ``q < 0``, the entropy overflows float64).
     """
-    counts, scalar_delay = _counts(x, order, delay, axis, tie_tolerance)
+    counts, scalar_delay = _counts(x, order, delay, axis, tie_tolerance, ties=ties, seed=seed)
     entropy = tsallis_entropy(counts, q, axis=-1, normalized=normalized)
     return _squeeze_delay(entropy, scalar_delay)

@@ -4,35 +4,41 @@ import numpy as np
 
 from .. import _checks
 from .classification import REGIME_FLAGS, classify_sampled_codes
-from .patterns import _check_delays, _check_order
+from .patterns import _check_delays, _check_order, tie_fraction
 from .statistics import complexity_entropy
+from .ties import TIE_WARNING_FRACTION, _check_ties
 
 
-def _summary_kernel(values, order, delays):
-    """Return (H, C, regime code) arrays for rows of ``values`` (rows with NaN or ±inf: NaN/−1)."""
+def _summary_kernel(values, order, delays, ties, seed):
+    """Return (H, C, regime code, tie fraction) arrays for rows of ``values``.
+
+    Rows with NaN or ±inf give NaN, NaN, −1, NaN.
+    """
     batch_shape = values.shape[:-1]
     rows = values.reshape(-1, values.shape[-1])
     finite = np.isfinite(rows).all(axis=1)
     entropy = np.full((rows.shape[0], delays.size), np.nan)
     complexity = np.full((rows.shape[0], delays.size), np.nan)
+    tied = np.full((rows.shape[0], delays.size), np.nan)
     if finite.any():
         entropy[finite], complexity[finite] = complexity_entropy(
-            rows[finite], order=order, delay=delays, axis=-1
+            rows[finite], order=order, delay=delays, axis=-1, ties=ties, seed=seed
         )
+        tied[finite] = tie_fraction(rows[finite], order=order, delay=delays, axis=-1)
     regime = classify_sampled_codes(
-        entropy, complexity, values.shape[-1] - (order - 1) * delays, order
+        entropy, complexity, values.shape[-1] - (order - 1) * delays, order, ties
     )
     shape = batch_shape + (delays.size,)
-    return entropy.reshape(shape), complexity.reshape(shape), regime.reshape(shape)
+    return tuple(array.reshape(shape) for array in (entropy, complexity, regime, tied))
 
 
-def ordinal_summary(ds, dim="time", order=5, delay=1):
+def ordinal_summary(ds, dim="time", order=5, delay=1, ties="stable", seed=None):
     """Return permutation entropy, complexity and regime of every numeric variable along ``dim``.
 
     Every numeric (integer or floating) data variable of ``ds`` that has
     dimension ``dim`` is reduced over ``dim``; its other dimensions are kept.
     Series containing NaN or ±inf (missing or overflowed data) give NaN
-    entropy and complexity and regime −1; the regime is also −1 (undefined)
+    entropy, complexity and tie fraction and regime −1; the regime is also −1 (undefined)
     when there are fewer than :data:`~analysis.ordinal.MIN_WINDOWS_PER_PATTERN`
     windows per possible pattern.
 
@@ -47,6 +53,10 @@ def ordinal_summary(ds, dim="time", order=5, delay=1):
     delay : int or sequence of int, optional
         Embedding delay(s) in samples along ``dim``; a sequence adds a
         ``delay`` dimension.
+    ties : {"stable", "own", "random"}, optional
+        How equal samples are ordered (:mod:`analysis.ordinal.ties`; default by time).
+    seed : int, numpy.random.SeedSequence or numpy.random.Generator, optional
+        Seed of the tie-breaking keys (required with ``ties="random"``).
 
     Returns
     -------
@@ -56,8 +66,16 @@ def ordinal_summary(ds, dim="time", order=5, delay=1):
         with NaN or ±inf) and, for
         ``order >= 4``, ``v_regime`` (int8 CF flags: −1 undefined, 0 regular,
         1 complex, 2 stochastic; see :func:`classify`; decode with
-        :func:`~analysis.ordinal.regime_names`).  Every variable has
-        ``units`` and ``long_name``; ``attrs`` record ``order``, ``delay``, ``dim``.
+        :func:`~analysis.ordinal.regime_names`), and ``v_tie_fraction`` (share of windows
+        holding two equal samples, :func:`~analysis.ordinal.tie_fraction`).  Every variable
+        has ``units`` and ``long_name``; ``attrs`` record ``order``, ``delay``, ``dim`` and
+        ``ties``.
+
+    Warns
+    -----
+    TiedSeriesWarning
+        With ``ties="stable"``, if a series has more than
+        :data:`~analysis.ordinal.TIE_WARNING_FRACTION` tied windows.
 
     Raises
     ------
@@ -65,8 +83,8 @@ def ordinal_summary(ds, dim="time", order=5, delay=1):
         If ``ds`` is not an xarray Dataset or DataArray; if no numeric variable
         has ``dim``; if ``dim`` is too short for ``order`` and ``delay``; if
         ``order`` or ``delay`` are invalid (as for
-        :func:`~analysis.ordinal.pattern_counts`); or if a variable holds
-        integers beyond ±2**53.
+        :func:`~analysis.ordinal.pattern_counts`); if ``ties`` or ``seed`` are invalid; or
+        if a variable holds integers beyond ±2**53.
     """
     import xarray as xr
 
@@ -78,7 +96,7 @@ def ordinal_summary(ds, dim="time", order=5, delay=1):
         hash(dim)
     except TypeError:
         raise ValueError(f"dim: must be a dimension name (got {_checks.shown(dim)})") from None
-    order = _check_order(order)
+    order = _check_order(order, ties=_check_ties(ties))
     delays, scalar_delay = _check_delays(delay)
     names = [
         name
@@ -113,14 +131,14 @@ def ordinal_summary(ds, dim="time", order=5, delay=1):
     for name in names:
         variable = ds[name]
         label = variable.attrs.get("long_name", name)
-        entropy, complexity, regime = xr.apply_ufunc(
+        entropy, complexity, regime, tied = xr.apply_ufunc(
             _summary_kernel,
             variable,
-            kwargs={"order": order, "delays": delays},
+            kwargs={"order": order, "delays": delays, "ties": ties, "seed": seed},
             input_core_dims=[[dim]],
-            output_core_dims=[["delay"], ["delay"], ["delay"]],
+            output_core_dims=[["delay"], ["delay"], ["delay"], ["delay"]],
             dask="parallelized",
-            output_dtypes=[np.float64, np.float64, np.int8],
+            output_dtypes=[np.float64, np.float64, np.int8, np.float64],
             dask_gufunc_kwargs={"output_sizes": {"delay": delays.size}},
         )
         suffix = f"(order {order}, delay {delay_text}, along {dim})"
@@ -137,6 +155,14 @@ def ordinal_summary(ds, dim="time", order=5, delay=1):
                 },
             ),
         }
+        outputs["tie_fraction"] = (
+            tied,
+            {
+                "units": "1",
+                "long_name": f"share of ordinal windows of {label} holding a tie {suffix}",
+                "warning_threshold": TIE_WARNING_FRACTION,
+            },
+        )
         if order >= 4:
             outputs["regime"] = (
                 regime,
@@ -167,6 +193,7 @@ def ordinal_summary(ds, dim="time", order=5, delay=1):
             "ordinal_order": order,
             "ordinal_delay": delays if not scalar_delay else int(delays[0]),
             "ordinal_dim": dim,
+            "ordinal_ties": ties,
         }
     )
     return result

@@ -28,6 +28,8 @@ from sims.peccary import datafile, generators, specs, workflow
 
 NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 POPULATION_NAME = "population"
+TIE_BREAKING_STREAM = "(tie breaking)"
+"""Name of the seed stream of the ``ties="random"`` keys (no series name has brackets)."""
 NO_INVARIANT = "no invariant (a noise, a map or a dissipative flow)"
 EVOLVING_STATE = {"rng", "map", "flow", "phase"}  # generator state that changes as samples come
 NOISE_KINDS = ("coloured_noise", "fractional_brownian_motion")  # realisations drawn at the start
@@ -73,6 +75,12 @@ class PeccaryParams(StrictModel):
     )
     timescale_method: Literal["crossings", "minima", "maxima"] = param(
         "crossings", units="1", description="Natural timescale from mean crossings or extrema"
+    )
+    ties: Literal["stable", "own", "random"] = param(
+        "stable",
+        units="1",
+        description="Equal samples in a window: ordered by time (the paper's), patterns of "
+        "their own (Bian et al. 2012) or ordered at random (seeded by the run)",
     )
     store_series: bool = param(
         True, units="1", description="Write the series and invariants (not only the results)"
@@ -176,6 +184,8 @@ class PeccaryModel(Model):
 
     def __init__(self, params: PeccaryParams, seed_sequence: np.random.SeedSequence):
         super().__init__(params, seed_sequence)
+        tie_stream = generators.block_seed(seed_sequence, TIE_BREAKING_STREAM)
+        self.tie_breaking_seed = int(tie_stream.generate_state(1, np.uint32)[0])
         self.generators = [
             generators.build(name, block, seed_sequence, params.samples)
             for name, block in params.blocks().items()
@@ -330,6 +340,8 @@ class PeccaryModel(Model):
             delays,
             params.pattern_fraction,
             params.timescale_method,
+            params.ties,
+            self.tie_breaking_seed,
         )
         variables = workflow.analysis_variables(result, params.order, params.pattern_fraction)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -385,8 +397,11 @@ class PeccaryModel(Model):
             "pattern_fraction": params.pattern_fraction,
             "timescale_method": params.timescale_method,
             "min_windows_per_pattern": ordinal.MIN_WINDOWS_PER_PATTERN,
-            "classification_rule": "analysis.ordinal.classify (PECCARY periodic bounds, "
-            f"complex at >= {ordinal.COMPLEX_FRACTION} of the C_min-C_max band)",
+            "classification_rule": "analysis.ordinal.classify (PECCARY's regions: periodic and "
+            "regular up to H_maxPer; beyond it complex at >= "
+            f"{ordinal.COMPLEX_FRACTION} of the C_min-C_max band)",
+            "ties": params.ties,
+            "tie_breaking_seed": self.tie_breaking_seed,
         }
         for name, block in params.series.items():
             if block.kind == "file":
@@ -396,7 +411,11 @@ class PeccaryModel(Model):
 
     @classmethod
     def summarize(cls, dataset: xr.Dataset) -> str:
-        """Series count, regimes at the PECCARY delay and the worst invariant error."""
+        """Series count, regimes at the PECCARY delay, the worst invariant error and tied series.
+
+        Series with more than :data:`analysis.ordinal.TIE_WARNING_FRACTION` tied windows at some
+        delay are named when the run ordered ties by time (``ties: stable``).
+        """
         names = ordinal.regime_names(dataset.peccary_classification).values
         parts = [
             f"{int(np.sum(names == name))} {name}"
@@ -405,7 +424,17 @@ class PeccaryModel(Model):
         ]
         error = dataset.relative_invariant_error.values
         worst = f", max |ΔE/E0| {np.nanmax(error):.2e}" if np.isfinite(error).any() else ""
-        return f"{dataset.sizes['series']} series at the PECCARY delay: {', '.join(parts)}{worst}"
+        tied = ""
+        if dataset.attrs.get("ties", "stable") == "stable":
+            share = dataset.tie_fraction.max("delay", skipna=True).values
+            over = dataset.series.values[share > ordinal.TIE_WARNING_FRACTION]
+            if over.size:
+                tied = (
+                    f"; more than {ordinal.TIE_WARNING_FRACTION:g} of the windows tied in "
+                    f"{', '.join(map(str, over))} (ties: own or random)"
+                )
+        summary = f"{dataset.sizes['series']} series at the PECCARY delay: {', '.join(parts)}"
+        return summary + worst + tied
 
     @classmethod
     def warm_up(cls) -> None:

@@ -46,7 +46,9 @@ def _timescale_and_delay(series, dt, order, pattern_fraction, method, nan):
     return timescale, delay
 
 
-def analyse(values, sample_interval, order, delays, pattern_fraction, method):
+def analyse(
+    values, sample_interval, order, delays, pattern_fraction, method, ties="stable", seed=None
+):
     """Run the PECCARY workflow on each row of ``values``.
 
     Parameters
@@ -63,6 +65,12 @@ def analyse(values, sample_interval, order, delays, pattern_fraction, method):
         Target t_pat / t_nat of the PECCARY delay.
     method : str
         Natural-timescale method (``crossings``, ``minima``, ``maxima``).
+    ties : {"stable", "own", "random"}, optional
+        How equal samples are ordered (:mod:`analysis.ordinal.ties`); more than
+        :data:`analysis.ordinal.TIE_WARNING_FRACTION` tied windows under ``"stable"`` emits a
+        :class:`analysis.ordinal.TiedSeriesWarning`.
+    seed : int, optional
+        Seed of the tie-breaking keys (``ties="random"``).
 
     Returns
     -------
@@ -74,7 +82,8 @@ def analyse(values, sample_interval, order, delays, pattern_fraction, method):
     n_series, n_samples = values.shape
     delays = np.asarray(delays, dtype=np.int64)
     nan = "split" if np.isnan(values).any() else "refuse"
-    counts = ordinal.pattern_counts(values, order=order, delay=delays, nan=nan)
+    tie_options = {"ties": ties, "seed": seed}
+    counts = ordinal.pattern_counts(values, order=order, delay=delays, nan=nan, **tie_options)
     entropy, complexity = ordinal.complexity_entropy_from_counts(counts)
     n_windows = counts.sum(axis=-1)
     result = {
@@ -83,7 +92,9 @@ def analyse(values, sample_interval, order, delays, pattern_fraction, method):
         "missing_patterns": np.where(n_windows > 0, np.sum(counts == 0, axis=-1), -1),
         "windows": n_windows,
         "tie_fraction": ordinal.tie_fraction(values, order=order, delay=delays, nan=nan),
-        "classification": ordinal.classify_sampled_codes(entropy, complexity, n_windows, order),
+        "classification": ordinal.classify_sampled_codes(
+            entropy, complexity, n_windows, order, ties
+        ),
     }
     timescale = np.full(n_series, np.nan)
     own_delay = np.full(n_series, NO_DELAY, dtype=np.int64)
@@ -99,7 +110,9 @@ def analyse(values, sample_interval, order, delays, pattern_fraction, method):
     usable = (own_delay > 0) & ((order - 1) * own_delay + 1 <= n_samples)
     for delay in np.unique(own_delay[usable]):
         rows = np.flatnonzero(usable & (own_delay == delay))
-        delay_counts = ordinal.pattern_counts(values[rows], order=order, delay=int(delay), nan=nan)
+        delay_counts = ordinal.pattern_counts(
+            values[rows], order=order, delay=int(delay), nan=nan, **tie_options
+        )
         own_entropy[rows], own_complexity[rows] = ordinal.complexity_entropy_from_counts(
             delay_counts
         )
@@ -110,7 +123,7 @@ def analyse(values, sample_interval, order, delays, pattern_fraction, method):
     result["peccary_complexity"] = own_complexity
     result["peccary_missing_patterns"] = own_missing
     result["peccary_classification"] = ordinal.classify_sampled_codes(
-        own_entropy, own_complexity, own_windows, order
+        own_entropy, own_complexity, own_windows, order, ties
     )
     return result
 
@@ -175,6 +188,7 @@ def analysis_variables(result, order, pattern_fraction):
             {
                 "units": "1",
                 "long_name": f"share of windows holding two equal samples {at}",
+                "warning_threshold": ordinal.TIE_WARNING_FRACTION,
                 NAN_MEANING: NO_WINDOWS,
             },
         ),
@@ -266,6 +280,8 @@ def analyze_dataset(dataset: xr.Dataset) -> xr.Dataset:
         dataset["delay"].values,
         fraction,
         dataset.attrs["timescale_method"],
+        dataset.attrs.get("ties", "stable"),
+        dataset.attrs.get("tie_breaking_seed"),
     )
     coords = {name: dataset[name] for name in ("series", "delay")}
     return xr.Dataset(analysis_variables(result, order, fraction), coords=coords)
