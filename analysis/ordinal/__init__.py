@@ -87,7 +87,9 @@ from .statistics import (
     tsallis_permutation_entropy,
     weighted_permutation_entropy,
 )
+from .robust import classify_robust, repetition_period, robust_delays
 from .summary import ordinal_summary
+from .surrogates import end_matched_segment, end_mismatch, iaaft_surrogates
 
 __all__ = [
     "BLOCK_WINDOWS",
@@ -105,6 +107,7 @@ __all__ = [
     "ch_plane_bounds",
     "classify",
     "classify_codes",
+    "classify_robust",
     "classify_sampled",
     "classify_sampled_codes",
     "complexity_entropy",
@@ -112,6 +115,9 @@ __all__ = [
     "complexity_entropy_from_counts",
     "complexity_normalization",
     "complexity_position",
+    "end_matched_segment",
+    "end_mismatch",
+    "iaaft_surrogates",
     "missing_patterns",
     "natural_timescale",
     "ordinal_patterns",
@@ -123,6 +129,8 @@ __all__ = [
     "recommended_delay",
     "regime_names",
     "renyi_permutation_entropy",
+    "repetition_period",
+    "robust_delays",
     "tie_fraction",
     "tsallis_permutation_entropy",
     "weighted_permutation_entropy",
