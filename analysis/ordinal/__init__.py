@@ -78,6 +78,7 @@ from .plane import (
     complexity_position,
     periodic_entropy_bounds,
 )
+from .robust import classify_robust, repetition_period, robust_delays
 from .statistics import (
     complexity_entropy,
     complexity_entropy_from_counts,
@@ -87,7 +88,6 @@ from .statistics import (
     tsallis_permutation_entropy,
     weighted_permutation_entropy,
 )
-from .robust import classify_robust, repetition_period, robust_delays
 from .summary import ordinal_summary
 from .surrogates import end_matched_segment, end_mismatch, iaaft_surrogates
 

@@ -175,7 +175,7 @@ def repetition_period(x):
 
 
 def _pool_scores(entropy):
-    """Robust scores ``(median − H) / (1.4826 MAD)`` of a (pool, delays) table, maxed over delays."""
+    """Robust scores ``(median − H) / (1.4826 MAD)`` of each entry of a (pool, delays) table."""
     median = np.median(entropy, axis=0)
     scale = MAD_TO_SIGMA * np.median(np.abs(entropy - median), axis=0)
     below = median - entropy
