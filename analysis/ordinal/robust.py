@@ -225,17 +225,18 @@ def classify_robust(
     -------
     dict
         ``regime`` (str): ``"regular"``, ``"complex"`` or ``"stochastic"``;
-        ``p_value`` (float): Monte-Carlo p-value of the determinism test (computed for periodic
-        series too, where it is meaningless as a test of determinism);
+        ``p_value`` (float): Monte-Carlo p-value of the determinism test (NaN for a periodic
+        series, which is not tested: it would trivially reject the null hypothesis);
         ``alpha`` (float); ``tie_fraction`` (float): largest share of tied windows over the
         delays; ``periodic`` (bool) and ``periodicity`` (str: ``"patterns"``,
         ``"repetition P"`` or ``""``); ``delays`` (ndarray of int);
         ``distinct_patterns`` (ndarray of int, per delay, of the whole series);
-        ``segment`` ((start, stop): the end-matched segment tested);
-        ``entropy``, ``complexity`` (ndarray, per delay, of the segment);
+        ``segment`` ((start, stop): the end-matched segment tested; the whole series if
+        periodic); ``entropy``, ``complexity`` (ndarray, per delay, of the segment);
         ``surrogate_entropy`` (ndarray, (S, delays));
         ``delay_scores`` (ndarray, per delay: the segment's robust scores ``z_d``);
         ``statistic`` (float: ``T = max_d z_d``); ``surrogate_statistics`` (ndarray, (S,));
+        (the surrogate entries are NaN or empty for a periodic series);
         ``surrogates`` (int: ``S``); ``iterations`` (int) and ``unconverged`` (int: surrogates
         still changing at the cap).
 
@@ -258,6 +259,58 @@ def classify_robust(
         raise ValueError(f"alpha: must lie in (0, 1) (got {_checks.shown(alpha)})")
     max_iterations = _checks.integer(max_iterations, "max_iterations", 1)
     rng = _generator(seed)
+    _check_order(order, (surrogates + 2) * delays.size)
+    whole = _counts_of(x[np.newaxis, :], order, delays)[0]
+    distinct = np.count_nonzero(whole, axis=-1)
+    periodicity = _periodicity(x, order, distinct)
+    if periodicity:
+        entropy, complexity = _complexity_entropy_of_counts(whole)
+        result = {
+            "regime": "regular",
+            "p_value": math.nan,
+            "segment": (0, x.size),
+            "entropy": entropy,
+            "complexity": complexity,
+            "surrogate_entropy": np.empty((0, delays.size)),
+            "delay_scores": np.full(delays.size, np.nan),
+            "statistic": math.nan,
+            "surrogate_statistics": np.empty(0),
+            "iterations": 0,
+            "unconverged": 0,
+        }
+    else:
+        result = _surrogate_test(x, order, delays, surrogates, rng, max_trim, max_iterations)
+        result["regime"] = "complex" if result["p_value"] < alpha else "stochastic"
+    return {
+        **result,
+        "alpha": alpha,
+        "tie_fraction": float(np.max(tie_fraction(x, order, delays))),
+        "periodic": bool(periodicity),
+        "periodicity": periodicity,
+        "delays": delays,
+        "distinct_patterns": distinct,
+        "surrogates": surrogates,
+    }
+
+
+def _counts_of(rows, order, delays):
+    """Pattern counts (rows, delays, order!) of finite rows, all delays in one compiled pass."""
+    counts = np.zeros((rows.shape[0], delays.size, math.factorial(order)), dtype=np.int64)
+    no_gaps = np.zeros((0, 0), dtype=np.int64)
+    _count_patterns_kernel(np.ascontiguousarray(rows), order, delays, no_gaps, counts)
+    return counts
+
+
+def _periodicity(x, order, distinct_patterns):
+    """``"patterns"``, ``"repetition P"`` or ``""`` (module docstring, step 1)."""
+    if np.all(distinct_patterns <= order * (order - 1)):
+        return "patterns"
+    period = repetition_period(x)
+    return f"repetition {period}" if period else ""
+
+
+def _surrogate_test(x, order, delays, surrogates, rng, max_trim, max_iterations):
+    """The determinism test of the module docstring (step 2) on the end-matched segment."""
     start, stop = end_matched_segment(x, max_trim)
     span = (order - 1) * int(delays.max())
     if stop - start <= span:
@@ -265,43 +318,16 @@ def classify_robust(
             f"x: its end-matched segment of {stop - start} samples is shorter than "
             f"(order-1)*max(delay)+1 = {span + 1}"
         )
-    _check_order(order, (surrogates + 2) * delays.size)
     segment = x[start:stop]
     ramp = np.linspace(segment[0], segment[-1], segment.size)
-    residual_surrogates, iterations, unconverged = _iaaft(
-        segment - ramp, surrogates, rng, max_iterations
-    )
-    surrogate_rows = residual_surrogates + ramp
-    n_patterns = math.factorial(order)
-    no_gaps = np.zeros((0, 0), dtype=np.int64)
-    counts = np.zeros((surrogates + 1, delays.size, n_patterns), dtype=np.int64)
-    _count_patterns_kernel(np.vstack((segment, surrogate_rows)), order, delays, no_gaps, counts)
-    whole = np.zeros((1, delays.size, n_patterns), dtype=np.int64)
-    _count_patterns_kernel(np.ascontiguousarray(x[np.newaxis, :]), order, delays, no_gaps, whole)
+    residuals, iterations, unconverged = _iaaft(segment - ramp, surrogates, rng, max_iterations)
+    counts = _counts_of(np.vstack((segment, residuals + ramp)), order, delays)
     entropy, complexity = _complexity_entropy_of_counts(counts)
     scores = _pool_scores(entropy)
     statistics = np.max(scores, axis=1)
     p_value = (1 + np.count_nonzero(statistics[1:] >= statistics[0])) / (surrogates + 1)
-    distinct = np.count_nonzero(whole[0], axis=-1)
-    period = 0
-    if np.all(distinct <= order * (order - 1)):
-        periodicity = "patterns"
-    else:
-        period = repetition_period(x)
-        periodicity = f"repetition {period}" if period else ""
-    if periodicity:
-        regime = "regular"
-    else:
-        regime = "complex" if p_value < alpha else "stochastic"
     return {
-        "regime": regime,
         "p_value": float(p_value),
-        "alpha": alpha,
-        "tie_fraction": float(np.max(tie_fraction(x, order, delays))),
-        "periodic": bool(periodicity),
-        "periodicity": periodicity,
-        "delays": delays,
-        "distinct_patterns": distinct,
         "segment": (start, stop),
         "entropy": entropy[0],
         "complexity": complexity[0],
@@ -309,7 +335,6 @@ def classify_robust(
         "delay_scores": scores[0],
         "statistic": float(statistics[0]),
         "surrogate_statistics": statistics[1:],
-        "surrogates": surrogates,
         "iterations": iterations,
         "unconverged": unconverged,
     }
