@@ -219,7 +219,7 @@ def classify_robust(
     max_trim : float, optional
         Largest fraction of the samples end matching may drop, in [0, 1) (default 0.1).
     max_iterations : int, optional
-        IAAFT iteration cap (default 50).
+        IAAFT iteration cap (default 20).
 
     Returns
     -------

@@ -253,7 +253,8 @@ def analyze_dataset(dataset: xr.Dataset) -> xr.Dataset:
         results are returned.
     """
     if "value" not in dataset:
-        names = [name for name in ANALYSIS_VARIABLES if name in dataset]
+        stored = ANALYSIS_VARIABLES + ("robust_classification", "determinism_p_value")
+        names = [name for name in stored if name in dataset]
         if not names:
             raise KeyError("neither the series ('value') nor the stored results")
         return dataset[names].reset_coords(drop=True)
@@ -267,5 +268,22 @@ def analyze_dataset(dataset: xr.Dataset) -> xr.Dataset:
         fraction,
         dataset.attrs["timescale_method"],
     )
+    variables = analysis_variables(result, order, fraction)
+    if {"robust_surrogates", "root_seed", "member"} <= dataset.attrs.keys():
+        from sims.core.rng import member_seed_sequence
+        from sims.peccary import determinism  # imports this module
+
+        surrogates, alpha = int(dataset.attrs["robust_surrogates"]), dataset.attrs["robust_alpha"]
+        seed_sequence = member_seed_sequence(
+            int(dataset.attrs["root_seed"]), int(dataset.attrs["member"])
+        )
+        robust = determinism.analyse_determinism(
+            dataset["value"].values, order, surrogates, float(alpha), seed_sequence
+        )
+        variables.update(determinism.determinism_variables(robust, order, surrogates, alpha))
+    else:  # a dataset without its run's seed (not from a run file): keep what it holds
+        for name in ("robust_classification", "determinism_p_value"):
+            if name in dataset:
+                variables[name] = dataset[name].variable
     coords = {name: dataset[name] for name in ("series", "delay")}
-    return xr.Dataset(analysis_variables(result, order, fraction), coords=coords)
+    return xr.Dataset(variables, coords=coords)
