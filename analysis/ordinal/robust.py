@@ -26,9 +26,11 @@
    walk, fBm with H = 0.8) still has ends far apart compared with its steps; the jump would leak
    f⁻² power over the whole spectrum and make the surrogates rougher than the series (measured:
    fBm H = 0.8 read as complex in 1 of 3 seeds without the line, 0 of 6 with it). The residual
-   starts and ends at 0, so it is end matched in value;
-   ordinal patterns are invariant under monotone functions, so under the null hypothesis the
-   segment and its surrogates are (to the accuracy of IAAFT) exchangeable realisations.
+   starts and ends at 0, so it is end matched in value. Each surrogate then receives the
+   segment's own values in the rank order of (residual surrogate + line): it is a permutation of
+   the segment, ties included, with the ordinal patterns of the detrended surrogate. Ordinal
+   patterns are invariant under monotone functions, so under the null hypothesis the segment and
+   its surrogates are (to the accuracy of IAAFT) exchangeable realisations.
 
    *Statistic.* Deterministic dynamics forbid ordinal patterns and make the others unequally
    likely (Amigó et al., EPL 79, 50001, 2007; Rosso et al., PRL 99, 154102, 2007), so their
@@ -40,7 +42,8 @@
    into ``T_i = max_d z_{i,d}``. Every member is scored by the same symmetric rule, so under the
    null hypothesis the ``S + 1`` values ``T_i`` are exchangeable and
    ``p = (1 + #{surrogates with T >= T_observed}) / (S + 1)`` is a valid Monte-Carlo p-value
-   (p cannot fall below ``1 / (S + 1)``: use ``S >= 2/alpha − 1`` surrogates, 39 for alpha = 0.05).
+   (p cannot fall below ``1 / (S + 1)``, so ``p < alpha`` needs ``S >= 1/alpha`` surrogates;
+   ``2/alpha − 1``, 39 for alpha = 0.05, lets the segment tie with one surrogate).
    The maximum over delays keeps the test sensitive when only a few delays resolve the dynamics
    (a map at delays 1–3 of 20), and the median/MAD scale keeps an outlying observed value from
    inflating its own yardstick. The test is one-sided: a series whose entropy is *higher* than its
@@ -321,7 +324,16 @@ def _surrogate_test(x, order, delays, surrogates, rng, max_trim, max_iterations)
     segment = x[start:stop]
     ramp = np.linspace(segment[0], segment[-1], segment.size)
     residuals, iterations, unconverged = _iaaft(segment - ramp, surrogates, rng, max_iterations)
-    counts = _counts_of(np.vstack((segment, residuals + ramp)), order, delays)
+    # The segment's own values in the rank order of residual + line: ties survive the line.
+    pool = np.empty((surrogates + 1, segment.size))
+    pool[0] = segment
+    np.put_along_axis(
+        pool[1:],
+        np.argsort(residuals + ramp, axis=1, kind="stable"),
+        np.sort(segment)[np.newaxis, :],
+        axis=1,
+    )
+    counts = _counts_of(pool, order, delays)
     entropy, complexity = _complexity_entropy_of_counts(counts)
     scores = _pool_scores(entropy)
     statistics = np.max(scores, axis=1)
