@@ -70,9 +70,11 @@ def test_no_surrogates_switches_the_test_off():
     assert np.all(np.isnan(dataset.determinism_p_value.values))
 
 
-def test_too_few_surrogates_for_alpha_are_refused():
+def test_too_few_or_too_many_surrogates_are_refused():
     with pytest.raises(ValueError, match="robust_surrogates"):
         PeccaryParams(series=SERIES, robust_surrogates=10, robust_alpha=0.05)
+    with pytest.raises(ValueError, match="robust_surrogates.*GiB"):
+        PeccaryParams(series=SERIES, samples=10**7, robust_surrogates=99)
 
 
 def test_plot_rings_the_series_whose_classifications_differ():

@@ -20,6 +20,7 @@ import xarray as xr
 from pydantic import ValidationInfo, model_validator
 
 from analysis import ordinal
+from analysis.ordinal.surrogates import MAX_SURROGATE_BYTES, WORKSPACE_BYTES_PER_VALUE
 from sims.core import state_checks as checks
 from sims.core.output import NAN_MEANING, QUALITY_INFORMATION
 from sims.core.scenario import ParamError, StrictModel, param
@@ -164,6 +165,14 @@ class PeccaryParams(StrictModel):
                 f"than {fewest} surrogates (0 switches the test off)",
                 self.robust_surrogates,
             )
+        workspace = WORKSPACE_BYTES_PER_VALUE * self.robust_surrogates * self.samples
+        if workspace > MAX_SURROGATE_BYTES:
+            raise ParamError(
+                "robust_surrogates",
+                f"{self.robust_surrogates} surrogates of {self.samples} samples need "
+                f"{workspace / 2**30:.3g} GiB (limit {MAX_SURROGATE_BYTES / 2**30:g} GiB)",
+                self.robust_surrogates,
+            )
         needed = (self.order - 1) * self.max_delay + 1
         if self.samples < needed:
             raise ParamError(
@@ -300,7 +309,9 @@ class PeccaryModel(Model):
         )
         counts = 8 * rows * params.max_delay * math.factorial(params.order)
         buffers = 8 * params.samples * (3 * rows + 2 * sources)  # buffers, analysis, output copy
-        surrogates = 8 * 4 * params.samples * params.robust_surrogates  # one series at a time
+        surrogates = (  # one series at a time
+            WORKSPACE_BYTES_PER_VALUE * params.samples * params.robust_surrogates
+        )
         return buffers + BYTES_PER_NOISE_SAMPLE * params.samples * noise + counts + surrogates
 
     def coordinates(self) -> dict[str, tuple]:
