@@ -21,7 +21,7 @@ from analysis import ordinal
 from sims.core.output import NAN_MEANING
 from sims.core.rng import children
 from sims.peccary.generators import block_seed
-from sims.peccary.workflow import REGIME_FLAGS
+from sims.peccary.workflow import REGIME_FLAGS, ROBUST_VARIABLES
 
 SEED_NAME = "robust_classification"
 """Name hashed into the SeedSequence of the surrogates (see :func:`generators.block_seed`)."""
@@ -30,9 +30,6 @@ NOT_TESTED = (
     "not tested: robust_surrogates = 0, a NaN gap, a series too short for the delays, or a "
     "periodic series (regular without a test)"
 )
-
-VARIABLES = ("robust_classification", "determinism_p_value")
-"""Variables written by :func:`determinism_variables`."""
 
 
 def analyse_determinism(values, order, surrogates, alpha, seed_sequence):
@@ -61,7 +58,7 @@ def analyse_determinism(values, order, surrogates, alpha, seed_sequence):
     codes = np.full(n_series, ordinal.UNDEFINED_CODE, dtype=np.int8)
     p_values = np.full(n_series, np.nan)
     if surrogates == 0:
-        return {"robust_classification": codes, "determinism_p_value": p_values}
+        return dict(zip(ROBUST_VARIABLES, (codes, p_values), strict=True))
     streams = children(block_seed(seed_sequence, SEED_NAME), n_series)
     for row in range(n_series):
         if np.isnan(values[row]).any():
@@ -74,7 +71,7 @@ def analyse_determinism(values, order, surrogates, alpha, seed_sequence):
             continue
         codes[row] = ordinal.REGIMES.index(verdict["regime"])
         p_values[row] = verdict["p_value"]
-    return {"robust_classification": codes, "determinism_p_value": p_values}
+    return dict(zip(ROBUST_VARIABLES, (codes, p_values), strict=True))
 
 
 def determinism_variables(result, order, surrogates, alpha):
