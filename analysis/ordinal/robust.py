@@ -46,7 +46,10 @@
    ``2/alpha − 1``, 39 for alpha = 0.05, lets the segment tie with one surrogate).
    The maximum over delays keeps the test sensitive when only a few delays resolve the dynamics
    (a map at delays 1–3 of 20), and the median/MAD scale keeps an outlying observed value from
-   inflating its own yardstick. The test is one-sided: a series whose entropy is *higher* than its
+   inflating its own yardstick. Per-delay ranks would be the other symmetric choice, but they
+   saturate: with 20 delays, some surrogate is the most extreme of the pool at some delay with
+   probability near 20/(S + 1), so a maximum of ranks could not reach a small p-value; the p-value
+   itself is the rank of ``T_observed`` in the pool. The test is one-sided: a series whose entropy is *higher* than its
    surrogates' (IAAFT's residual bias on strongly correlated noise goes that way) is not called
    complex.
 
