@@ -49,9 +49,9 @@
    inflating its own yardstick. Per-delay ranks would be the other symmetric choice, but they
    saturate: with 20 delays, some surrogate is the most extreme of the pool at some delay with
    probability near 20/(S + 1), so a maximum of ranks could not reach a small p-value; the p-value
-   itself is the rank of ``T_observed`` in the pool. The test is one-sided: a series whose entropy is *higher* than its
-   surrogates' (IAAFT's residual bias on strongly correlated noise goes that way) is not called
-   complex.
+   itself is the rank of ``T_observed`` in the pool. The test is one-sided: a series whose
+   entropy is *higher* than its surrogates' (IAAFT's residual bias on strongly correlated noise
+   goes that way) is not called complex.
 
 Delays
     ``delay=None`` uses the 20 delays ``k · stride``, ``k = 1 … 20``, with
