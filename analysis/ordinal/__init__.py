@@ -86,6 +86,7 @@ from .plane import (
     peccary_boundaries,
     periodic_entropy_bounds,
 )
+from .robust import classify_robust, repetition_period, robust_delays
 from .statistics import (
     complexity_entropy,
     complexity_entropy_from_counts,
@@ -96,6 +97,7 @@ from .statistics import (
     weighted_permutation_entropy,
 )
 from .summary import ordinal_summary
+from .surrogates import end_matched_segment, end_mismatch, iaaft_surrogates
 from .ties import (
     MAX_OWN_ORDER,
     TIE_MODES,
@@ -127,6 +129,7 @@ __all__ = [
     "ch_plane_bounds",
     "classify",
     "classify_codes",
+    "classify_robust",
     "classify_sampled",
     "classify_sampled_codes",
     "complexity_entropy",
@@ -134,6 +137,9 @@ __all__ = [
     "complexity_entropy_from_counts",
     "complexity_normalization",
     "complexity_position",
+    "end_matched_segment",
+    "end_mismatch",
+    "iaaft_surrogates",
     "missing_patterns",
     "natural_timescale",
     "ordered_bell_number",
@@ -150,6 +156,8 @@ __all__ = [
     "recommended_delay",
     "regime_names",
     "renyi_permutation_entropy",
+    "repetition_period",
+    "robust_delays",
     "tie_fraction",
     "tsallis_permutation_entropy",
     "weighted_permutation_entropy",

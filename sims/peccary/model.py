@@ -20,11 +20,12 @@ import xarray as xr
 from pydantic import ValidationInfo, model_validator
 
 from analysis import ordinal
+from analysis.ordinal.surrogates import MAX_SURROGATE_BYTES, WORKSPACE_BYTES_PER_VALUE
 from sims.core import state_checks as checks
 from sims.core.output import NAN_MEANING, QUALITY_INFORMATION
 from sims.core.scenario import ParamError, StrictModel, param
 from sims.core.simulation import Model, NonFiniteValue
-from sims.peccary import datafile, generators, specs, workflow
+from sims.peccary import datafile, determinism, generators, specs, workflow
 
 NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 POPULATION_NAME = "population"
@@ -81,6 +82,15 @@ class PeccaryParams(StrictModel):
         units="1",
         description="Equal samples in a window: ordered by time (the paper's), patterns of "
         "their own (Bian et al. 2012) or ordered at random (seeded by the run)",
+    )
+    robust_surrogates: int = param(
+        39,
+        units="1",
+        description="IAAFT surrogates per series for robust_classification (0: no test)",
+        ge=0,
+    )
+    robust_alpha: float = param(
+        0.05, units="1", description="Significance level of robust_classification", gt=0, lt=1
     )
     store_series: bool = param(
         True, units="1", description="Write the series and invariants (not only the results)"
@@ -154,6 +164,22 @@ class PeccaryParams(StrictModel):
                 f"{table_bytes / 2**30:.3g} GiB of counts (limit "
                 f"{ordinal.MAX_COUNT_TABLE_BYTES / 2**30:g} GiB)",
                 self.order,
+            )
+        fewest = determinism.minimum_surrogates(self.robust_alpha)
+        if 0 < self.robust_surrogates < fewest:
+            raise ParamError(
+                "robust_surrogates",
+                f"p-values cannot fall below robust_alpha = {self.robust_alpha:g} with fewer "
+                f"than {fewest} surrogates (0 switches the test off)",
+                self.robust_surrogates,
+            )
+        workspace = WORKSPACE_BYTES_PER_VALUE * self.robust_surrogates * self.samples
+        if workspace > MAX_SURROGATE_BYTES:
+            raise ParamError(
+                "robust_surrogates",
+                f"{self.robust_surrogates} surrogates of {self.samples} samples need "
+                f"{workspace / 2**30:.3g} GiB (limit {MAX_SURROGATE_BYTES / 2**30:g} GiB)",
+                self.robust_surrogates,
             )
         needed = (self.order - 1) * self.max_delay + 1
         if self.samples < needed:
@@ -278,9 +304,9 @@ class PeccaryModel(Model):
 
     @classmethod
     def cost_estimate(cls, params: PeccaryParams) -> float:
-        """Samples generated and analysed: samples × series × delays."""
+        """Samples generated and analysed: samples × series × (delays + robust surrogates)."""
         rows, _ = params.rows_and_sources()
-        return params.samples * rows * params.max_delay
+        return params.samples * rows * (params.max_delay + params.robust_surrogates)
 
     @classmethod
     def memory_estimate(cls, params: PeccaryParams) -> float:
@@ -293,7 +319,10 @@ class PeccaryModel(Model):
         )
         counts = 8 * rows * params.max_delay * math.factorial(params.order)
         buffers = 8 * params.samples * (3 * rows + 2 * sources)  # buffers, analysis, output copy
-        return buffers + BYTES_PER_NOISE_SAMPLE * params.samples * noise + counts
+        surrogates = (  # one series at a time
+            WORKSPACE_BYTES_PER_VALUE * params.samples * params.robust_surrogates
+        )
+        return buffers + BYTES_PER_NOISE_SAMPLE * params.samples * noise + counts + surrogates
 
     def coordinates(self) -> dict[str, tuple]:
         """Labels of every series and source."""
@@ -344,6 +373,18 @@ class PeccaryModel(Model):
             self.tie_breaking_seed,
         )
         variables = workflow.analysis_variables(result, params.order, params.pattern_fraction)
+        robust = determinism.analyse_determinism(
+            self.values,
+            params.order,
+            params.robust_surrogates,
+            params.robust_alpha,
+            self.seed_sequence,
+        )
+        variables.update(
+            determinism.determinism_variables(
+                robust, params.order, params.robust_surrogates, params.robust_alpha
+            )
+        )
         with np.errstate(invalid="ignore", divide="ignore"):
             initial = self.invariants[:, :1]
             error = np.max(np.abs(self.invariants - initial), axis=1)
@@ -402,6 +443,8 @@ class PeccaryModel(Model):
             f"{ordinal.COMPLEX_FRACTION} of the C_min-C_max band)",
             "ties": params.ties,
             "tie_breaking_seed": self.tie_breaking_seed,
+            "robust_surrogates": params.robust_surrogates,
+            "robust_alpha": params.robust_alpha,
         }
         for name, block in params.series.items():
             if block.kind == "file":

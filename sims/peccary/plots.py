@@ -15,7 +15,8 @@ def plot_run(dataset: xr.Dataset):
     """Draw the CH plane of a run and H, C against the delay.
 
     The plane shows the bounds, the PECCARY regions, each series at its PECCARY delay (a point)
-    and over the tabulated delays (a line).
+    and over the tabulated delays (a line); a red ring marks each series whose regime in the
+    paper's regions (``peccary_classification``) differs from ``robust_classification``.
 
     Parameters
     ----------
@@ -51,8 +52,45 @@ def plot_run(dataset: xr.Dataset):
         plane.plot(entropy, complexity, color=colour, lw=0.8, alpha=0.6)
         curves.plot(delay, entropy, color=colour, lw=1, label=labels[index] if labelled else None)
         curves.plot(delay, complexity, color=colour, lw=1, ls="--")
+    mark_disagreements(plane, dataset)
     plane.set_title(f"CH plane (order {order}): points at the PECCARY delay, lines over delays")
     curves.set(xlabel="delay (samples)", ylabel="H (solid), C (dashed)", title="H and C vs delay")
     if labelled:
         curves.legend(fontsize="x-small", ncol=2)
     return figure
+
+
+def disagreements(dataset: xr.Dataset) -> np.ndarray:
+    """Whether each series' two classifications are both defined and differ (bool, series).
+
+    All False for a run without ``robust_classification``.
+    """
+    if "robust_classification" not in dataset:
+        return np.zeros(dataset.sizes["series"], dtype=bool)
+    paper = dataset.peccary_classification.values
+    robust = dataset.robust_classification.values
+    return (paper >= 0) & (robust >= 0) & (paper != robust)
+
+
+def mark_disagreements(plane, dataset: xr.Dataset) -> int:
+    """Ring, on the CH plane ``plane``, the series where the two classifications disagree.
+
+    Returns
+    -------
+    int
+        Number of series ringed.
+    """
+    differ = disagreements(dataset)
+    if differ.any():
+        plane.scatter(
+            dataset.peccary_entropy.values[differ],
+            dataset.peccary_complexity.values[differ],
+            s=160,
+            facecolors="none",
+            edgecolors="red",
+            linewidths=1.5,
+            zorder=5,
+            label=f"paper's regions ≠ robust test ({int(differ.sum())})",
+        )
+        plane.legend(loc="lower center", fontsize="small")
+    return int(differ.sum())

@@ -267,7 +267,7 @@ def analyze_dataset(dataset: xr.Dataset) -> xr.Dataset:
         results are returned.
     """
     if "value" not in dataset:
-        names = [name for name in ANALYSIS_VARIABLES if name in dataset]
+        names = [name for name in ANALYSIS_VARIABLES + ROBUST_VARIABLES if name in dataset]
         if not names:
             raise KeyError("neither the series ('value') nor the stored results")
         return dataset[names].reset_coords(drop=True)
@@ -283,5 +283,32 @@ def analyze_dataset(dataset: xr.Dataset) -> xr.Dataset:
         dataset.attrs.get("ties", "stable"),
         dataset.attrs.get("tie_breaking_seed"),
     )
+    variables = analysis_variables(result, order, fraction)
+    variables.update(_robust_variables(dataset, order))
     coords = {name: dataset[name] for name in ("series", "delay")}
-    return xr.Dataset(analysis_variables(result, order, fraction), coords=coords)
+    return xr.Dataset(variables, coords=coords)
+
+
+ROBUST_VARIABLES = ("robust_classification", "determinism_p_value")
+"""Variables of :mod:`sims.peccary.determinism` (``entrosim analyze`` recomputes them too)."""
+
+
+def _robust_variables(dataset, order):
+    """The robust classification of a run's series, from the run's own seed (bitwise as the run).
+
+    A dataset without its run's seed attributes (not read from a run file) keeps what it holds.
+    """
+    if not {"robust_surrogates", "root_seed", "member"} <= dataset.attrs.keys():
+        return {name: dataset[name].variable for name in ROBUST_VARIABLES if name in dataset}
+    from sims.core.rng import member_seed_sequence
+    from sims.peccary import determinism  # imports this module (REGIME_FLAGS)
+
+    surrogates = int(dataset.attrs["robust_surrogates"])
+    alpha = float(dataset.attrs["robust_alpha"])
+    seed_sequence = member_seed_sequence(
+        int(dataset.attrs["root_seed"]), int(dataset.attrs["member"])
+    )
+    robust = determinism.analyse_determinism(
+        dataset["value"].values, order, surrogates, alpha, seed_sequence
+    )
+    return determinism.determinism_variables(robust, order, surrogates, alpha)
