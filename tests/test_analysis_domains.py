@@ -373,6 +373,28 @@ ORDINAL_CALLS = {
             "nan": "refuse",
         },
     ),
+    "end_mismatch": Call(ordinal.end_mismatch, {"x": SERIES}),
+    "end_matched_segment": Call(ordinal.end_matched_segment, {"x": SERIES, "max_trim": 0.25}),
+    "iaaft_surrogates": Call(
+        ordinal.iaaft_surrogates,
+        {"x": SERIES, "n_surrogates": 3, "seed": 1, "max_iterations": 5},
+    ),
+    "repetition_period": Call(ordinal.repetition_period, {"x": SERIES}),
+    "robust_delays": Call(ordinal.robust_delays, {"x": SINE, "order": 3}),
+    "classify_robust": Call(
+        ordinal.classify_robust,
+        {
+            "x": SERIES,
+            "order": 3,
+            "delay": [1, 2],
+            "surrogates": 19,
+            "alpha": 0.1,
+            "seed": 2,
+            "max_trim": 0.25,
+            "max_iterations": 5,
+        },
+        True,
+    ),
     "ordinal_summary": Call(
         ordinal.ordinal_summary,
         {

@@ -82,6 +82,7 @@ from .statistics import _complexity_entropy_of_counts
 from .surrogates import (
     END_MATCH_MAX_TRIM,
     IAAFT_MAX_ITERATIONS,
+    _fraction,
     _generator,
     _iaaft,
     _series,
@@ -182,13 +183,18 @@ def repetition_period(x):
 
 
 def _pool_scores(entropy):
-    """Robust scores ``(median − H) / (1.4826 MAD)`` of each entry of a (pool, delays) table."""
+    """Robust scores ``(median − H) / (1.4826 MAD)`` of each entry of a (pool, delays) table.
+
+    Where more than half the pool shares the median (MAD = 0), the scale is the mean absolute
+    deviation times √(π/2) (the same σ for Gaussian data); where that is 0 too, every entry
+    equals the median and scores 0.
+    """
     median = np.median(entropy, axis=0)
-    scale = MAD_TO_SIGMA * np.median(np.abs(entropy - median), axis=0)
+    deviation = np.abs(entropy - median)
+    scale = MAD_TO_SIGMA * np.median(deviation, axis=0)
+    scale = np.where(scale > 0, scale, math.sqrt(math.pi / 2) * np.mean(deviation, axis=0))
     below = median - entropy
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scores = np.where(scale > 0, below / scale, np.sign(below) * np.inf)
-    return scores
+    return np.divide(below, scale, out=np.zeros_like(below), where=scale > 0)
 
 
 def classify_robust(
@@ -264,6 +270,7 @@ def classify_robust(
     alpha = _checks.real_scalar(alpha, "alpha")
     if not 0.0 < alpha < 1.0:
         raise ValueError(f"alpha: must lie in (0, 1) (got {_checks.shown(alpha)})")
+    max_trim = _fraction(max_trim, "max_trim")
     max_iterations = _checks.integer(max_iterations, "max_iterations", 1)
     rng = _generator(seed)
     _check_order(order, (surrogates + 2) * delays.size)
@@ -303,14 +310,20 @@ def classify_robust(
 def _counts_of(rows, order, delays):
     """Pattern counts (rows, delays, order!) of finite rows, all delays in one compiled pass."""
     counts = np.zeros((rows.shape[0], delays.size, math.factorial(order)), dtype=np.int64)
-    no_gaps = np.zeros((0, 0), dtype=np.int64)
-    _count_patterns_kernel(np.ascontiguousarray(rows), order, delays, no_gaps, counts)
+    none = np.zeros((0, 0), dtype=np.int64)  # no NaN table, stable ties, no tied-window count
+    no_table = np.zeros(0, dtype=np.int32)
+    _count_patterns_kernel(
+        np.ascontiguousarray(rows), none, no_table, order, delays, none, counts, none
+    )
     return counts
 
 
 def _periodicity(x, order, distinct_patterns):
     """``"patterns"``, ``"repetition P"`` or ``""`` (module docstring, step 1)."""
-    if np.all(distinct_patterns <= order * (order - 1)):
+    # Below order 4 every series has at most order·(order − 1) = order! patterns: no evidence.
+    if order * (order - 1) < math.factorial(order) and np.all(
+        distinct_patterns <= order * (order - 1)
+    ):
         return "patterns"
     period = repetition_period(x)
     return f"repetition {period}" if period else ""

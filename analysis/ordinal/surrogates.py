@@ -242,8 +242,8 @@ def _surrogate_count(n_surrogates, n_samples, argument="n_surrogates"):
     needed = WORKSPACE_BYTES_PER_VALUE * n_surrogates * n_samples
     if needed > MAX_SURROGATE_BYTES:
         raise ValueError(
-            f"{argument}: {n_surrogates} surrogates of {n_samples} samples need about "
-            f"{needed / 2**30:.3g} GiB (limit {MAX_SURROGATE_BYTES / 2**30:g} GiB)"
+            f"{argument}: {_checks.shown(n_surrogates)} surrogates of {n_samples} samples do "
+            f"not fit the {MAX_SURROGATE_BYTES / 2**30:g} GiB surrogate memory limit"
         )
     return n_surrogates
 
