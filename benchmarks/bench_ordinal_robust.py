@@ -108,13 +108,13 @@ def timing():
 
 def peccary_regime(x):
     """The paper's regions at the series' PECCARY delay (``"undefined"`` without a timescale)."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
+    with warnings.catch_warnings():  # tied series are on the list on purpose
+        warnings.simplefilter("ignore", UserWarning)
+        try:
             delay = ordinal.recommended_delay(x, ORDER)
-    except ValueError:
-        return "undefined"
-    entropy, complexity = ordinal.complexity_entropy(x, ORDER, delay)
+        except ValueError:
+            return "undefined"
+        entropy, complexity = ordinal.complexity_entropy(x, ORDER, delay)
     return str(ordinal.classify(entropy, complexity, ORDER))
 
 

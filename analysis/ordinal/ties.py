@@ -243,8 +243,9 @@ def _warn_if_tied(tied_share, what="x"):
     tied_share = np.asarray(tied_share, dtype=np.float64)
     if np.any(tied_share > TIE_WARNING_FRACTION):
         warnings.warn(
-            f"{what}: up to {np.nanmax(tied_share):.3g} of the ordinal windows hold tied samples "
-            f"(> {TIE_WARNING_FRACTION:g}); stable tie-breaking biases H down and C up "
+            f"{what}: up to {100 * np.nanmax(tied_share):.3g} % of the ordinal windows hold tied "
+            f"samples (warned above {100 * TIE_WARNING_FRACTION:g} %); stable tie-breaking "
+            "biases H down and C up "
             "(use ties='own' or ties='random')",
             TiedSeriesWarning,
             stacklevel=4,
