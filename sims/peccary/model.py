@@ -173,8 +173,10 @@ class PeccaryParams(StrictModel):
                 f"than {fewest} surrogates (0 switches the test off)",
                 self.robust_surrogates,
             )
-        workspace = WORKSPACE_BYTES_PER_VALUE * self.robust_surrogates * self.samples
-        if workspace > MAX_SURROGATE_BYTES:
+        per_surrogate = WORKSPACE_BYTES_PER_VALUE * self.samples
+        workspace = per_surrogate * self.robust_surrogates
+        # A series too long for even one surrogate is the samples' problem (the memory check).
+        if workspace > MAX_SURROGATE_BYTES >= per_surrogate:
             raise ParamError(
                 "robust_surrogates",
                 f"{self.robust_surrogates} surrogates of {self.samples} samples need "
