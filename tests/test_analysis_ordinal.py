@@ -30,6 +30,7 @@ def signals(n=3000):
 SIGNALS = signals()
 
 
+@pytest.mark.filterwarnings("ignore::analysis.ordinal.TiedSeriesWarning")  # ties on purpose
 @pytest.mark.parametrize("order", [3, 4, 5, 6, 7])
 @pytest.mark.parametrize("delay", [1, 2, 5])
 @pytest.mark.parametrize("name", ["random", "chaotic", "periodic", "integer_ties"])
@@ -59,6 +60,7 @@ def test_pattern_symbols_equal_ordpy_sequence(order, delay):
     assert ordinal.ordinal_patterns([7.0, 7.0, 7.0], 3)[0] == 0
 
 
+@pytest.mark.filterwarnings("ignore::analysis.ordinal.TiedSeriesWarning")  # ties on purpose
 def test_tie_tolerance_matches_ordpy_tie_precision():
     x = np.random.default_rng(4).standard_normal(2000)
     h, c = ordinal.complexity_entropy(x, 4, 1, tie_tolerance=0.1)
@@ -440,6 +442,7 @@ def test_ordinal_summary_gives_nan_for_a_series_with_inf():
     assert summary["v_regime"].values[1] == -1
 
 
+@pytest.mark.filterwarnings("ignore::analysis.ordinal.TiedSeriesWarning")  # ties on purpose
 def test_split_patterns_never_span_a_gap():
     """Two monotone runs around a NaN: every counted window is increasing or decreasing; counted
     across the gap (the NaN dropped), the join would add the windows (2, 3, 3) and (3, 3, 2)."""

@@ -456,17 +456,21 @@ class PeccaryModel(Model):
 
     @classmethod
     def summarize(cls, dataset: xr.Dataset) -> str:
-        """Series count, regimes at the PECCARY delay, the worst invariant error and tied series.
+        """Series count, regimes (paper's regions and surrogate test), worst error, tied series.
 
         Series with more than :data:`analysis.ordinal.TIE_WARNING_FRACTION` tied windows at some
         delay are named when the run ordered ties by time (``ties: stable``).
         """
-        names = ordinal.regime_names(dataset.peccary_classification).values
-        parts = [
-            f"{int(np.sum(names == name))} {name}"
-            for name in ordinal.REGIMES + (ordinal.UNDEFINED,)
-            if np.any(names == name)
-        ]
+
+        def tally(codes):
+            names = ordinal.regime_names(codes).values
+            labels = ordinal.REGIMES + (ordinal.UNDEFINED,)
+            return ", ".join(f"{np.sum(names == n)} {n}" for n in labels if np.any(names == n))
+
+        robust = ""
+        if "robust_classification" in dataset and dataset.attrs.get("robust_surrogates", 0):
+            alpha = dataset.attrs["robust_alpha"]
+            robust = f"; surrogate test (α = {alpha:g}): {tally(dataset.robust_classification)}"
         error = dataset.relative_invariant_error.values
         worst = f", max |ΔE/E0| {np.nanmax(error):.2e}" if np.isfinite(error).any() else ""
         tied = ""
@@ -475,11 +479,11 @@ class PeccaryModel(Model):
             over = dataset.series.values[share > ordinal.TIE_WARNING_FRACTION]
             if over.size:
                 tied = (
-                    f"; more than {ordinal.TIE_WARNING_FRACTION:g} of the windows tied in "
+                    f"; more than {100 * ordinal.TIE_WARNING_FRACTION:g} % of the windows tied in "
                     f"{', '.join(map(str, over))} (ties: own or random)"
                 )
-        summary = f"{dataset.sizes['series']} series at the PECCARY delay: {', '.join(parts)}"
-        return summary + worst + tied
+        summary = f"{dataset.sizes['series']} series at the PECCARY delay: "
+        return summary + tally(dataset.peccary_classification) + robust + worst + tied
 
     @classmethod
     def warm_up(cls) -> None:

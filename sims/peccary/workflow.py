@@ -66,9 +66,9 @@ def analyse(
     method : str
         Natural-timescale method (``crossings``, ``minima``, ``maxima``).
     ties : {"stable", "own", "random"}, optional
-        How equal samples are ordered (:mod:`analysis.ordinal.ties`); more than
-        :data:`analysis.ordinal.TIE_WARNING_FRACTION` tied windows under ``"stable"`` emits a
-        :class:`analysis.ordinal.TiedSeriesWarning`.
+        How equal samples are ordered (:mod:`analysis.ordinal.ties`). No
+        :class:`analysis.ordinal.TiedSeriesWarning` is emitted: the share of tied windows is
+        in the result, and the run's summary names the series above the threshold.
     seed : int, optional
         Seed of the tie-breaking keys (``ties="random"``).
 
@@ -79,10 +79,19 @@ def analyse(
         ``windows``, ``tie_fraction``, ``classification`` (series, delay);
         ``natural_timescale``, ``duration_ratio``, ``peccary_delay`` and ``peccary_*`` (series).
     """
-    n_series, n_samples = values.shape
     delays = np.asarray(delays, dtype=np.int64)
     nan = "split" if np.isnan(values).any() else "refuse"
     tie_options = {"ties": ties, "seed": seed}
+    with warnings.catch_warnings():  # reported as tie_fraction and by the run's summary
+        warnings.simplefilter("ignore", ordinal.TiedSeriesWarning)
+        return _analyse(
+            values, sample_interval, order, delays, pattern_fraction, method, nan, tie_options
+        )
+
+
+def _analyse(values, sample_interval, order, delays, pattern_fraction, method, nan, tie_options):
+    """:func:`analyse` with the series' NaN policy and tie options resolved."""
+    n_series, n_samples = values.shape
     counts = ordinal.pattern_counts(values, order=order, delay=delays, nan=nan, **tie_options)
     entropy, complexity = ordinal.complexity_entropy_from_counts(counts)
     n_windows = counts.sum(axis=-1)
@@ -93,7 +102,7 @@ def analyse(
         "windows": n_windows,
         "tie_fraction": ordinal.tie_fraction(values, order=order, delay=delays, nan=nan),
         "classification": ordinal.classify_sampled_codes(
-            entropy, complexity, n_windows, order, ties
+            entropy, complexity, n_windows, order, tie_options["ties"]
         ),
     }
     timescale = np.full(n_series, np.nan)
@@ -123,7 +132,7 @@ def analyse(
     result["peccary_complexity"] = own_complexity
     result["peccary_missing_patterns"] = own_missing
     result["peccary_classification"] = ordinal.classify_sampled_codes(
-        own_entropy, own_complexity, own_windows, order, ties
+        own_entropy, own_complexity, own_windows, order, tie_options["ties"]
     )
     return result
 
