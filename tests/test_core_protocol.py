@@ -241,7 +241,11 @@ BAD = [
     ),
     (
         {WIDTH[9:]: {"times": [0, 4.5], "values": [1.0, 2.0]}},
-        f"{WIDTH}.times[1]: lies past the run's end (t = 4) (got 4.5)",
+        f"{WIDTH}.times[1]: must lie before the run's end (t = 4) (got 4.5)",
+    ),
+    (  # a value set at the last step would act on no step
+        {WIDTH[9:]: {"times": [0, 4.0], "values": [1.0, 2.0]}},
+        f"{WIDTH}.times[1]: must lie before the run's end (t = 4) (got 4.0)",
     ),
     (
         {WIDTH[9:]: {"times": [0, 1.25], "values": [1.0, 2.0]}},
@@ -265,6 +269,25 @@ BAD = [
         "protocol.orientation_width: protocol keys must be params.<name>",
     ),
 ]
+
+
+def test_protocols_are_validated_together_where_their_values_hold_together(tmp_path, capsys):
+    """Each width alone keeps the periodic box wider than twice the perception radius (with the
+    other width at its t = 0 value); both raised at t = 1 make the radius 1 + 9 + 11 = 21 BL > 20."""
+    document = _document(
+        protocol={
+            WIDTH[9:]: {"times": [0, 1.0], "values": [1.0, 9.0]},
+            "params.attraction_width": {"times": [0, 1.0], "values": [1.0, 11.0]},
+        }
+    )
+    document["params"] |= {"boundary": "periodic", "box_size": 40.0}
+    path = _write(tmp_path, document)
+    code, out, err = run_cli("run", path, capsys=capsys)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert err.startswith(f"{path}: protocol: at t = 1 the protocols give params.")
+    assert "perception radius" in err
+    document["protocol"]["params.attraction_width"]["values"][1] = 9.0  # radius 19 BL: fits
+    validate_document(document, "ramp.yaml")
 
 
 @pytest.mark.parametrize(("protocol", "message"), BAD, ids=[m.split(": ")[-1][:32] for _, m in BAD])

@@ -12,7 +12,8 @@ Rules, checked when the scenario is loaded (one-line errors naming the file and 
   may follow a protocol, and never one that is also swept;
 * the schedule starts at t = 0 and sets the parameter over the whole run: the run's ``params``
   hold its value at t = 0, so ``params.<name>``, if set, must equal it;
-* every time is a whole number of the system's time steps, at most the run's last step;
+* every time is a whole number of the system's time steps, before the run's last step (a value set
+  there would act on no step);
 * every value passes the parameter's own validation (bounds and cross-checks of the ``Params``
   model, with the other parameters as given). Under linear interpolation the values in between
   are convex combinations of two that passed, which satisfies every interval bound.
@@ -164,6 +165,7 @@ def with_initial_values(spec: ScenarioSpec, system: registry.System, source: str
         if name in initial:
             where = f"protocol.params.{name}.values[0]"
             raise ScenarioError(source, where, f"{error.key}: {error.problem}", error.got) from None
+        raise
     return spec.model_copy(update={"params": params})
 
 
@@ -175,8 +177,10 @@ def resolve_protocols(
     Raises
     ------
     ScenarioError
-        For a time that is not a whole number of steps or lies past the run's end, or a value
-        that the parameter's own validation refuses (key ``protocol.params.<name>.values[i]``).
+        For a time that is not a whole number of steps or does not lie before the run's end, a
+        value that the parameter's own validation refuses (key
+        ``protocol.params.<name>.values[i]``), or values of several protocols in force together
+        that the parameters' joint rules refuse (key ``protocol``).
     """
     if not spec.protocol:
         return ()
@@ -207,7 +211,27 @@ def resolve_protocols(
                 linear=schedule.interpolation == "linear",
             )
         )
+    _check_jointly(tuple(resolved), model.Params, document, time_step, source)
     return tuple(resolved)
+
+
+def _check_jointly(protocols, params_model, document, time_step, source):
+    """Validate the parameters together at every step where some protocol has a point.
+
+    Rules on several parameters (e.g. a periodic box wider than twice the perception radius)
+    must hold for the values in force together, not each against the others' values at t = 0.
+    Between points every value is a convex combination of its values at the neighbouring
+    points, so rules that are intervals of a linear combination hold in between too.
+    """
+    if len(protocols) < 2:
+        return
+    for step in np.unique(np.concatenate([protocol.steps for protocol in protocols])):
+        values = values_at(protocols, int(step))
+        try:
+            _validate(params_model, document | values, source, prefix="params.")
+        except ScenarioError as error:
+            problem = f"at t = {step * time_step:g} the protocols give {error.key}: {error.problem}"
+            raise ScenarioError(source, "protocol", problem, error.got) from None
 
 
 def _whole_steps(time: float, time_step: float, last_step: int) -> int:
@@ -216,6 +240,8 @@ def _whole_steps(time: float, time_step: float, last_step: int) -> int:
     steps = round(ratio)
     if abs(ratio - steps) > MULTIPLE_TOLERANCE * max(ratio, 1.0):
         raise ParamError("times", f"must be a multiple of the time step {time_step:g}", time)
-    if steps > last_step:
-        raise ParamError("times", f"lies past the run's end (t = {last_step * time_step:g})", time)
+    if steps >= last_step:  # a value set at the last step would act on no step
+        raise ParamError(
+            "times", f"must lie before the run's end (t = {last_step * time_step:g})", time
+        )
     return steps

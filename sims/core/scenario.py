@@ -204,7 +204,7 @@ class ProtocolSpec(StrictModel):
 
     times: tuple[float, ...] = Field(
         description="Model times (the system's time unit) of the schedule's points: strictly "
-        "increasing, the first 0, each a whole number of time steps within the run."
+        "increasing, the first 0, each a whole number of time steps before the run's end."
     )
     values: tuple[float, ...] = Field(
         description="The parameter's value at each time (its own units and bounds)."
