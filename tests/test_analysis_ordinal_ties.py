@@ -249,9 +249,9 @@ def peccary_run(folder, ties, seed=1):
 
 def test_peccary_runs_take_the_tie_mode(tmp_path):
     """The run's ``ties`` reaches every count (checked against analysis.ordinal on the stored
-    series), is recorded in the attributes, is named by the summary under "stable" (no Python warning:
-    the file holds tie_fraction), and "random" is seeded by
-    the run (bitwise the same for the same seed) and recomputed identically from the file."""
+    series), is recorded in the attributes, is named by the summary under "stable" (no Python
+    warning: the file holds tie_fraction), and "random" is seeded by the run (bitwise the same
+    for the same seed) and recomputed identically from the file."""
     from sims.peccary import workflow
 
     with warnings.catch_warnings():  # reported by tie_fraction and the summary, not warned

@@ -273,7 +273,8 @@ BAD = [
 
 def test_protocols_are_validated_together_where_their_values_hold_together(tmp_path, capsys):
     """Each width alone keeps the periodic box wider than twice the perception radius (with the
-    other width at its t = 0 value); both raised at t = 1 make the radius 1 + 9 + 11 = 21 BL > 20."""
+    other width at its t = 0 value); both raised at t = 1 make the radius 1 + 9 + 11 = 21 BL, more
+    than half the 40 BL box."""
     document = _document(
         protocol={
             WIDTH[9:]: {"times": [0, 1.0], "values": [1.0, 9.0]},

@@ -21,11 +21,11 @@ SERIES = {
 ROOT_SEED, MEMBER = 11, 0
 
 
-def run_dataset(surrogates=19, alpha=0.1):
+def run_dataset(surrogates=19, alpha=0.1, series=SERIES):
     params = PeccaryParams(
         samples=10_000,
         max_delay=2,
-        series=SERIES,
+        series=series,
         robust_surrogates=surrogates,
         robust_alpha=alpha,
     )
@@ -95,3 +95,18 @@ def test_plot_rings_the_series_whose_classifications_differ():
     (rings,) = plane.collections
     np.testing.assert_array_equal(rings.get_offsets(), [[0.8, 0.35], [0.95, 0.1]])
     plt.close(figure)
+
+
+def test_a_series_surrogate_stream_is_its_own():
+    """The stream is keyed by the series label: white noise with other series, alone, or listed
+    first next to another block gets the same surrogates, hence the same p-value (with 199
+    surrogates, two different streams would agree by chance with probability about 1/200)."""
+    with_others = run_dataset(surrogates=199)
+    alone = run_dataset(surrogates=199, series={"white": SERIES["white"]})
+    shuffled = run_dataset(
+        surrogates=199, series={"white": SERIES["white"], "robust": {"kind": "white_noise"}}
+    )
+    expected = with_others.determinism_p_value.sel(series="white").item()
+    for other in (alone, shuffled):
+        assert other.determinism_p_value.sel(series="white").item() == expected
+    assert 0.0 < expected < 1.0 and np.isfinite(expected)

@@ -5,10 +5,10 @@ Next to the paper's regions (``peccary_classification``), every series is classi
 (``robust_surrogates`` surrogates, level ``robust_alpha``) of the null hypothesis "linear Gaussian
 process seen through a monotone function" over the default delay set → complex or stochastic.
 The test is one per series (its statistic already combines the delays), so the variables are on
-``series`` alone. Each series draws its surrogates from its own stream, a child of the run's
-member SeedSequence (:mod:`sims.core.rng`) under the fixed name :data:`SEED_NAME`: a run and
-``entrosim analyze`` of its file give bitwise-identical results, and adding series does not change
-the others' streams.
+``series`` alone. Each series draws its surrogates from its own stream, the run's member
+SeedSequence extended by a hash of :data:`SEED_PREFIX` and the series label: a run and
+``entrosim analyze`` of its file give bitwise-identical results, and adding, removing or reordering
+series does not change the others' streams.
 """
 
 from __future__ import annotations
@@ -19,12 +19,17 @@ import numpy as np
 
 from analysis import ordinal
 from sims.core.output import NAN_MEANING
-from sims.core.rng import children
 from sims.peccary.generators import block_seed
 from sims.peccary.workflow import REGIME_FLAGS, ROBUST_VARIABLES
 
-SEED_NAME = "robust_classification"
-"""Name hashed into the SeedSequence of the surrogates (see :func:`generators.block_seed`)."""
+SEED_PREFIX = "(robust classification) "
+"""Prefix of the name hashed, with the series label, into each series' surrogate stream
+(:func:`generators.block_seed`); no series name has brackets, so no stream is a series'."""
+
+TOO_SHORT = "x: "
+"""Start of :func:`analysis.ordinal.classify_robust`'s errors about the series itself: with NaN
+handled before and the other arguments checked by the parameters, a series too short for the
+delays (whole or after end matching). Any other error is raised."""
 
 NOT_TESTED = (
     "not tested: robust_surrogates = 0, a NaN gap, a series too short for the delays, or a "
@@ -32,13 +37,15 @@ NOT_TESTED = (
 )
 
 
-def analyse_determinism(values, order, surrogates, alpha, seed_sequence):
+def analyse_determinism(values, labels, order, surrogates, alpha, seed_sequence):
     """Return the robust regime code and p-value of each row of ``values``.
 
     Parameters
     ----------
     values : ndarray, shape (series, samples)
         Series (NaN marks a gap: such a series is not tested).
+    labels : sequence of str, length series
+        The series labels (each names its surrogate stream).
     order : int
         Embedding dimension.
     surrogates : int
@@ -59,15 +66,17 @@ def analyse_determinism(values, order, surrogates, alpha, seed_sequence):
     p_values = np.full(n_series, np.nan)
     if surrogates == 0:
         return dict(zip(ROBUST_VARIABLES, (codes, p_values), strict=True))
-    streams = children(block_seed(seed_sequence, SEED_NAME), n_series)
-    for row in range(n_series):
+    for row, label in enumerate(labels):
         if np.isnan(values[row]).any():
             continue
+        stream = block_seed(seed_sequence, SEED_PREFIX + str(label))
         try:
             verdict = ordinal.classify_robust(
-                values[row], order, surrogates=surrogates, alpha=alpha, seed=streams[row]
+                values[row], order, surrogates=surrogates, alpha=alpha, seed=stream
             )
-        except ValueError:  # too short for the delays after end matching
+        except ValueError as error:
+            if not str(error).startswith(TOO_SHORT):
+                raise
             continue
         codes[row] = ordinal.REGIMES.index(verdict["regime"])
         p_values[row] = verdict["p_value"]

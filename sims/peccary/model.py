@@ -377,6 +377,7 @@ class PeccaryModel(Model):
         variables = workflow.analysis_variables(result, params.order, params.pattern_fraction)
         robust = determinism.analyse_determinism(
             self.values,
+            coords["series"][1],
             params.order,
             params.robust_surrogates,
             params.robust_alpha,

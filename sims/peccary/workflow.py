@@ -318,6 +318,6 @@ def _robust_variables(dataset, order):
         int(dataset.attrs["root_seed"]), int(dataset.attrs["member"])
     )
     robust = determinism.analyse_determinism(
-        dataset["value"].values, order, surrogates, alpha, seed_sequence
+        dataset["value"].values, dataset["series"].values, order, surrogates, alpha, seed_sequence
     )
     return determinism.determinism_variables(robust, order, surrogates, alpha)
