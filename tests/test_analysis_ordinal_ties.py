@@ -282,3 +282,19 @@ def test_peccary_runs_take_the_tie_mode(tmp_path):
     assert "tied" not in PeccaryModel.summarize(own)  # the run chose how to treat its ties
     assert np.all(own.windows.values == 4000 - 4 * np.arange(1, 4))
     assert not np.array_equal(own.permutation_entropy, stable.permutation_entropy)
+
+
+def test_peccary_delay_counts_keep_each_series_random_keys():
+    """With ties="random" the PECCARY-delay pass (series grouped by their delay) uses the keys
+    each series had in the delay grid: its H at its own delay is the grid's value, exactly."""
+    from sims.peccary import workflow
+
+    t = np.arange(6000)
+    values = np.round(np.vstack([3 * np.sin(2 * np.pi * t / p) for p in (40.0, 90.0)]))
+    delays = np.arange(1, 41)
+    result = workflow.analyse(values, np.ones(2), 5, delays, 0.4, "crossings", "random", 3)
+    own = result["peccary_delay"]
+    assert own[0] != own[1] and np.all((own >= 1) & (own <= delays[-1])), own
+    for row in range(2):
+        grid = result["permutation_entropy"][row, own[row] - 1]
+        assert result["peccary_entropy"][row] == grid

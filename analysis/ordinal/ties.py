@@ -216,7 +216,8 @@ def _random_keys(rows, seed):
 
     Two samples of a window share a key with probability 2**-62 (then time orders them), so
     for any realistic series every tie is broken at random; drawing integers costs ~20 times
-    less than a random permutation of the indices.
+    less than a random permutation of the indices. Row i takes the i-th block of the stream, so a
+    series' keys depend on its row in the batch as well as on the seed.
 
     Parameters
     ----------

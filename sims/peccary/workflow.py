@@ -119,9 +119,14 @@ def _analyse(values, sample_interval, order, delays, pattern_fraction, method, n
     usable = (own_delay > 0) & ((order - 1) * own_delay + 1 <= n_samples)
     for delay in np.unique(own_delay[usable]):
         rows = np.flatnonzero(usable & (own_delay == delay))
+        # Random tie keys are drawn per call for the whole batch: count every series so that
+        # each keeps the keys it had in the delay grid above.
+        batch = values if tie_options["ties"] == "random" else values[rows]
         delay_counts = ordinal.pattern_counts(
-            values[rows], order=order, delay=int(delay), nan=nan, **tie_options
+            batch, order=order, delay=int(delay), nan=nan, **tie_options
         )
+        if tie_options["ties"] == "random":
+            delay_counts = delay_counts[rows]
         own_entropy[rows], own_complexity[rows] = ordinal.complexity_entropy_from_counts(
             delay_counts
         )
