@@ -127,7 +127,9 @@ def logistic(growth_rate, samples, seed):
 def test_band_chaotic_logistic_map_sits_in_the_periodic_band(growth_rate, line):
     """Logistic r = 3.6-3.8, order 5, 2·10⁴ samples at the PECCARY delay (1 sample): the median
     over 7 seeds lies above the joining line (0.346 / 0.380 / 0.392 at its H), i.e. in the band
-    peccary labels "periodic", like a sampled sine, so classify says regular. Margin C − line
+    peccary labels "periodic", like a sampled sine, so classify says regular: a known
+    misclassification of these chaotic maps by the paper's regions, asserted so that a change of
+    the regions shows here (classify_robust calls them complex). Margin C − line
     over 40 seeds: 0.0236 / 0.0093 / 0.0047 (sd 4e-5 / 8e-5 / 1.7e-4 per orbit); the 3e-3
     asserted for the median of 7 is more than 15 of its standard deviations below the smallest
     margin."""

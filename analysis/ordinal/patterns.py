@@ -332,9 +332,9 @@ def _counts(x, order, delay, axis, tie_tolerance, nan="refuse", ties="stable", s
     order = _check_order(order, ties=ties)
     delays, scalar_delay = _check_delays(delay)
     rows, batch_shape = _prepare_rows(x, order, delays, axis, tie_tolerance, nan)
+    _check_order(order, rows.shape[0] * delays.size, ties)  # before any table is allocated
     keys, table = _tie_inputs(rows, order, ties, seed)
     n_states = pattern_state_count(order, ties)
-    _check_order(order, rows.shape[0] * delays.size, ties)
     counts = np.zeros((rows.shape[0], delays.size, n_states), dtype=np.int64)
     tied = np.zeros((rows.shape[0], delays.size) if ties == "stable" else (0, 0), np.int64)
     _count_patterns_kernel(rows, keys, table, order, delays, _nan_table(rows), counts, tied)
