@@ -36,13 +36,13 @@ import xarray as xr
 
 from sims.core import registry
 from sims.core.scenario import (
-    MULTIPLE_TOLERANCE,
     ParamError,
     ScenarioError,
     ScenarioSpec,
     StrictModel,
     _validate,
     param_metadata,
+    whole_multiple,
 )
 
 RECORD_DIMENSION = "time"  # the dimension of a run's records (DESIGN: named dimensions)
@@ -236,9 +236,8 @@ def _check_jointly(protocols, params_model, document, time_step, source):
 
 def _whole_steps(time: float, time_step: float, last_step: int) -> int:
     """``time`` in steps of ``time_step``; ParamError unless a whole number up to ``last_step``."""
-    ratio = time / time_step
-    steps = round(ratio)
-    if abs(ratio - steps) > MULTIPLE_TOLERANCE * max(ratio, 1.0):
+    steps = whole_multiple(time / time_step)
+    if steps is None:
         raise ParamError("times", f"must be a multiple of the time step {time_step:g}", time)
     if steps >= last_step:  # a value set at the last step would act on no step
         raise ParamError(

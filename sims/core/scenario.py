@@ -97,9 +97,18 @@ def check_multiple(model: BaseModel, key: str, unit_key: str, *, positive: bool 
     unit = getattr(model, unit_key)
     ratio = getattr(model, key) / unit
     check_steps(key, ratio, f"steps of {unit_key}={unit}")
-    nearest = round(ratio)
-    if abs(ratio - nearest) > MULTIPLE_TOLERANCE * max(ratio, 1.0) or (positive and nearest < 1):
+    nearest = whole_multiple(ratio)
+    if nearest is None or (positive and nearest < 1):
         raise ParamError(key, f"must be a multiple of {unit_key}={unit}", ratio)
+
+
+def whole_multiple(ratio: float) -> int | None:
+    """``ratio`` rounded to an integer, or None if further than MULTIPLE_TOLERANCE (relative).
+
+    The tolerance lets decimal inputs such as 0.3 / 0.1 pass.
+    """
+    nearest = round(ratio)
+    return nearest if abs(ratio - nearest) <= MULTIPLE_TOLERANCE * max(ratio, 1.0) else None
 
 
 def check_steps(key: str, steps: float, what: str = "steps") -> None:

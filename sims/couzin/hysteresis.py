@@ -66,9 +66,7 @@ def dwell_means(dataset: xr.Dataset, parameter: str | None = None) -> xr.Dataset
     parameter = parameter or protocol_parameter(dataset)
     if parameter is None:
         raise ValueError("the dataset holds no parameter protocol")
-    schedule = dataset[parameter]
-    if "member" in schedule.dims:  # every member follows the same protocol
-        schedule = schedule.isel(member=0)
+    schedule = _schedule(dataset, parameter)
     values = np.asarray(schedule.values, dtype=float)
     pieces = dwells(values)
     means = {name: [] for name in ORDER_PARAMETERS}
@@ -156,10 +154,13 @@ def plot_hysteresis(dataset: xr.Dataset, parameter: str | None = None):
         time_axes.plot(dataset.time, series, lw=0.8, label=symbol)
     time_axes.set(xlabel="t (s)", ylabel="order parameter", ylim=(0, 1.02))
     time_axes.legend(loc="upper left", fontsize="small")
-    schedule = dataset[parameter]
-    if "member" in schedule.dims:
-        schedule = schedule.isel(member=0)
     protocol_axes = time_axes.twinx()
-    protocol_axes.plot(dataset.time, schedule, "k", lw=1.2)
+    protocol_axes.plot(dataset.time, _schedule(dataset, parameter), "k", lw=1.2)
     protocol_axes.set(ylabel=AXIS_LABELS.get(parameter, parameter))
     return figure
+
+
+def _schedule(dataset, parameter):
+    """The protocol's recorded values (one member's: every member follows the same protocol)."""
+    schedule = dataset[parameter]
+    return schedule.isel(member=0) if "member" in schedule.dims else schedule
